@@ -1,0 +1,1 @@
+"""rammegraf: knowledge graph of the Midtjylland Rammeaftale 2025-26."""
