@@ -1,0 +1,170 @@
+"""The shipped graph against the two source documents.
+
+The lists below were read off the documents by hand (../shared/seeds/): the
+initiative names as each document writes them (Danish letters restored), and the
+phase each document's status words map to (ontology/vocab/phases.ttl).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS
+
+from rammegraf.namespaces import RG
+
+APRIL = date(2025, 4, 8)
+AUGUST = date(2025, 8, 20)
+
+# (name in the April document, name in the August document, April phase, August phase)
+INITIATIVES = [
+    ("Monitorering af F-ACT", "Monitorering af F-ACT", "NotStarted", "InProgress"),
+    ("Botilbudsteams", "Botilbudsteams", "NotStarted", "InProgress"),
+    ("Tilbudskapacitet for borgere med komplekse psykiske problemer",
+     "Tilbudskapacitet for borgere med komplekse psykiske problemer", "NotStarted", "NotStarted"),
+    (None, "Etablering af afklaringspladser", None, "Proposed"),
+    ("Samarbejdsaftale om børn og unge i psykisk mistrivsel", None, "Implementing", None),
+    ("Opbygning af et lettilgængeligt tilbud i kommunerne til børn og unge i psykisk mistrivsel "
+     "og med symptomer på psykisk lidelse", None, "InProgress", None),
+    ("Forebyggende indsatser (den midtjyske samarbejdsmodel)", None, "InProgress", None),
+    ("Samarbejdsaftale om børn og unge i risikogrupper", None, "InProgress", None),
+    ("Bedre kommunikation mellem sektorer (Rammeaftale om korrespondancemeddelelser)",
+     "Bedre kommunikation mellem sektorer (Rammeaftale om korrespondancemeddelelser)",
+     "InProgress", "InProgress"),
+    ("Udvidelse af Samarbejdsaftalen om den gode indlæggelse og udskrivelse ift. psykiatri",
+     "Udvidelse af Samarbejdsaftalen om den gode indlæggelse og udskrivelse ift. psykiatri",
+     "Implementing", "Implementing"),
+    ("72 timers behandlingsansvar – afklare evt. udvidelse af målgruppen til psykiatri",
+     "72 timers behandlingsansvar – afklare evt. udvidelse af målgruppen til psykiatri",
+     "InProgress", "InProgress"),
+    ("Styrkede indsatser til mennesker med svær grad af psykisk sygdom",
+     "Styrkede indsatser til mennesker med svær grad af psykisk sygdom – etablering af "
+     "dobbeltdiagnosetilbud til patienter med samtidigt misbrug og psykisk sygdom",
+     "Implementing", "Implementing"),
+    ("Etablering af fælles fælleskommunale principper i Midtjylland",
+     "Etablering af fælles fælleskommunale principper i Midtjylland", "InProgress", "InProgress"),
+    ("Velfærdsteknologi", "Velfærdsteknologi", "AwaitingStart", "Parked"),
+    ("Temadag januar 2026", "Temadag 2026", "AwaitingStart", "AwaitingStart"),
+]
+
+SLUG = re.compile(r"^https://w3id\.org/rammegraf/id/[a-z0-9]+(-[a-z0-9]+)*(/[a-z0-9]+(-[a-z0-9]+)*)*$")
+
+
+def initiatives_named(graph: Graph, name: str) -> set[URIRef]:
+    found = set()
+    for prop in (RDFS.label, SKOS.altLabel):
+        for subject in graph.subjects(prop, Literal(name, lang="da")):
+            if (subject, RDF.type, RG.Initiative) in graph:
+                found.add(subject)
+    return found
+
+
+def statuses(graph: Graph, initiative: URIRef) -> dict[date, URIRef]:
+    return {graph.value(s, RG.asOf).toPython(): graph.value(s, RG.phase)
+            for s in graph.subjects(RG.statusOf, initiative)}
+
+
+def test_initiative_count_matches_both_documents(shipped: Graph):
+    assert len(INITIATIVES) == 15
+    assert len(set(shipped.subjects(RDF.type, RG.Initiative))) == 15
+    assert sum(1 for row in INITIATIVES if row[0]) == 14
+    assert sum(1 for row in INITIATIVES if row[1]) == 11
+
+
+@pytest.mark.parametrize("april, august, april_phase, august_phase", INITIATIVES,
+                         ids=[row[0] or row[1] for row in INITIATIVES])
+def test_initiative_appears_once_with_status_per_document(
+        shipped: Graph, april, august, april_phase, august_phase):
+    names = [n for n in (april, august) if n]
+    found = set().union(*(initiatives_named(shipped, n) for n in names))
+    assert len(found) == 1, f"{names}: {found}"
+    initiative = found.pop()
+
+    expected = {}
+    if april:
+        expected[APRIL] = RG[april_phase]
+    if august:
+        expected[AUGUST] = RG[august_phase]
+    assert statuses(shipped, initiative) == expected
+
+
+def test_initiative_listed_under_two_areas_links_both(shipped: Graph):
+    (initiative,) = initiatives_named(shipped, "Tilbudskapacitet for borgere med komplekse psykiske problemer")
+    areas = {str(a).rsplit("/", 1)[-1] for a in shipped.objects(initiative, RG.developmentArea)}
+    assert areas == {"mental-sundhed-og-psykiatri", "borgere-med-komplekse-udfordringer"}
+
+
+def test_status_report_counts_per_document(shipped: Graph):
+    counts: dict[date, int] = {}
+    for report in shipped.subjects(RDF.type, RG.StatusReport):
+        day = shipped.value(report, RG.asOf).toPython()
+        counts[day] = counts.get(day, 0) + 1
+    assert counts == {APRIL: 14, AUGUST: 11}
+
+
+def test_every_status_report_has_its_source(shipped: Graph):
+    rows = shipped.query("""
+        SELECT ?report ?asOf ?docDate WHERE {
+            ?report a rg:StatusReport ; rg:asOf ?asOf .
+            OPTIONAL { ?report prov:wasDerivedFrom ?doc . ?doc a rg:SourceDocument ; dcterms:date ?docDate }
+        }""")
+    assert len(rows) == 25
+    for report, as_of, doc_date in rows:
+        assert doc_date is not None, report
+        assert as_of == doc_date, report
+
+
+def test_every_resource_has_exactly_one_danish_label(shipped: Graph):
+    subjects = {s for s in shipped.subjects(RDF.type, None)}
+    assert len(subjects) > 150
+    for subject in subjects:
+        langs = [label.language for label in shipped.objects(subject, RDFS.label)]
+        assert langs.count("da") == 1, (subject, langs)
+        assert langs.count("en") <= 1, (subject, langs)
+        assert set(langs) <= {"da", "en"}, (subject, langs)
+
+
+def test_every_instance_iri_follows_the_slug_convention(shipped: Graph):
+    iris = {term for triple in shipped for term in triple
+            if isinstance(term, URIRef) and str(term).startswith("https://w3id.org/rammegraf/id/")}
+    assert len(iris) > 150
+    bad = sorted(str(i) for i in iris if not SLUG.match(str(i)))
+    assert bad == []
+
+
+def test_every_referenced_instance_is_described(shipped: Graph):
+    """A link to an /id/ IRI that has no rdf:type is a typo, not a resource."""
+    objects = {o for o in shipped.objects() if isinstance(o, URIRef)
+               and str(o).startswith("https://w3id.org/rammegraf/id/")}
+    untyped = sorted(str(o) for o in objects if shipped.value(o, RDF.type) is None)
+    assert untyped == []
+
+
+def test_municipalities_are_the_nineteen_with_codes(shipped: Graph):
+    codes = {str(shipped.value(m, RDFS.label)): str(shipped.value(m, RG.municipalityCode))
+             for m in shipped.subjects(RDF.type, RG.Municipality)}
+    assert len(codes) == 19
+    assert codes["Aarhus Kommune"] == "751"
+    assert codes["Ringkøbing-Skjern Kommune"] == "760"
+    assert codes["Samsø Kommune"] == "741"
+
+
+def test_fuzzy_milestones_keep_words_and_interval(shipped: Graph):
+    rows = {str(text): (earliest.toPython(), latest.toPython()) for text, earliest, latest in shipped.query(
+        "SELECT ?t ?e ?l WHERE { ?m a rg:Milestone ; rg:dateText ?t ; rg:earliest ?e ; rg:latest ?l }")}
+    assert rows["primo 2026"] == (date(2026, 1, 1), date(2026, 3, 31))
+    assert rows["medio 2026"] == (date(2026, 4, 1), date(2026, 9, 30))
+    assert rows["1. kvartal 2025"] == (date(2025, 1, 1), date(2025, 3, 31))
+    assert rows["efteråret 2025"] == (date(2025, 9, 1), date(2025, 11, 30))
+    assert rows["i foråret 2026"] == (date(2026, 3, 1), date(2026, 5, 31))
+    assert rows["1.1.26"] == (date(2026, 1, 1), date(2026, 1, 1))
+
+
+def test_status_texts_have_danish_letters_restored(shipped: Graph):
+    texts = " ".join(str(t) for t in shipped.objects(None, RG.text))
+    assert "Regionsrådet har den 25. juni besluttet" in texts
+    for mangled in ("Regionsradet", "stgtte", "fglge", "Rddhus", "malgruppen"):
+        assert mangled not in texts

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, URIRef
+
+from rammegraf.store import load_files
+from rammegraf.validate import ValidationReport, validate
+
+BAD_DIR = Path(__file__).parent / "bad"
+BAD_FILES = sorted(BAD_DIR.glob("*.ttl"))
+HEADER = re.compile(r"^# (violation|focus|path|constraint): (.+)$", re.MULTILINE)
+
+
+def expectation(path: Path) -> dict[str, str]:
+    found = dict(HEADER.findall(path.read_text(encoding="utf-8")))
+    missing = {"violation", "focus", "path", "constraint"} - found.keys()
+    if missing:
+        raise AssertionError(f"{path.name}: header lacks {sorted(missing)}")
+    return found
+
+
+def test_bad_suite_collects_every_file():
+    assert len(BAD_FILES) == 26
+
+
+def test_shipped_graph_conforms(shipped_report: ValidationReport):
+    assert shipped_report.conforms, [
+        (str(r.focus_node), r.path, r.message()) for r in shipped_report.violations]
+    assert shipped_report.violations == ()
+
+
+def test_shipped_warnings_are_only_missing_responsible(shipped_report: ValidationReport):
+    kinds = {(r.path, r.constraint) for r in shipped_report.warnings}
+    assert kinds == {("rg:responsible", "sh:MinCountConstraintComponent")}
+    assert len(shipped_report.warnings) == 24
+
+
+@pytest.mark.parametrize("path", BAD_FILES, ids=lambda p: p.stem)
+def test_validate_bad_entry_raises_named_violation(path: Path, shipped: Graph, shapes: Graph):
+    expected = expectation(path)
+    graph = Graph()
+    graph += shipped
+    load_files([path], graph)
+
+    report = validate(graph, shapes=shapes)
+
+    assert not report.conforms
+    want_path = None if expected["path"] == "-" else expected["path"]
+    matches = [r for r in report.violations
+               if r.focus_node == URIRef(expected["focus"])
+               and r.path == want_path and r.constraint == expected["constraint"]]
+    assert matches, f"{path.name}: got {[(str(r.focus_node), r.path, r.constraint) for r in report.violations]}"
+    # The message is named in both languages, from the shape, not pySHACL's default.
+    result = matches[0]
+    assert set(result.messages) == {"da", "en"}
+    assert result.message("da") != result.message("en")
+
+
+def test_validate_message_falls_back_to_danish(shipped: Graph, shapes: Graph):
+    graph = Graph()
+    graph += shipped
+    load_files([BAD_DIR / "status-without-phase.ttl"], graph)
+    result = next(r for r in validate(graph, shapes=shapes).violations if r.path == "rg:phase")
+    assert result.message("da") == "En statusrapport har præcis én fase (rg:phase)."
+    assert result.message("en") == "A status report has exactly one phase (rg:phase)."
+    assert result.message("fr") == result.message("da")
+
+
+def test_validate_report_graph_is_the_shacl_results(shipped: Graph, shapes: Graph):
+    graph = Graph()
+    graph += shipped
+    load_files([BAD_DIR / "chair-not-a-person.ttl"], graph)
+    report = validate(graph, shapes=shapes)
+    query = "ASK { ?r a sh:ValidationResult ; sh:resultPath rg:chair }"
+    assert report.graph.query(query, initNs={
+        "sh": "http://www.w3.org/ns/shacl#", "rg": "https://w3id.org/rammegraf/ontology#"}).askAnswer
