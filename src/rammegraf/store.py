@@ -102,9 +102,21 @@ def _parse_error(path: Path, text: str, exc: Exception) -> LoadError:
 
 
 def main() -> None:
-    """`make run` for now: load the shipped graph and say what is in it."""
+    """`make run` until the command line exists: load, validate, say what is there."""
+    from .validate import validate
+
     graph = load()
-    print(f"rammegraf: {len(graph)} tripler indlæst fra {shipped_root()}")
+    report = validate(graph)
+    verdict = "gyldig (conforms)" if report.conforms else "UGYLDIG (does not conform)"
+    print(f"rammegraf: {len(graph)} tripler fra {shipped_root()}")
+    print(f"validering: {verdict}; {len(report.violations)} fejl, "
+          f"{len(report.warnings)} advarsler (violations, warnings)")
+    for name, query in (("initiativer", "?s a rg:Initiative"),
+                        ("statusrapporter", "?s a rg:StatusReport"),
+                        ("milepæle", "?s a rg:Milestone")):
+        count = len(graph.query(f"SELECT DISTINCT ?s WHERE {{ {query} }}"))
+        print(f"  {name}: {count}")
+    raise SystemExit(0 if report.conforms else 1)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,64 @@
+"""docs/model.md cannot drift: its counts, queries, warnings and example are run here."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+
+from rammegraf.store import load_files
+from rammegraf.validate import ValidationReport, validate
+
+MODEL = Path(__file__).parents[1] / "docs" / "model.md"
+TEXT = MODEL.read_text(encoding="utf-8")
+QUERY_AND_TABLE = re.compile(r"```sparql\n(.*?)```\n\n((?:\|[^\n]*\|\n)+)", re.DOTALL)
+COUNT_ROW = re.compile(r"^\| [^|]+ \| `([a-z]+:[A-Za-z]+)` \| (\d+) \|$", re.MULTILINE)
+
+
+def table_rows(table: str) -> list[list[str]]:
+    lines = [line for line in table.strip().splitlines() if not re.match(r"^\|(\s*-+\s*\|)+$", line)]
+    return [[cell.strip() for cell in line.strip("|").split("|")] for line in lines[1:]]
+
+
+QUERIES = QUERY_AND_TABLE.findall(TEXT)
+
+
+def test_model_doc_has_the_four_design_questions():
+    assert len(QUERIES) == 4
+
+
+@pytest.mark.parametrize("query, table", QUERIES, ids=["region-1-1-26", "f-act-status",
+                                                        "tiaarsplan", "chair"])
+def test_model_doc_query_answers_match_the_graph(shipped: Graph, query: str, table: str):
+    got = [["" if value is None else str(value) for value in row] for row in shipped.query(query)]
+    assert got == table_rows(table)
+
+
+def test_model_doc_counts_match_the_graph(shipped: Graph):
+    rows = COUNT_ROW.findall(TEXT)
+    assert len(rows) == 19
+    for curie, count in rows:
+        found = len(shipped.query(f"SELECT DISTINCT ?s WHERE {{ ?s a/rdfs:subClassOf* {curie} }}"))
+        assert (curie, found) == (curie, int(count))
+
+
+def test_model_doc_justifies_every_warning(shipped_report: ValidationReport):
+    section = TEXT[TEXT.index("## Validation and the warnings"):TEXT.index("## Four questions")]
+    assert f"**{len(shipped_report.warnings)} warnings**" in section
+    for result in shipped_report.warnings:
+        slug = str(result.focus_node).rsplit("/", 1)[-1]
+        assert re.search(rf"\b{re.escape(slug)}\b", section), slug
+
+
+def test_model_doc_worked_example_validates(shipped: Graph, shapes: Graph, tmp_path: Path):
+    example = re.search(r"```turtle\n(.*?)```", TEXT, re.DOTALL).group(1)
+    entry = tmp_path / "status-2025-12-01.ttl"
+    entry.write_text(example, encoding="utf-8")
+    graph = Graph()
+    graph += shipped
+    load_files([entry], graph)
+    report = validate(graph, shapes=shapes)
+    assert report.conforms, [(str(r.focus_node), r.message()) for r in report.violations]
+    assert len(graph) == len(shipped) + 11
