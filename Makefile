@@ -14,8 +14,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Until the web app exists (issue 5), `make run` is a short tour of the command.
 run: $(STAMP)
-	$(BIN)/python -m rammegraf.store
+	$(BIN)/rammegraf validate | head -n 1
+	$(BIN)/rammegraf queries
+	@echo
+	@echo "Hvilke initiativer afhænger af regionens organisering senest 1.1.26?"
+	$(BIN)/rammegraf query afhaenger-af-milepael
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

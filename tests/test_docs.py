@@ -62,3 +62,39 @@ def test_model_doc_worked_example_validates(shipped: Graph, shapes: Graph, tmp_p
     report = validate(graph, shapes=shapes)
     assert report.conforms, [(str(r.focus_node), r.message()) for r in report.violations]
     assert len(graph) == len(shipped) + 11
+
+
+README = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+
+
+def test_readme_names_every_command():
+    from rammegraf.cli import main
+
+    names = sorted(main.commands)
+    assert names == ["describe", "export", "queries", "query", "stats", "validate"]
+    for name in names:
+        assert f"`rammegraf {name}" in README, name
+    assert "`rammegraf queries show NAME`" in README
+
+
+def test_readme_names_every_named_query():
+    from rammegraf.query import query_names
+
+    names = query_names()
+    assert len(names) == 20
+    for name in names:
+        assert f"| `{name}` |" in README, name
+
+
+def test_readme_console_example_is_what_the_command_prints():
+    from click.testing import CliRunner
+
+    from rammegraf.cli import main
+
+    block = re.search(r"```console\n\$ rammegraf (.+?)\n(.*?)```", README, re.DOTALL)
+    args, shown = block.group(1).split(), block.group(2)
+    assert CliRunner().invoke(main, args).stdout == shown
+
+
+def test_readme_shows_the_two_commands():
+    assert "make run" in README and "make test" in README

@@ -21,8 +21,14 @@ FORMATS = {".ttl": "turtle", ".nt": "nt", ".trig": "trig", ".jsonld": "json-ld",
 
 
 def shipped_root() -> Path:
-    """The folder that holds ``ontology/`` and ``data/`` (the checkout's top)."""
-    return Path(__file__).resolve().parents[2]
+    """The folder that holds ``ontology/``, ``data/`` and ``queries/``.
+
+    An installed wheel carries them in ``rammegraf/_shipped``; a source checkout
+    (and an editable install) has them at the top of the checkout.
+    """
+    package = Path(__file__).resolve().parent
+    installed = package / "_shipped"
+    return installed if installed.is_dir() else package.parents[1]
 
 
 def ontology_files(root: Path | None = None) -> list[Path]:
@@ -36,15 +42,20 @@ def shapes_file(root: Path | None = None) -> Path:
     return (root or shipped_root()) / "ontology" / "shapes.ttl"
 
 
-def data_files(root: Path | None = None) -> list[Path]:
-    """Every data file under ``data/``, reference data first, in a stable order."""
-    data = (root or shipped_root()) / "data"
-    return sorted(p for p in data.rglob("*") if p.suffix in FORMATS and p.is_file())
+def data_files(root: Path | None = None, *, data_dirs: Iterable[Path] | None = None) -> list[Path]:
+    """Every RDF file under the data folders (default: the shipped ``data/``)."""
+    dirs = [Path(d) for d in data_dirs] if data_dirs else [(root or shipped_root()) / "data"]
+    files: list[Path] = []
+    for folder in dirs:
+        if not folder.is_dir():
+            raise LoadError("mappen findes ikke (no such folder)", file=str(folder))
+        files.extend(sorted(p for p in folder.rglob("*") if p.suffix in FORMATS and p.is_file()))
+    return files
 
 
-def load(root: Path | None = None) -> Graph:
-    """The whole shipped graph: ontology, vocabularies and data."""
-    return load_files([*ontology_files(root), *data_files(root)])
+def load(root: Path | None = None, *, data_dirs: Iterable[Path] | None = None) -> Graph:
+    """The ontology and vocabularies with the data (shipped, or ``data_dirs``)."""
+    return load_files([*ontology_files(root), *data_files(root, data_dirs=data_dirs)])
 
 
 def load_files(paths: Iterable[Path], graph: Graph | None = None) -> Graph:
@@ -101,23 +112,23 @@ def _parse_error(path: Path, text: str, exc: Exception) -> LoadError:
                      file=str(path), line=line, column=column)
 
 
-def main() -> None:
-    """`make run` until the command line exists: load, validate, say what is there."""
-    from .validate import validate
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside ``path``, then rename it into place:
+    a reader sees the old file or the new one, never half of one."""
+    import os
+    import tempfile
 
-    graph = load()
-    report = validate(graph)
-    verdict = "gyldig (conforms)" if report.conforms else "UGYLDIG (does not conform)"
-    print(f"rammegraf: {len(graph)} tripler fra {shipped_root()}")
-    print(f"validering: {verdict}; {len(report.violations)} fejl, "
-          f"{len(report.warnings)} advarsler (violations, warnings)")
-    for name, query in (("initiativer", "?s a rg:Initiative"),
-                        ("statusrapporter", "?s a rg:StatusReport"),
-                        ("milepæle", "?s a rg:Milestone")):
-        count = len(graph.query(f"SELECT DISTINCT ?s WHERE {{ {query} }}"))
-        print(f"  {name}: {count}")
-    raise SystemExit(0 if report.conforms else 1)
-
-
-if __name__ == "__main__":
-    main()
+    path = Path(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise LoadError("mappen findes ikke (no such folder)", file=str(directory))
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

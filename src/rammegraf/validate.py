@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, RDFS, SH
+from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
 from .namespaces import bind_prefixes
@@ -127,13 +127,26 @@ def _order(result: ValidationResult) -> tuple:
     return (rank, str(result.focus_node), result.path or "", result.constraint)
 
 
-def label_of(graph: Graph, node: Node, lang: str = "da") -> str | None:
-    """The resource's label in ``lang`` (falling back to Danish), if it has one."""
-    fallback = None
-    for label in graph.objects(node, RDFS.label):
-        if isinstance(label, Literal):
-            if label.language == lang:
-                return str(label)
-            if label.language == "da" or fallback is None:
-                fallback = str(label)
-    return fallback
+@dataclass(frozen=True)
+class EntryCheck:
+    """New entries validated together with the shipped graph."""
+    graph: Graph                # shipped graph + entries
+    report: ValidationReport    # every violation, and the warnings about the entries
+    hidden_warnings: int        # warnings about existing data, left out of the report
+
+
+def validate_entries(paths, *, data_dirs=None, shapes: Graph | None = None) -> EntryCheck:
+    """Validate new files together with the ontology and data, so an entry may
+    point at what is already there. Violations are reported wherever they are
+    (the shipped data has none, so the entries caused them); warnings only for
+    the entries' own resources."""
+    from .store import load
+
+    entries = load_files(paths)
+    graph = load(data_dirs=data_dirs)
+    graph += entries
+    full = validate(graph, shapes=shapes)
+    subjects = set(entries.subjects())
+    shown = tuple(r for r in full.results if r.severity == "Violation" or r.focus_node in subjects)
+    report = ValidationReport(conforms=full.conforms, results=shown, graph=full.graph)
+    return EntryCheck(graph=graph, report=report, hidden_warnings=len(full.results) - len(shown))

@@ -1,0 +1,3 @@
+from rammegraf.cli import main
+
+main(prog_name="rammegraf")

@@ -1,0 +1,286 @@
+"""The `rammegraf` command: a thin skin over the library.
+
+Each command parses its arguments, calls one library function and prints the
+result. A RammegrafError becomes its sentence on stderr and its exit code:
+0 ok, 1 does not conform, 2 cannot load or bad usage. Heavy libraries (rdflib,
+pySHACL, networkx) are imported inside the commands, so `--help` is instant.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import RammegrafError
+
+LANG = click.option("--lang", type=click.Choice(["da", "en"]), default="da", show_default=True,
+                    help="Sprog for etiketter og beskeder (language of labels and messages).")
+DATA = click.option("--data", "data_dirs", multiple=True,
+                    type=click.Path(file_okay=False, path_type=Path),
+                    help="Læs data fra denne mappe i stedet for de medfølgende (repeatable).")
+
+
+def friendly(command):
+    """Turn a RammegrafError into its message and exit code, never a traceback."""
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except RammegrafError as error:
+            click.echo(f"rammegraf: {error}", err=True)
+            sys.exit(error.exit_code)
+    return wrapper
+
+
+def _graph(data_dirs):
+    from .store import load
+
+    return load(data_dirs=data_dirs or None)
+
+
+def _emit(text: str, output: Path | None = None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        from .store import write_atomic
+
+        write_atomic(output, text.encode("utf-8"))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="rammegraf", prog_name="rammegraf")
+def main():
+    """Vidensgrafen over Rammeaftale 2025-26 (Midtjylland).
+
+    A knowledge graph of the Midtjylland framework agreement on the specialised
+    social area: validate entries, run named SPARQL queries, describe and export.
+
+    Exit codes: 0 ok, 1 does not conform, 2 cannot load or bad usage.
+    """
+
+
+# --------------------------------------------------------------------------- validate
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "ttl"]), default="text",
+              show_default=True, help="text for people, json for programs, ttl = the SHACL report graph.")
+@LANG
+@DATA
+@friendly
+def validate(files, fmt, lang, data_dirs):
+    """Validér grafen, eller nye filer sammen med grafen (validate).
+
+    Without FILES, validates the shipped graph. With FILES, validates them
+    together with the ontology and data, so a new status report may point at an
+    existing initiative. Exit 0 conforms (warnings allowed), 1 violations, 2
+    cannot load.
+
+    \b
+    Example:
+      rammegraf validate
+      rammegraf validate ny-statusrunde.ttl --lang en
+    """
+    from .report import format_report
+    from .validate import validate as run_validation
+    from .validate import validate_entries
+
+    if files:
+        check = validate_entries(list(files), data_dirs=data_dirs or None)
+        graph, report, hidden = check.graph, check.report, check.hidden_warnings
+    else:
+        graph = _graph(data_dirs)
+        report, hidden = run_validation(graph), 0
+    _emit(format_report(report, graph, fmt, lang=lang, hidden_warnings=hidden))
+    sys.exit(0 if report.conforms else 1)
+
+
+# --------------------------------------------------------------------------- query
+
+def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
+    params = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"'{item}' skal skrives navn=værdi (must be name=value)",
+                                     param_hint="--param")
+        params[key.strip()] = value
+    return params
+
+
+def _load_query(source: str):
+    from .query import get_query, parse_query_text, read_query
+
+    if source == "-":
+        return parse_query_text(sys.stdin.read(), name="-")
+    path = Path(source)
+    if source.endswith(".rq") or path.is_file():
+        if not path.is_file():
+            from .query import QueryError
+
+            raise QueryError("filen findes ikke (no such file)", query=source)
+        return read_query(path)
+    return get_query(source)
+
+
+@main.command()
+@click.argument("source", metavar="NAME|FILE.rq|-")
+@click.option("--param", "-p", "params", multiple=True, metavar="KEY=VALUE",
+              help="A parameter from the query's header (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "md"]),
+              default="table", show_default=True)
+@click.option("--iris", is_flag=True, help="Show IRIs instead of labels.")
+@LANG
+@DATA
+@friendly
+def query(source, params, fmt, iris, lang, data_dirs):
+    """Kør en navngiven forespørgsel, en .rq-fil eller stdin (run a query).
+
+    Parameters are typed by the query's header and bound, never pasted into it.
+    Results show labels in the chosen language; ASK prints ja/nej (yes/no);
+    CONSTRUCT and DESCRIBE print Turtle.
+
+    \b
+    Example:
+      rammegraf query afhaenger-af-milepael
+      rammegraf query afhaenger-af-milepael --param deadline=2026-06-30
+      rammegraf query status-i-rapport -p date=2025-04-08 --format csv
+    """
+    from .query import run
+    from .tables import render_result
+
+    named = _load_query(source)
+    values = _parse_params(params)
+    graph = _graph(data_dirs)
+    result = run(graph, named, values)
+    _emit(render_result(result, graph, fmt, lang=lang, labels=not iris))
+
+
+@main.group(invoke_without_command=True)
+@LANG
+@click.pass_context
+@friendly
+def queries(ctx, lang):
+    """List de navngivne forespørgsler (list the named queries).
+
+    \b
+    Example:
+      rammegraf queries
+      rammegraf queries show faseskift
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from .query import named_queries
+    from .tables import render
+
+    rows = [[q.name, q.title(lang), ", ".join(p.name for p in q.params)] for q in named_queries()]
+    headers = ["navn", "titel", "parametre"] if lang == "da" else ["name", "title", "parameters"]
+    click.echo(render(headers, rows, "table", max_width=90), nl=False)
+
+
+@queries.command("show")
+@click.argument("name")
+@LANG
+@friendly
+def queries_show(name, lang):
+    """Vis en forespørgsels hoved, parametre og tekst (show one query).
+
+    \b
+    Example:
+      rammegraf queries show afhaenger-af-milepael
+    """
+    from .query import get_query
+
+    q = get_query(name)
+    lines = [q.title(lang), "", q.description(lang), ""]
+    if q.params:
+        lines.append("Parametre:" if lang == "da" else "Parameters:")
+        for p in q.params:
+            cls = f" ({p.cls})" if p.cls else ""
+            default = f" = {p.default}" if p.default is not None else \
+                (" (påkrævet)" if lang == "da" else " (required)")
+            lines.append(f"  {p.name}: {p.type}{cls}{default}")
+        lines.append("")
+    lines.append(q.text.rstrip())
+    click.echo("\n".join(lines))
+
+
+# --------------------------------------------------------------------------- describe, export, stats
+
+@main.command()
+@click.argument("resource", metavar="IRI|LABEL")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "ttl"]), default="text",
+              show_default=True)
+@LANG
+@DATA
+@friendly
+def describe(resource, fmt, lang, data_dirs):
+    """Alt om én ressource (everything about one resource).
+
+    Kinds, properties with labels, incoming links, and for an initiative its
+    status history by date with the source document of each. RESOURCE is an
+    IRI, a path like initiativ/botilbudsteams, or a label.
+
+    \b
+    Example:
+      rammegraf describe Botilbudsteams
+      rammegraf describe initiativ/monitorering-af-f-act --lang en
+    """
+    from .describe import describe as describe_resource
+    from .describe import render_description, resolve
+
+    graph = _graph(data_dirs)
+    node = resolve(graph, resource)
+    _emit(render_description(describe_resource(graph, node, lang=lang), graph, fmt, lang=lang))
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "trig", "jsonld", "graphml", "gexf"]),
+              default="ttl", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file (atomically) instead of standard output.")
+@LANG
+@DATA
+@friendly
+def export(fmt, output, lang, data_dirs):
+    """Eksportér den samlede graf (export the merged graph).
+
+    RDF as Turtle, N-Triples, TriG or JSON-LD; GraphML or GEXF (for Gephi)
+    through the network projection.
+
+    \b
+    Example:
+      rammegraf export --format ttl -o rammegraf.ttl
+      rammegraf export --format gexf -o rammegraf.gexf
+    """
+    from .export import export as export_graph
+    from .store import write_atomic
+
+    data = export_graph(_graph(data_dirs), fmt, lang=lang)
+    if output is None:
+        click.echo(data.decode("utf-8"), nl=False)
+    else:
+        write_atomic(output, data)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "md", "json"]), default="table",
+              show_default=True)
+@LANG
+@DATA
+@friendly
+def stats(fmt, lang, data_dirs):
+    """Tal: klasser, faser pr. rapportdato og valideringen (statistics).
+
+    \b
+    Example:
+      rammegraf stats
+    """
+    from .stats import compute, render_stats
+
+    result = compute(_graph(data_dirs), lang=lang)
+    _emit(render_stats(result, fmt, lang=lang))
+    sys.exit(0 if result.conforms else 1)

@@ -1,0 +1,81 @@
+"""The validation report for people (text), programs (JSON) and RDF tools (Turtle)."""
+
+from __future__ import annotations
+
+import json
+from rdflib import Graph
+
+from .labels import label_of
+from .validate import ValidationReport, ValidationResult
+
+SEVERITY = {"da": {"Violation": "FEJL", "Warning": "ADVARSEL", "Info": "INFO"},
+            "en": {"Violation": "VIOLATION", "Warning": "WARNING", "Info": "INFO"}}
+REPORT_FORMATS = ("text", "json", "ttl")
+
+
+def headline(report: ValidationReport, lang: str = "da", *, hidden_warnings: int = 0) -> str:
+    v, w = len(report.violations), len(report.warnings)
+    if lang == "en":
+        verdict = "Conforms" if report.conforms else "Does not conform"
+        text = f"{verdict}: {v} violation{'s' * (v != 1)}, {w} warning{'s' * (w != 1)}."
+        if hidden_warnings:
+            text += f" ({hidden_warnings} warnings in the existing data are not shown.)"
+        return text
+    verdict = "Gyldig" if report.conforms else "Ikke gyldig"
+    text = f"{verdict}: {v} fejl, {w} {'advarsel' if w == 1 else 'advarsler'}."
+    if hidden_warnings:
+        text += f" ({hidden_warnings} advarsler i de eksisterende data er ikke vist.)"
+    return text
+
+
+def format_report(report: ValidationReport, graph: Graph, fmt: str = "text", *,
+                  lang: str = "da", hidden_warnings: int = 0) -> str:
+    if fmt == "ttl":
+        return report.graph.serialize(format="turtle")
+    if fmt == "json":
+        return json.dumps(_as_json(report, graph, lang, hidden_warnings),
+                          ensure_ascii=False, indent=2) + "\n"
+    return _as_text(report, graph, lang, hidden_warnings)
+
+
+def _as_text(report: ValidationReport, graph: Graph, lang: str, hidden_warnings: int) -> str:
+    lines = [headline(report, lang, hidden_warnings=hidden_warnings)]
+    groups: dict = {}
+    for result in report.results:
+        groups.setdefault(result.focus_node, []).append(result)
+    for focus in sorted(groups, key=lambda f: _focus_key(graph, f, groups[f], lang)):
+        results = sorted(groups[focus], key=lambda r: (r.severity != "Violation", r.path or ""))
+        label = label_of(graph, focus, lang)
+        lines.append("")
+        lines.append(f"{label}  <{focus}>" if label else f"<{focus}>")
+        width = max(len(r.path or "") for r in results)
+        for result in results:
+            severity = SEVERITY.get(lang, SEVERITY["en"]).get(result.severity, result.severity)
+            value = f"  [{result.value}]" if result.value is not None and result.path else ""
+            lines.append(f"  {severity:<9} {(result.path or '').ljust(width)}  {result.message(lang)}{value}")
+    return "\n".join(lines) + "\n"
+
+
+def _focus_key(graph: Graph, focus, results: list[ValidationResult], lang: str) -> tuple:
+    """Focus nodes with a violation first, then by label."""
+    rank = 0 if any(r.severity == "Violation" for r in results) else 1
+    return (rank, (label_of(graph, focus, lang) or "").casefold(), str(focus))
+
+
+def _as_json(report: ValidationReport, graph: Graph, lang: str, hidden_warnings: int) -> dict:
+    return {
+        "conforms": report.conforms,
+        "violations": len(report.violations),
+        "warnings": len(report.warnings),
+        "hiddenWarnings": hidden_warnings,
+        "results": [{
+            "focusNode": str(r.focus_node),
+            "focusLabel": label_of(graph, r.focus_node, lang),
+            "path": r.path,
+            "severity": r.severity,
+            "message": r.message(lang),
+            "constraint": r.constraint,
+            "sourceShape": str(r.source_shape),
+            "value": None if r.value is None else str(r.value),
+        } for r in report.results],
+    }

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+from rdflib import Graph
+
+from rammegraf.network import build_network, report_dates
+
+F_ACT = "https://w3id.org/rammegraf/id/initiativ/monitorering-af-f-act"
+PRINCIPLES = "https://w3id.org/rammegraf/id/initiativ/faelleskommunale-principper"
+
+FIXTURE = """
+@prefix rg: <https://w3id.org/rammegraf/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix id: <https://w3id.org/rammegraf/id/> .
+rg:Municipality rdfs:subClassOf <http://www.w3.org/ns/org#Organization> .
+<https://w3id.org/rammegraf/id/initiativ/a> a rg:Initiative ; rdfs:label "A"@da ;
+    rg:involves <https://w3id.org/rammegraf/id/kommune/k> ;
+    rg:hasTask <https://w3id.org/rammegraf/id/opgave/t> ;
+    rg:dependsOn <https://w3id.org/rammegraf/id/milepael/m> ;
+    rg:note "a literal, not a node" .
+<https://w3id.org/rammegraf/id/kommune/k> a rg:Municipality ; rdfs:label "K"@da .
+<https://w3id.org/rammegraf/id/opgave/t> a rg:Task ; rdfs:label "T"@da ;
+    rg:responsible <https://w3id.org/rammegraf/id/person/p> .
+<https://w3id.org/rammegraf/id/person/p> a <http://xmlns.com/foaf/0.1/Person> ; rdfs:label "P"@da .
+<https://w3id.org/rammegraf/id/milepael/m> a rg:Milestone ; rdfs:label "M"@da .
+<https://w3id.org/rammegraf/id/status/a-1> rg:statusOf <https://w3id.org/rammegraf/id/initiativ/a> ;
+    rg:asOf "2025-01-01"^^xsd:date ; rg:phase rg:NotStarted .
+<https://w3id.org/rammegraf/id/status/a-2> rg:statusOf <https://w3id.org/rammegraf/id/initiativ/a> ;
+    rg:asOf "2025-06-01"^^xsd:date ; rg:phase rg:InProgress .
+"""
+
+
+def fixture() -> Graph:
+    return Graph().parse(data=FIXTURE, format="turtle")
+
+
+def test_build_network_fixture_nodes_edges_and_folding():
+    net = build_network(fixture())
+    assert sorted(net.nodes[n]["kind"] for n in net.nodes) == [
+        "initiative", "milestone", "municipality", "person"]
+    edges = sorted((u.rsplit("/", 1)[-1], v.rsplit("/", 1)[-1], d["property"].rsplit("#", 1)[-1],
+                    d.get("via")) for u, v, d in net.edges(data=True))
+    assert edges == [("a", "k", "involves", None), ("a", "m", "dependsOn", None),
+                     ("a", "p", "responsible", "T")]
+
+
+def test_build_network_phase_as_of_date():
+    graph = fixture()
+    a = "https://w3id.org/rammegraf/id/initiativ/a"
+    assert build_network(graph).nodes[a]["phase"] == "InProgress"
+    assert build_network(graph, as_of=date(2025, 3, 1)).nodes[a]["phase"] == "NotStarted"
+    assert "phase" not in build_network(graph, as_of=date(2024, 1, 1)).nodes[a]
+
+
+def test_build_network_shipped_counts(shipped: Graph):
+    net = build_network(shipped)
+    kinds = Counter(net.nodes[n]["kind"] for n in net.nodes)
+    assert kinds == {"initiative": 15, "municipality": 19, "milestone": 20, "organisation": 11,
+                     "committee": 7, "meeting": 6, "provision": 6, "person": 5, "cluster": 5,
+                     "goal": 4, "agreement": 7, "area": 3, "act": 3, "workinggroup": 2,
+                     "region": 1, "plan": 1}
+    assert net.number_of_nodes() == 115
+    assert not any(k in ("status", "task") for k in kinds)
+
+
+def test_build_network_shipped_status_folded(shipped: Graph):
+    april = build_network(shipped, as_of=date(2025, 4, 8)).nodes[F_ACT]
+    august = build_network(shipped).nodes[F_ACT]
+    assert (april["phase"], april["status_date"]) == ("NotStarted", "2025-04-08")
+    assert (august["phase"], august["phase_label"]) == ("InProgress", "I gang")
+    assert august["status_text"].startswith("F-ACT er under fuld implementering")
+
+
+def test_build_network_task_responsibility_reaches_initiative(shipped: Graph):
+    net = build_network(shipped)
+    secretariat = "https://w3id.org/rammegraf/id/organisation/faellessekretariatet"
+    vias = {d.get("via") for _, v, d in net.out_edges(PRINCIPLES, data=True) if v == secretariat}
+    assert "Afdækning af brugen af KL’s standardkontrakter" in vias
+
+
+def test_report_dates(shipped: Graph):
+    assert report_dates(shipped) == ["2025-04-08", "2025-08-20"]

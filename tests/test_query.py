@@ -1,0 +1,202 @@
+from __future__ import annotations
+
+import csv
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import XSD
+
+from rammegraf.query import (NamedQuery, Param, QueryError, QuerySyntaxError, bind, get_query,
+                             named_queries, parse_query_text, prepare, queries_dir, run)
+
+QUERY_FILES = sorted(queries_dir().glob("*.rq"))
+EXPECTED = Path(__file__).parent / "expected"
+
+
+def expected_rows(name: str) -> list[list[str]]:
+    with open(EXPECTED / f"{name}.csv", encoding="utf-8", newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def test_queries_dir_collects_every_named_query():
+    assert len(QUERY_FILES) == 20
+    assert len([p for p in QUERY_FILES if p.stem.endswith("-violation")]) == 4
+
+
+@pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.stem)
+def test_named_query_has_header_order_and_expected_file(path: Path):
+    query = get_query(path.stem)
+    assert set(query.titles) == {"da", "en"} and set(query.descriptions) == {"da", "en"}
+    assert query.title("da") != query.title("en")
+    prepare(query.text, name=query.name)  # parses and passes the read-only checks
+    if query.form == "SELECT":
+        assert "ORDER BY" in query.text
+    assert (EXPECTED / f"{path.stem}.csv").is_file()
+
+
+@pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.stem)
+def test_named_query_rows_match_expected(path: Path, shipped: Graph):
+    result = run(shipped, get_query(path.stem))
+    got = [[str(v) for v in result.vars]] + [["" if v is None else str(v) for v in row] for row in result]
+    assert got == expected_rows(path.stem)
+
+
+@pytest.mark.parametrize("path", [p for p in QUERY_FILES if p.stem.endswith("-violation")],
+                         ids=lambda p: p.stem)
+def test_violation_query_finds_nothing_in_shipped_data(path: Path, shipped: Graph):
+    assert len(run(shipped, get_query(path.stem))) == 0
+
+
+def test_violation_query_finds_a_planted_error(shipped: Graph):
+    graph = Graph()
+    graph += shipped
+    graph.parse(data="""@prefix rg: <https://w3id.org/rammegraf/ontology#> .
+        <https://w3id.org/rammegraf/id/milepael/x> a rg:Milestone ;
+            rg:earliest "2026-02-01"^^<http://www.w3.org/2001/XMLSchema#date> ;
+            rg:latest "2026-01-01"^^<http://www.w3.org/2001/XMLSchema#date> .""", format="turtle")
+    rows = list(run(graph, get_query("milepael-interval-violation")))
+    assert [str(r[0]) for r in rows] == ["https://w3id.org/rammegraf/id/milepael/x"]
+
+
+def test_run_binds_deadline_param(shipped: Graph):
+    query = get_query("afhaenger-af-milepael")
+    assert len(run(shipped, query, {"deadline": "2026-01-01"})) == 1
+    assert len(run(shipped, query, {"deadline": "2025-12-31"})) == 0
+
+
+def test_run_binds_iri_param_by_label_and_by_path(shipped: Graph):
+    query = get_query("statushistorik")
+    by_label = list(run(shipped, query, {"initiative": "botilbudsteams"}))
+    by_path = list(run(shipped, query, {"initiative": "initiativ/botilbudsteams"}))
+    assert by_label == by_path and len(by_label) == 2
+
+
+def test_bind_string_with_quote_and_brace_stays_one_literal(shipped: Graph):
+    payload = '"} UNION { ?s ?p ?o } # \' >'
+    query = parse_query_text("# param: text xsd:string\nSELECT ?x WHERE { BIND (?text AS ?x) }")
+    rows = list(run(shipped, query, {"text": payload}))
+    assert rows == [(Literal(payload),)]
+
+
+@pytest.mark.parametrize("value", ["2026-13-01", "1.1.26", "2026-01-01\"} ?x {", "", "tomorrow"])
+def test_bind_bad_date_names_param_and_type(shipped: Graph, value: str):
+    with pytest.raises(QueryError) as caught:
+        bind(get_query("afhaenger-af-milepael"), {"deadline": value}, shipped)
+    assert "'deadline'" in str(caught.value) and "xsd:date" in str(caught.value)
+
+
+def test_bind_integer_boolean_decimal(shipped: Graph):
+    query = NamedQuery(name="t", text="SELECT * WHERE {}", params=(
+        Param("n", "xsd:integer"), Param("b", "xsd:boolean"), Param("d", "xsd:decimal")))
+    got = bind(query, {"n": "42", "b": "ja", "d": "1,5"}, shipped)
+    assert got == {"n": Literal(42, datatype=XSD.integer), "b": Literal(True),
+                   "d": Literal("1.5", datatype=XSD.decimal)}
+    with pytest.raises(QueryError, match="heltal"):
+        bind(query, {"n": "4.2", "b": "ja", "d": "1"}, shipped)
+
+
+def test_bind_iri_of_wrong_class_is_refused(shipped: Graph):
+    with pytest.raises(QueryError) as caught:
+        bind(get_query("statushistorik"), {"initiative": "DASSOS"}, shipped)
+    assert "rg:Initiative" in str(caught.value)
+
+
+def test_bind_unknown_label_suggests_close_ones(shipped: Graph):
+    with pytest.raises(QueryError) as caught:
+        bind(get_query("afhaenger-af-milepael"), {"actor": "Region Midtjyland"}, shipped)
+    assert "Region Midtjylland <https://w3id.org/rammegraf/id/region/midtjylland>" in caught.value.hint
+
+
+def test_bind_unknown_param_lists_known(shipped: Graph):
+    with pytest.raises(QueryError, match="ukendt parameter 'dato'.*actor, deadline"):
+        bind(get_query("afhaenger-af-milepael"), {"dato": "2026-01-01"}, shipped)
+
+
+def test_bind_missing_required_value(shipped: Graph):
+    query = parse_query_text("# param: when xsd:date\nSELECT * WHERE {}")
+    with pytest.raises(QueryError, match="'when'.*mangler en værdi"):
+        bind(query, {}, shipped)
+
+
+def test_get_query_unknown_name_suggests():
+    with pytest.raises(QueryError) as caught:
+        get_query("faseskfit")
+    assert "faseskift" in caught.value.hint
+
+
+@pytest.mark.parametrize("name", ["../store", "Faseskift", "fase skift"])
+def test_get_query_refuses_names_outside_the_folder(name: str):
+    with pytest.raises(QueryError, match="ingen navngiven forespørgsel"):
+        get_query(name)
+
+
+@pytest.mark.parametrize("header, words", [
+    ("# titel@da: x\n", "ukendt nøgle 'titel@da'"),
+    ("# param: when date = 2026-01-01\n", "parameteren skal skrives"),
+    ("# param: who xsd:string org:Organization\n", "kun iri-parametre"),
+    ("# param: who iri nope:Thing\n", "ukendt præfiks"),
+    ("# param: a xsd:date\n# param: a xsd:date\n", "to gange"),
+])
+def test_parse_query_text_bad_header_is_an_error(header: str, words: str):
+    with pytest.raises(QueryError, match=words):
+        parse_query_text(header + "SELECT * WHERE {}")
+
+
+def test_parse_query_text_named_header_must_be_complete():
+    with pytest.raises(QueryError, match="title@en, description@da, description@en"):
+        parse_query_text("# title@da: x\nSELECT * WHERE {}", require_header=True)
+
+
+def test_prepare_syntax_error_has_line_and_column():
+    with pytest.raises(QuerySyntaxError) as caught:
+        prepare("SELECT ?x\nWHERE { ?x a rg:Initiative .\n  FILTER (?x = ) }", name="mine")
+    assert (caught.value.line, caught.value.column) == (3, 3)
+    assert str(caught.value).startswith("mine, linje 3, kolonne 3: ikke gyldig SPARQL")
+
+
+def test_prepare_refuses_update():
+    with pytest.raises(QueryError, match="SPARQL Update er ikke tilladt"):
+        prepare("DELETE WHERE { ?s ?p ?o }")
+
+
+def test_prepare_refuses_from():
+    with pytest.raises(QueryError, match="FROM og FROM NAMED"):
+        prepare("SELECT * FROM NAMED <http://example.org/g> WHERE { ?s ?p ?o }")
+
+
+def test_run_refuses_service_without_connecting(shipped: Graph):
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    server.settimeout(0.5)
+    connections = []
+
+    def accept():
+        try:
+            connections.append(server.accept())
+        except OSError:
+            pass
+
+    thread = threading.Thread(target=accept)
+    thread.start()
+    port = server.getsockname()[1]
+    query = parse_query_text(f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}")
+    try:
+        with pytest.raises(QueryError, match="SERVICE er ikke tilladt"):
+            run(shipped, query)
+    finally:
+        thread.join()
+        server.close()
+    assert connections == []
+
+
+def test_run_ad_hoc_query_needs_no_prefix_declarations(shipped: Graph):
+    query = parse_query_text("SELECT (COUNT(?i) AS ?n) WHERE { ?i a rg:Initiative }")
+    assert int(list(run(shipped, query))[0][0]) == 15
+
+
+def test_named_queries_reads_all():
+    assert [q.name for q in named_queries()] == sorted(p.stem for p in QUERY_FILES)
