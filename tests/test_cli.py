@@ -302,3 +302,52 @@ def test_data_option_reads_other_data(tmp_path: Path):
     assert result.stdout == "n\n14\n"
     missing = invoke("stats", "--data", str(tmp_path / "absent"))
     assert missing.exit_code == 2 and "mappen findes ikke" in missing.stderr
+
+
+# --- graph, analyse ---------------------------------------------------------------------
+
+def test_graph_writes_a_page(tmp_path: Path):
+    target = tmp_path / "plan.html"
+    result = invoke("graph", "--view", "initiative:botilbudsteams", "--depth", "1", "-o", str(target))
+    assert result.exit_code == 0 and result.stdout == ""
+    html = target.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and "<title>Botilbudsteams – rammegraf</title>" in html
+    assert oct(target.stat().st_mode & 0o777) != "0o600"
+
+
+def test_graph_to_stdout_in_english():
+    result = invoke("graph", "--view", "area:overgangen-til-voksenomraadet", "--lang", "en")
+    assert result.exit_code == 0
+    assert '<html lang="en">' in result.stdout and "Search for a node" in result.stdout
+
+
+@pytest.mark.parametrize("args, words", [
+    (["graph", "--view", "actor:dasos"], "Mente du (did you mean): actor:dassos"),
+    (["graph", "--view", "everything"], "ukendt visning"),
+])
+def test_graph_bad_view_exit_2(args, words):
+    result = invoke(*args)
+    assert result.exit_code == 2 and words in result.stderr
+
+
+def test_graph_bad_date_is_usage_error():
+    result = invoke("graph", "--as-of", "1.1.26")
+    assert result.exit_code == 2 and "--as-of" in result.output
+
+
+def test_analyse_actors_csv():
+    result = invoke("analyse", "--section", "actors", "--format", "csv")
+    lines = result.stdout.splitlines()
+    assert lines[0] == "aktør,slags,initiativer,gradcentralitet,mellemcentralitet"
+    top = {line.split(",")[0]: int(line.split(",")[2]) for line in lines[1:4]}
+    assert top == {"Region Midtjylland": 5, "DASSOS": 5, "Sundhedsstyregruppen": 5}
+
+
+def test_analyse_json_chains_and_components():
+    data = json.loads(invoke("analyse", "--format", "json", "--lang", "en").stdout)
+    chains = sorted(tuple(n["label"] for n in chain) for chain in data["chains"])
+    assert chains == [
+        ("Establishing assessment places", "Legislation on assessment places expected in place"),
+        ("Residential-care outreach teams", "The region's organisation is in place"),
+        ("Welfare technology", "Establishing joint municipal principles in Midtjylland")]
+    assert sum(c["size"] for c in data["components"]) == 115

@@ -284,3 +284,62 @@ def stats(fmt, lang, data_dirs):
     result = compute(_graph(data_dirs), lang=lang)
     _emit(render_stats(result, fmt, lang=lang))
     sys.exit(0 if result.conforms else 1)
+
+
+# --------------------------------------------------------------------------- graph, analyse
+
+@main.command()
+@click.option("--view", default="all", show_default=True, metavar="all|area:SLUG|actor:SLUG|initiative:SLUG|law:SLUG",
+              help="The whole graph, or the neighbourhood of one resource.")
+@click.option("--depth", type=click.IntRange(0, 10), default=2, show_default=True,
+              help="Hops from the resource a view is centred on.")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Colour initiatives by their phase as of this date (ÅÅÅÅ-MM-DD); default: the latest report.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the page to this file (atomically); default: standard output.")
+@LANG
+@DATA
+@friendly
+def graph(view, depth, as_of, output, lang, data_dirs):
+    """Interaktiv netværksgraf som én HTML-fil (an interactive graph page).
+
+    The page opens offline (vis-network is embedded), with a legend, search,
+    filters by kind and development area, a report-date control, a side panel
+    per node, and the same nodes and links as a sortable table.
+
+    \b
+    Example:
+      rammegraf graph -o plan.html
+      rammegraf graph --view area:mental-sundhed-og-psykiatri --depth 1 -o omraade1.html
+      rammegraf graph --view actor:dassos --as-of 2025-04-08 -o dassos.html
+    """
+    from .viz import graph_page
+
+    page = graph_page(_graph(data_dirs), view=view, depth=depth,
+                      as_of=as_of.date() if as_of else None, lang=lang)
+    _emit(page, output)
+
+
+@main.command()
+@click.option("--section", type=click.Choice(["all", "actors", "chains", "components"]), default="all",
+              show_default=True, help="Which table; csv and tsv take one (all means actors there).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "md"]), default="table",
+              show_default=True)
+@LANG
+@DATA
+@friendly
+def analyse(section, fmt, lang, data_dirs):
+    """Netværksanalyse: centrale aktører, afhængighedskæder, komponenter (analysis).
+
+    Degree and betweenness centrality of actors with the number of initiatives
+    each takes part in, the longest rg:dependsOn chains, and the connected
+    components of the network projection.
+
+    \b
+    Example:
+      rammegraf analyse
+      rammegraf analyse --section actors --format csv > aktoerer.csv
+    """
+    from .analyse_report import render_analysis
+
+    _emit(render_analysis(_graph(data_dirs), section=section, fmt=fmt, lang=lang))

@@ -43,3 +43,19 @@ class LoadError(RammegrafError):
         if self.column is not None:
             parts.append(f"kolonne {self.column}")
         return ", ".join(parts)
+
+
+def did_you_mean(word: str, options, *, n: int = 3, show=lambda option: option) -> str | None:
+    """A hint naming the options closest to ``word``: similar spelling first, then
+    options that contain it (so 'mental' finds 'mental-sundhed-og-psykiatri')."""
+    import difflib
+
+    options = list(options)
+    close = difflib.get_close_matches(word, options, n=n, cutoff=0.5)
+    lowered = word.casefold()
+    for option in options:
+        if len(close) >= n:
+            break
+        if option not in close and len(lowered) > 3 and lowered in option.casefold():
+            close.append(option)
+    return ("Mente du (did you mean): " + "; ".join(show(c) for c in close)) if close else None

@@ -17,7 +17,6 @@ before anything runs, so nothing is fetched from the network.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -28,7 +27,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 from rdflib.term import Node
 
-from .errors import RammegrafError
+from .errors import RammegrafError, did_you_mean
 from .labels import find_by_label, label_of
 from .namespaces import ID, PREFIXES
 from .store import shipped_root
@@ -134,11 +133,7 @@ def get_query(name: str, folder: Path | None = None) -> NamedQuery:
     folder = folder or queries_dir()
     path = folder / f"{name}.rq"
     if not _NAME.match(name) or not path.is_file():
-        names = query_names(folder)
-        close = difflib.get_close_matches(name, names, n=3, cutoff=0.4)
-        if not close:
-            close = [n for n in names if any(part in n for part in name.split("-") if len(part) > 3)][:3]
-        hint = ("Mente du (did you mean): " + ", ".join(close)) if close else \
+        hint = did_you_mean(name, query_names(folder)) or \
             "Se listen med `rammegraf queries` (see the list)."
         raise QueryError(f"der er ingen navngiven forespørgsel '{name}' (no such named query)",
                          hint=hint)
@@ -308,10 +303,7 @@ def _suggest(graph: Graph, raw: str, cls: URIRef | None) -> str | None:
         label = label_of(graph, node)
         if label:
             labels[label] = node
-    close = difflib.get_close_matches(raw, list(labels), n=3, cutoff=0.5)
-    if not close:
-        return None
-    return "Mente du (did you mean): " + "; ".join(f"{c} <{labels[c]}>" for c in close)
+    return did_you_mean(raw, sorted(labels), show=lambda c: f"{c} <{labels[c]}>")
 
 
 def _expand(curie: str) -> URIRef:

@@ -1,0 +1,252 @@
+"""Self-contained HTML graph views: open offline, mail, or put on an intranet.
+
+The page is our own Jinja2 template (package data, autoescaped). vis-network is
+embedded inline from the copy the pyvis package ships, so no request leaves the
+page; a Content-Security-Policy with the hashes of our two scripts forbids any
+other script. The layout is computed here (networkx), physics is off, and the
+node and edge lists go to vis-network as JSON, so a 2,000-node view opens at
+once. Labels reach the page only as JSON data and the DOM only as text.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import math
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+
+from .errors import RammegrafError, did_you_mean
+from .labels import label_of
+from .namespaces import ID, RG, RDF
+from .network import KINDS, build_network, report_dates
+
+VIEW_PREFIXES = {
+    "area": ("udviklingsomraade",),
+    "initiative": ("initiativ",),
+    "law": ("lov",),
+    "actor": ("kommune", "region", "udvalg", "organisation", "arbejdsgruppe", "klynge", "person"),
+}
+
+# (shape, colour) per node kind; initiatives take their colour from their phase.
+STYLE = {
+    "initiative": ("dot", "#6baed6"), "area": ("star", "#6a3d9a"), "goal": ("triangle", "#cab2d6"),
+    "plan": ("hexagon", "#b15928"), "agreement": ("square", "#ff7f00"), "act": ("diamond", "#e31a1c"),
+    "provision": ("diamond", "#fb9a99"), "municipality": ("triangleDown", "#1f78b4"),
+    "region": ("triangleDown", "#08306b"), "committee": ("hexagon", "#33a02c"),
+    "workinggroup": ("hexagon", "#b2df8a"), "cluster": ("triangleDown", "#a6cee3"),
+    "organisation": ("square", "#969696"), "person": ("triangle", "#fdbf6f"),
+    "milestone": ("star", "#ffd92f"), "meeting": ("square", "#66c2a5"),
+}
+PHASE_COLOURS = {
+    "Proposed": "#9e9ac8", "NotStarted": "#bdbdbd", "AwaitingStart": "#fdd49e",
+    "InProgress": "#6baed6", "Implementing": "#31a354", "Implemented": "#006d2c", "Parked": "#e6550d",
+}
+KIND_LABELS = {
+    "da": {"initiative": "Initiativ", "area": "Udviklingsområde", "goal": "Målsætning", "plan": "Plan",
+           "agreement": "Aftale", "act": "Lov", "provision": "Paragraf", "municipality": "Kommune",
+           "region": "Region", "committee": "Udvalg/forum", "workinggroup": "Arbejdsgruppe",
+           "cluster": "Sundhedsklynge", "organisation": "Organisation", "person": "Person",
+           "milestone": "Milepæl", "meeting": "Møde"},
+    "en": {"initiative": "Initiative", "area": "Development area", "goal": "Goal", "plan": "Plan",
+           "agreement": "Agreement", "act": "Act", "provision": "Provision", "municipality": "Municipality",
+           "region": "Region", "committee": "Committee/forum", "workinggroup": "Working group",
+           "cluster": "Health cluster", "organisation": "Organisation", "person": "Person",
+           "milestone": "Milestone", "meeting": "Meeting"},
+}
+UI = {
+    "da": {"search": "Søg efter en knude", "find": "Find", "kinds": "Slags", "areas": "Udviklingsområder",
+           "phases": "Faser", "date": "Status pr.", "nophase": "Ingen status på datoen", "table": "Tabel",
+           "nodes": "Knuder", "edges": "Forbindelser", "label": "Navn", "kind": "Slags", "phase": "Fase",
+           "degree": "Forbindelser", "from": "Fra", "to": "Til", "link": "Forbindelse", "close": "Luk",
+           "source": "Kilde", "status": "Status", "links": "Forbindelser", "notfound": "Ingen knude hedder",
+           "shown": "viste knuder", "legend": "Signatur", "via": "via", "details": "Oplysninger",
+           "intro": "Klik på en knude for at se detaljer. Brug filtrene til at skjule og vise knuder."},
+    "en": {"search": "Search for a node", "find": "Find", "kinds": "Kinds", "areas": "Development areas",
+           "phases": "Phases", "date": "Status as of", "nophase": "No status on that date", "table": "Table",
+           "nodes": "Nodes", "edges": "Links", "label": "Name", "kind": "Kind", "phase": "Phase",
+           "degree": "Links", "from": "From", "to": "To", "link": "Link", "close": "Close",
+           "source": "Source", "status": "Status", "links": "Links", "notfound": "No node is called",
+           "shown": "nodes shown", "legend": "Legend", "via": "via", "details": "Details",
+           "intro": "Click a node for details. Use the filters to hide and show nodes."},
+}
+DETAILS = (RG.dateText, RG.earliest, RG.latest, RG.onDate, RG.timeText, RG.place, RG.virtual,
+           RG.approvedOn, RG.implementationStart, RG.consolidation, RG.municipalityCode, RG.regionCode)
+
+
+class ViewError(RammegrafError):
+    """A view that names nothing in the graph."""
+
+
+@dataclass(frozen=True)
+class View:
+    net: object                 # networkx MultiDiGraph of the nodes shown
+    title: str
+    focus: str | None           # the IRI the view is centred on
+
+
+def select_view(graph: Graph, net, view: str = "all", *, depth: int = 2, lang: str = "da") -> View:
+    """The whole projection, or the neighbourhood (``depth`` hops) of one resource."""
+    if depth < 0:
+        raise ViewError("--depth skal være 0 eller mere (must be 0 or more)")
+    if view in ("", "all"):
+        return View(net, "Hele grafen" if lang == "da" else "The whole graph", None)
+    kind, sep, slug = view.partition(":")
+    if not sep or kind not in VIEW_PREFIXES or not slug:
+        raise ViewError(f"ukendt visning '{view}'; brug all, area:SLUG, actor:SLUG, initiative:SLUG "
+                        "eller law:SLUG (unknown view)")
+    focus = _find(net, kind, slug)
+    import networkx as nx
+
+    nodes = nx.ego_graph(net.to_undirected(as_view=True), focus, radius=depth).nodes
+    sub = net.subgraph(nodes).copy()
+    return View(sub, net.nodes[focus]["label"], focus)
+
+
+def _find(net, kind: str, slug: str) -> str:
+    slug = slug.strip().strip("/")
+    candidates = [str(ID[f"{prefix}/{slug}"]) for prefix in VIEW_PREFIXES[kind]]
+    candidates.append(str(ID[slug]))
+    for candidate in candidates:
+        if candidate in net:
+            return candidate
+    pool = [n for n in net if any(n.startswith(str(ID[p + "/"])) for p in VIEW_PREFIXES[kind])]
+    slugs = sorted(n.split("/id/", 1)[1].split("/", 1)[1] for n in pool)
+    hint = did_you_mean(slug, slugs, show=lambda c: f"{kind}:{c}")
+    raise ViewError(f"ingen {kind} med slug '{slug}' i grafen (no such {kind})", hint=hint)
+
+
+def layout(net, *, seed: int = 7) -> dict[str, tuple[float, float]]:
+    """Positions in pixels, computed once in Python so the browser draws at once."""
+    import networkx as nx
+
+    n = net.number_of_nodes()
+    if n == 0:
+        return {}
+    simple = nx.Graph(net.to_undirected(as_view=True))
+    scale = 120 * math.sqrt(n) + 200
+    if n <= 600:
+        pos = nx.kamada_kawai_layout(simple, scale=scale) if n > 2 else nx.circular_layout(simple, scale=scale)
+    else:
+        pos = nx.spring_layout(simple, seed=seed, iterations=60, scale=scale)
+    return {node: (round(float(x), 1), round(float(y), 1)) for node, (x, y) in pos.items()}
+
+
+def page_data(graph: Graph, view: View, *, lang: str = "da", as_of: date | None = None) -> dict:
+    """Everything the page needs, as plain data (no HTML)."""
+    net = view.net
+    positions = layout(net)
+    histories = _histories(graph, net, lang)
+    details = _details(graph, net, lang)
+    degrees = dict(net.degree())
+    nodes = []
+    for node, attrs in net.nodes(data=True):
+        kind = attrs["kind"]
+        x, y = positions[node]
+        nodes.append({
+            "id": node, "label": attrs["label"], "kind": kind, "x": x, "y": y,
+            "size": round(10 + 4 * math.sqrt(degrees.get(node, 0)), 1),
+            "areas": attrs.get("areas", []), "history": histories.get(node, []),
+            "details": details.get(node, []),
+        })
+    edges = [{"id": f"e{i}", "from": u, "to": v, "label": d["label"], "via": d.get("via")}
+             for i, (u, v, d) in enumerate(net.edges(data=True))]
+    dates = report_dates(graph)
+    start = as_of.isoformat() if as_of else (dates[-1] if dates else "")
+    areas = [{"id": str(a), "label": label_of(graph, a, lang) or str(a)}
+             for a in sorted(graph.subjects(RDF.type, RG.DevelopmentArea),
+                             key=lambda a: str(graph.value(a, URIRef("http://www.w3.org/2004/02/skos/core#notation"))))]
+    kinds_present = {n["kind"] for n in nodes}
+    return {
+        "title": view.title, "lang": lang, "focus": view.focus, "date": start, "dates": dates,
+        "nodes": nodes, "edges": edges, "areas": areas,
+        "kinds": [{"key": k, "label": KIND_LABELS[lang][k], "shape": STYLE[k][0], "color": STYLE[k][1]}
+                  for k, _ in KINDS if k in kinds_present],
+        "phases": [{"key": key, "label": label_of(graph, RG[key], lang) or key, "color": colour}
+                   for key, colour in PHASE_COLOURS.items()],
+        "ui": UI[lang],
+    }
+
+
+def _histories(graph: Graph, net, lang: str) -> dict[str, list[dict]]:
+    from rdflib.namespace import PROV
+
+    out: dict[str, list[dict]] = {}
+    for report, initiative in graph.subject_objects(RG.statusOf):
+        if str(initiative) not in net:
+            continue
+        phase = graph.value(report, RG.phase)
+        out.setdefault(str(initiative), []).append({
+            "date": str(graph.value(report, RG.asOf)),
+            "phase": str(phase).rsplit("#", 1)[-1] if phase else "",
+            "phaseLabel": label_of(graph, phase, lang) or "" if phase else "",
+            "text": str(graph.value(report, RG.text) or ""),
+            "source": label_of(graph, graph.value(report, PROV.wasDerivedFrom), lang) or "",
+        })
+    for history in out.values():
+        history.sort(key=lambda h: h["date"])
+    return out
+
+
+def _details(graph: Graph, net, lang: str) -> dict[str, list[list[str]]]:
+    out: dict[str, list[list[str]]] = {}
+    for prop in DETAILS:
+        name = label_of(graph, prop, lang) or str(prop)
+        for subject, value in graph.subject_objects(prop):
+            if str(subject) in net:
+                out.setdefault(str(subject), []).append([name, str(value)])
+    return out
+
+
+# ---------------------------------------------------------------------------
+# The page
+# ---------------------------------------------------------------------------
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+@lru_cache(maxsize=1)
+def vis_network_js() -> str:
+    """vis-network as the pyvis package ships it (never fetched from a CDN)."""
+    import pyvis
+
+    path = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2" / "vis-network.min.js"
+    return path.read_text(encoding="utf-8")
+
+
+def _script_safe_json(data: dict) -> str:
+    """JSON that cannot close its <script> element or open a comment in it."""
+    return (json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+            .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+def _sha256(text: str) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode()
+
+
+def render_html(data: dict) -> str:
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+    vis = vis_network_js()
+    app = (TEMPLATES / "graph.js").read_text(encoding="utf-8")
+    # the scripts go into the page as they are, so the CSP hashes match them
+    csp = ("default-src 'none'; "
+           f"script-src '{_sha256(vis)}' '{_sha256(app)}'; "
+           "style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'")
+    return env.get_template("graph.html").render(
+        title=data["title"], lang=data["lang"], ui=data["ui"], csp=csp,
+        data_json=_script_safe_json(data), vis_js=vis, app_js=app)
+
+
+def graph_page(graph: Graph, *, view: str = "all", depth: int = 2, as_of: date | None = None,
+               lang: str = "da") -> str:
+    """The HTML page for one view of the graph."""
+    net = build_network(graph, as_of=as_of, lang=lang)
+    selected = select_view(graph, net, view, depth=depth, lang=lang)
+    return render_html(page_data(graph, selected, lang=lang, as_of=as_of))
