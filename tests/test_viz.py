@@ -190,3 +190,26 @@ def test_browser_table_sorts(watched, plan_page: Path):
     degrees = [int(t) for t in page.locator("#node-table tbody tr td:nth-child(4)").all_inner_texts()]
     assert degrees == sorted(degrees, reverse=True) and degrees[0] > degrees[-1]
     assert page.get_attribute("#node-table th:nth-child(4)", "aria-sort") == "descending"
+
+
+def test_layout_large_view_spreads_every_node():
+    import math
+
+    import networkx as nx
+
+    from rammegraf.viz import layout
+
+    net = nx.MultiDiGraph(nx.disjoint_union(nx.barabasi_albert_graph(500, 2, seed=1),
+                                            nx.barabasi_albert_graph(400, 3, seed=2)))
+    pos = layout(net)
+    assert set(pos) == set(net.nodes)
+    assert all(math.isfinite(x) and math.isfinite(y) for x, y in pos.values())
+    assert len(set(pos.values())) == len(pos)  # no two nodes on the same spot
+    # linked nodes lie closer than nodes in general: the force layout did its work
+    import random
+
+    rng = random.Random(3)
+    nodes = list(pos)
+    pairs = sorted(math.dist(pos[a], pos[b]) for a, b in (rng.sample(nodes, 2) for _ in range(2000)))
+    edges = sorted(math.dist(pos[u], pos[v]) for u, v in net.edges())
+    assert edges[len(edges) // 2] < 0.5 * pairs[len(pairs) // 2]
