@@ -14,13 +14,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Until the web app exists (issue 5), `make run` is a short tour of the command.
+# The main job: the web app on the shipped data (Ctrl-C stops it).
 run: $(STAMP)
-	$(BIN)/rammegraf validate | head -n 1
-	$(BIN)/rammegraf queries
-	@echo
-	@echo "Hvilke initiativer afhænger af regionens organisering senest 1.1.26?"
-	$(BIN)/rammegraf query afhaenger-af-milepael
+	$(BIN)/rammegraf serve
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

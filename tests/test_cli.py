@@ -351,3 +351,15 @@ def test_analyse_json_chains_and_components():
         ("Residential-care outreach teams", "The region's organisation is in place"),
         ("Welfare technology", "Establishing joint municipal principles in Midtjylland")]
     assert sum(c["size"] for c in data["components"]) == 115
+
+
+# --- serve --get ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("args, code, words", [
+    (["serve", "--get", "/id/initiativ/botilbudsteams", "--accept", "text/turtle"], 0, "rdfs:label"),
+    (["serve", "--get", "/id/findes/ikke"], 1, "Der er intet på denne adresse"),
+    (["serve", "--get", "/sparql?query=SELECT%20%2A%20WHERE%20%7B", "--accept", "text/csv"], 1, "ikke gyldig SPARQL"),
+])
+def test_serve_get_answers_one_request(args, code, words):
+    result = invoke(*args)
+    assert result.exit_code == code and words in result.stdout

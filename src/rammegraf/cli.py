@@ -343,3 +343,46 @@ def analyse(section, fmt, lang, data_dirs):
     from .analyse_report import render_analysis
 
     _emit(render_analysis(_graph(data_dirs), section=section, fmt=fmt, lang=lang))
+
+
+# --------------------------------------------------------------------------- serve
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (127.0.0.1: only this machine).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--timeout", type=click.FloatRange(0.1, 3600), default=10.0, show_default=True,
+              help="Seconds a query or validation may run before it is stopped.")
+@click.option("--row-cap", type=click.IntRange(1), default=10_000, show_default=True,
+              help="Result rows past this are cut, with a notice.")
+@click.option("--get", "get_path", metavar="/PATH",
+              help="Answer one request in-process, print the body, and exit (0: 2xx/3xx, 1: 4xx, 2: 5xx).")
+@click.option("--accept", default="text/html", show_default=True, help="The Accept header for --get.")
+@DATA
+@friendly
+def serve(host, port, timeout, row_cap, get_path, accept, data_dirs):
+    """Webappen til analytikere og et SPARQL-endpoint (the web app).
+
+    Pages in Danish (?lang=en for English): the front page, named queries with
+    forms and downloads, a SPARQL editor, a page per resource (/id/…), the graph
+    views, validation of pasted Turtle, and the ontology. /sparql is a read-only
+    SPARQL 1.1 Protocol endpoint with a time limit per query.
+
+    \b
+    Example:
+      rammegraf serve                        # http://127.0.0.1:8000/
+      rammegraf serve --port 8080 --timeout 5
+      rammegraf serve --get /id/initiativ/botilbudsteams --accept text/turtle
+    """
+    from .serve import Settings, create_app, get_once
+
+    app = create_app(_graph(data_dirs), Settings(timeout=timeout, row_cap=row_cap))
+    if get_path is not None:
+        status, body, _ = get_once(app, get_path, accept=accept)
+        sys.stdout.buffer.write(body)
+        sys.stdout.flush()
+        sys.exit(0 if status < 400 else 1 if status < 500 else 2)
+    import uvicorn
+
+    click.echo(f"rammegraf kører på http://{host}:{port}/  (Ctrl-C stopper / stops)")
+    uvicorn.run(app, host=host, port=port, log_level="warning")

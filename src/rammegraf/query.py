@@ -52,6 +52,10 @@ class QueryError(RammegrafError):
         return self.query or ""
 
 
+class QueryRefused(QueryError):
+    """A query that is valid SPARQL but not allowed: Update, SERVICE, FROM."""
+
+
 class QuerySyntaxError(QueryError):
     """Text that is not SPARQL: the parser's message with line and column."""
 
@@ -268,7 +272,7 @@ def resolve_iri(graph: Graph, raw: str, *, cls: str | None = None, name: str = "
         candidates = [ID[raw.removeprefix("id/")]]
     else:
         candidates = find_by_label(graph, raw)
-    cls_iri = _expand(cls) if cls else None
+    cls_iri = expand_curie(cls) if cls else None
     candidates = [c for c in candidates if (c, RDF.type, None) in graph
                   and (cls_iri is None or is_instance(graph, c, cls_iri))]
     if len(candidates) == 1:
@@ -306,7 +310,7 @@ def _suggest(graph: Graph, raw: str, cls: URIRef | None) -> str | None:
     return did_you_mean(raw, sorted(labels), show=lambda c: f"{c} <{labels[c]}>")
 
 
-def _expand(curie: str) -> URIRef:
+def expand_curie(curie: str) -> URIRef:
     prefix, local = curie.split(":", 1)
     return URIRef(str(PREFIXES[prefix]) + local)
 
@@ -325,7 +329,7 @@ def prepare(text: str, *, name: str = "-"):
         prepared = prepareQuery(text, initNs=PREFIXES)
     except ParseException as exc:
         if _is_update(text, parseUpdate):
-            raise QueryError("SPARQL Update er ikke tilladt: rammegraf læser kun "
+            raise QueryRefused("SPARQL Update er ikke tilladt: rammegraf læser kun "
                              "(SPARQL Update is refused: read-only)", query=name) from None
         raise QuerySyntaxError(f"ikke gyldig SPARQL (not valid SPARQL): {exc.msg}",
                                query=name, line=exc.lineno, column=exc.col) from None
@@ -347,10 +351,10 @@ def _is_update(text: str, parse_update) -> bool:
 def check_read_only(prepared, *, name: str = "-") -> None:
     """Refuse SERVICE and FROM / FROM NAMED: they would fetch from the network."""
     if prepared.algebra.get("datasetClause"):
-        raise QueryError("FROM og FROM NAMED er ikke tilladt: forespørgsler kører mod den lokale graf "
+        raise QueryRefused("FROM og FROM NAMED er ikke tilladt: forespørgsler kører mod den lokale graf "
                          "(FROM / FROM NAMED are refused)", query=name)
     if _contains(prepared.algebra, "ServiceGraphPattern"):
-        raise QueryError("SERVICE er ikke tilladt: rammegraf henter intet fra andre endpoints "
+        raise QueryRefused("SERVICE er ikke tilladt: rammegraf henter intet fra andre endpoints "
                          "(SERVICE is refused)", query=name)
 
 

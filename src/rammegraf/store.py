@@ -68,28 +68,34 @@ def load_files(paths: Iterable[Path], graph: Graph | None = None) -> Graph:
 
 
 def parse_file(path: Path, graph: Graph) -> None:
-    fmt = FORMATS.get(path.suffix.lower())
-    if fmt is None:
-        raise LoadError("ukendt filtype; brug .ttl, .nt, .trig, .jsonld eller .rdf "
-                        "(unknown file type)", file=str(path))
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise LoadError(f"kan ikke læses: {exc.strerror} (cannot be read)", file=str(path)) from None
+    parse_bytes(raw, graph, name=str(path), suffix=path.suffix,
+                base=path.resolve().as_uri())
+
+
+def parse_bytes(raw: bytes, graph: Graph, *, name: str, suffix: str = ".ttl",
+                base: str | None = None) -> None:
+    """Parse RDF text (a file's bytes, or what a user pasted) into ``graph``."""
+    fmt = FORMATS.get(suffix.lower())
+    if fmt is None:
+        raise LoadError("ukendt filtype; brug .ttl, .nt, .trig, .jsonld eller .rdf "
+                        "(unknown file type)", file=name)
     if not raw.strip():
-        raise LoadError("filen er tom (the file is empty)", file=str(path))
+        raise LoadError("filen er tom (the file is empty)", file=name)
     if b"\x00" in raw[:8192]:
-        raise LoadError("filen er binær, ikke RDF-tekst (the file is binary, not RDF text)",
-                        file=str(path))
+        raise LoadError("filen er binær, ikke RDF-tekst (the file is binary, not RDF text)", file=name)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise LoadError(f"filen er ikke UTF-8 (byte {exc.start}) (the file is not UTF-8)",
-                        file=str(path)) from None
+                        file=name) from None
     try:
-        graph.parse(data=text, format=fmt, publicID=path.resolve().as_uri())
+        graph.parse(data=text, format=fmt, publicID=base or "urn:rammegraf:entry")
     except Exception as exc:  # rdflib raises many kinds; all mean "does not parse"
-        raise _parse_error(path, text, exc) from None
+        raise _parse_error(Path(name), text, exc) from None
 
 
 _LINE = re.compile(r"line (\d+)", re.IGNORECASE)

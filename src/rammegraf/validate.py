@@ -137,16 +137,20 @@ class EntryCheck:
 
 def validate_entries(paths, *, data_dirs=None, shapes: Graph | None = None) -> EntryCheck:
     """Validate new files together with the ontology and data, so an entry may
-    point at what is already there. Violations are reported wherever they are
-    (the shipped data has none, so the entries caused them); warnings only for
-    the entries' own resources."""
+    point at what is already there."""
     from .store import load
 
     entries = load_files(paths)
-    graph = load(data_dirs=data_dirs)
-    graph += entries
-    full = validate(graph, shapes=shapes)
+    return check_entries(entries, load(data_dirs=data_dirs), shapes=shapes)
+
+
+def check_entries(entries: Graph, base: Graph, *, shapes: Graph | None = None) -> EntryCheck:
+    """Add ``entries`` to ``base`` (which it changes) and validate the whole.
+    Violations are reported wherever they are (the shipped data has none, so the
+    entries caused them); warnings only for the entries' own resources."""
+    base += entries
+    full = validate(base, shapes=shapes)
     subjects = set(entries.subjects())
     shown = tuple(r for r in full.results if r.severity == "Violation" or r.focus_node in subjects)
     report = ValidationReport(conforms=full.conforms, results=shown, graph=full.graph)
-    return EntryCheck(graph=graph, report=report, hidden_warnings=len(full.results) - len(shown))
+    return EntryCheck(graph=base, report=report, hidden_warnings=len(full.results) - len(shown))

@@ -31,6 +31,7 @@ VIEW_PREFIXES = {
     "initiative": ("initiativ",),
     "law": ("lov",),
     "actor": ("kommune", "region", "udvalg", "organisation", "arbejdsgruppe", "klynge", "person"),
+    "node": ("",),   # any node, by the path after /id/ (the web app's "vis i graf" links)
 }
 
 # (shape, colour) per node kind; initiatives take their colour from their phase.
@@ -110,13 +111,14 @@ def select_view(graph: Graph, net, view: str = "all", *, depth: int = 2, lang: s
 
 def _find(net, kind: str, slug: str) -> str:
     slug = slug.strip().strip("/")
-    candidates = [str(ID[f"{prefix}/{slug}"]) for prefix in VIEW_PREFIXES[kind]]
+    candidates = [str(ID[f"{prefix}/{slug}" if prefix else slug]) for prefix in VIEW_PREFIXES[kind]]
     candidates.append(str(ID[slug]))
     for candidate in candidates:
         if candidate in net:
             return candidate
-    pool = [n for n in net if any(n.startswith(str(ID[p + "/"])) for p in VIEW_PREFIXES[kind])]
-    slugs = sorted(n.split("/id/", 1)[1].split("/", 1)[1] for n in pool)
+    pool = [n for n in net if any(n.startswith(str(ID[p + "/" if p else ""])) for p in VIEW_PREFIXES[kind])]
+    slugs = sorted(n.split("/id/", 1)[1] if kind == "node" else n.split("/id/", 1)[1].split("/", 1)[1]
+                   for n in pool)
     hint = did_you_mean(slug, slugs, show=lambda c: f"{kind}:{c}")
     raise ViewError(f"ingen {kind} med slug '{slug}' i grafen (no such {kind})", hint=hint)
 
@@ -279,19 +281,28 @@ def _sha256(text: str) -> str:
     return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode()
 
 
+def _scripts() -> dict[str, str]:
+    return {"vis_js": vis_network_js(),
+            "tables_js": (TEMPLATES / "tables.js").read_text(encoding="utf-8"),
+            "app_js": (TEMPLATES / "graph.js").read_text(encoding="utf-8")}
+
+
+def page_csp() -> str:
+    """The graph page's Content-Security-Policy: only its own scripts, by hash."""
+    hashes = " ".join(f"'{_sha256(script)}'" for script in _scripts().values())
+    return ("default-src 'none'; "
+            f"script-src {hashes}; "
+            "style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'")
+
+
 def render_html(data: dict) -> str:
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
-    vis = vis_network_js()
-    app = (TEMPLATES / "graph.js").read_text(encoding="utf-8")
     # the scripts go into the page as they are, so the CSP hashes match them
-    csp = ("default-src 'none'; "
-           f"script-src '{_sha256(vis)}' '{_sha256(app)}'; "
-           "style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'")
     return env.get_template("graph.html").render(
-        title=data["title"], lang=data["lang"], ui=data["ui"], csp=csp,
-        data_json=_script_safe_json(data), vis_js=vis, app_js=app)
+        title=data["title"], lang=data["lang"], ui=data["ui"], csp=page_csp(),
+        data_json=_script_safe_json(data), **_scripts())
 
 
 def graph_page(graph: Graph, *, view: str = "all", depth: int = 2, as_of: date | None = None,

@@ -251,30 +251,10 @@
       tbody.appendChild(tr);
     });
   }
-  function sortable(table) {
-    table.querySelectorAll("th button").forEach(function (button) {
-      button.addEventListener("click", function () {
-        var col = Number(button.getAttribute("data-col"));
-        var numeric = button.hasAttribute("data-numeric");
-        var th = button.parentNode;
-        var asc = th.getAttribute("aria-sort") !== "ascending";
-        table.querySelectorAll("th").forEach(function (h) { h.setAttribute("aria-sort", "none"); });
-        th.setAttribute("aria-sort", asc ? "ascending" : "descending");
-        var tbody = table.querySelector("tbody");
-        var rows = Array.prototype.slice.call(tbody.rows);
-        rows.sort(function (a, b) {
-          var x = a.cells[col].textContent, y = b.cells[col].textContent;
-          var r = numeric ? Number(x) - Number(y) : x.localeCompare(y, data.lang);
-          return asc ? r : -r;
-        });
-        rows.forEach(function (r) { tbody.appendChild(r); });
-      });
-    });
-  }
   fillNodeTable();
   fillEdgeTable();
-  sortable(document.getElementById("node-table"));
-  sortable(document.getElementById("edge-table"));
+  window.rammegrafSortable(document.getElementById("node-table"), data.lang);
+  window.rammegrafSortable(document.getElementById("edge-table"), data.lang);
 
   /* ---------- ready ---------- */
   updateCount();

@@ -1,0 +1,370 @@
+"""rammegraf serve: every page, the SPARQL 1.1 Protocol, the limits, and a real browser."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import socket
+import threading
+import time
+from datetime import date
+
+import pytest
+from rdflib import Graph
+
+from rammegraf.serve import Settings, create_app, negotiate
+
+ID = "https://w3id.org/rammegraf/id/"
+PAYLOAD = "<img src=x onerror=alert(1)><script>alert(2)</script>"
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+BAD_ENTRY = """@prefix rg: <https://w3id.org/rammegraf/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<https://w3id.org/rammegraf/id/status/ny> a rg:StatusReport ;
+    rdfs:label "Ny status"@da ;
+    rg:statusOf <https://w3id.org/rammegraf/id/initiativ/botilbudsteams> ."""
+
+
+@pytest.fixture(scope="module")
+def web_graph(shipped: Graph) -> Graph:
+    """The shipped graph plus one initiative whose label is a script payload."""
+    graph = Graph()
+    graph += shipped
+    graph.parse(data=f"""@prefix rg: <https://w3id.org/rammegraf/ontology#> .
+        <{ID}initiativ/xss> a rg:Initiative ; <http://www.w3.org/2000/01/rdf-schema#label> "{PAYLOAD}"@da ;
+            rg:developmentArea <{ID}udviklingsomraade/overgangen-til-voksenomraadet> ;
+            rg:involves <{ID}udvalg/dassos> .
+        <{ID}status/xss-2025-08-20> rg:statusOf <{ID}initiativ/xss> ; rg:phase rg:Proposed ;
+            rg:asOf "2025-08-20"^^<http://www.w3.org/2001/XMLSchema#date> .""", format="turtle")
+    return graph
+
+
+@pytest.fixture(scope="module")
+def client(web_graph: Graph):
+    from starlette.testclient import TestClient
+
+    app = create_app(web_graph, Settings(timeout=2.0, row_cap=50, today=date(2025, 9, 1)))
+    with TestClient(app, base_url="http://127.0.0.1") as test_client:
+        yield test_client
+
+
+HTML = {"accept": "text/html"}
+
+
+# --- pages ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path, words", [
+    ("/", ["Udviklingsområder og initiativer", "Monitorering af F-ACT", "Kommende frister",
+           "Deadline for tilbagemelding på bruttokataloget"]),
+    ("/?lang=en", ["Development areas and initiatives", "Monitoring of F-ACT", "Upcoming deadlines"]),
+    ("/foresporgsler", ["Faseskift mellem to rapporter", "afhaenger-af-milepael"]),
+    ("/foresporgsler/afhaenger-af-milepael", ['<option value="https://w3id.org/rammegraf/id/region/midtjylland" selected>',
+                                              'type="date" value="2026-01-01"', "Botilbudsteams", "1 række"]),
+    ("/sparql", ["PREFIX rg: &lt;https://w3id.org/rammegraf/ontology#&gt;", "<textarea"]),
+    ("/id/initiativ/monitorering-af-f-act", ["Statushistorik", "Ikke igangsat", "I gang",
+                                             "Regionsrådets møde 25. juni 2025", "Vis i graf"]),
+    ("/graf", ["Hele grafen", "Mental sundhed og psykiatri"]),
+    ("/valider", ["<textarea", 'type="file"']),
+    ("/ontologi", ["rg:Initiative", "Initiativ", "Initiative", "rg:dependsOn"]),
+])
+def test_page_renders(client, path, words):
+    response = client.get(path, headers=HTML)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    for word in words:
+        assert word in response.text, word
+
+
+def test_pages_carry_security_headers(client):
+    response = client.get("/", headers=HTML)
+    csp = response.headers["content-security-policy"]
+    assert "default-src 'none'" in csp and "script-src 'self'" in csp and "unsafe" not in csp
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
+
+
+def test_payload_label_is_escaped_everywhere(client):
+    for path in ("/", "/id/initiativ/xss", "/id/udvalg/dassos",
+                 "/sparql?query=SELECT%20%3Fx%20WHERE%20%7B%20%3Fx%20a%20rg%3AInitiative%20%7D"):
+        text = client.get(path, headers=HTML).text
+        assert "<img src=x" not in text and "<script>alert" not in text, path
+        assert "&lt;img src=x onerror=alert(1)&gt;" in text, path
+
+
+def test_query_page_param_and_permalink(client):
+    response = client.get("/foresporgsler/afhaenger-af-milepael?deadline=2025-12-31", headers=HTML)
+    assert response.status_code == 200 and "Ingen rækker." in response.text
+
+
+def test_query_page_downloads(client):
+    response = client.get("/foresporgsler/faseskift?format=csv")
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    assert response.headers["content-disposition"] == 'attachment; filename="faseskift.csv"'
+    rows = list(csv.reader(io.StringIO(response.text)))
+    assert rows[0] == ["initiative", "fromPhase", "toPhase", "change"]
+    assert len(rows) == 1 + 16  # the 15 initiatives and the fixture's payload initiative
+    assert rows[1] == [PAYLOAD, "", "Foreslået", "ny"]
+    raw = list(csv.reader(io.StringIO(client.get("/foresporgsler/faseskift?format=csv&iris=1").text)))
+    assert raw[1] == [f"{ID}initiativ/xss", "", "https://w3id.org/rammegraf/ontology#Proposed", "ny"]
+    data = client.get("/foresporgsler/faseskift?format=json").json()
+    assert len(data["results"]["bindings"]) == 16
+
+
+def test_query_page_bad_param_is_400_with_sentence(client):
+    response = client.get("/foresporgsler/faseskift?from=1.1.25", headers=HTML)
+    assert response.status_code == 400
+    assert "parameteren &#39;from&#39; skal være en dato ÅÅÅÅ-MM-DD" in response.text
+
+
+def test_unknown_query_and_resource_are_404(client):
+    assert client.get("/foresporgsler/findes-ikke", headers=HTML).status_code == 404
+    response = client.get("/id/initiativ/findes-ikke", headers=HTML)
+    assert response.status_code == 404 and "Der er intet på denne adresse" in response.text
+    assert client.get("/static/../serve.py").status_code == 404
+    assert client.get("/static/nope.js").status_code == 404
+
+
+@pytest.mark.parametrize("accept, media, fmt", [
+    ("text/turtle", "text/turtle", "turtle"), ("application/n-triples", "application/n-triples", "nt"),
+    ("application/ld+json", "application/ld+json", "json-ld")])
+def test_resource_content_negotiation(client, accept, media, fmt):
+    response = client.get("/id/initiativ/botilbudsteams", headers={"accept": accept})
+    assert response.status_code == 200 and response.headers["content-type"].startswith(media)
+    graph = Graph().parse(data=response.text, format=fmt)
+    assert (None, None, None) in graph and len(graph) >= 15
+
+
+def test_resource_graph_link_opens_a_view(client):
+    page = client.get("/id/milepael/regionens-organisering-paa-plads", headers=HTML).text
+    assert "/graf?view=node%3Amilepael%2Fregionens-organisering-paa-plads&amp;depth=1" in page
+    view = client.get("/graf?view=node:milepael/regionens-organisering-paa-plads&depth=1", headers=HTML)
+    assert view.status_code == 200 and "script-src 'sha256-" in view.headers["content-security-policy"]
+    assert "Botilbudsteams" in view.text
+
+
+def test_graph_view_errors(client):
+    assert client.get("/graf?view=area:nope", headers=HTML).status_code == 400
+    assert client.get("/graf?view=all&depth=x", headers=HTML).status_code == 400
+
+
+def test_validate_page_reports_in_danish_and_stores_nothing(client, tmp_path):
+    response = client.post("/valider", data={"turtle": BAD_ENTRY}, headers=HTML)
+    assert response.status_code == 200
+    assert "Ikke gyldig" in response.text
+    assert "En statusrapport har præcis én dato (rg:asOf) af typen xsd:date." in response.text
+    again = client.get("/id/status/ny", headers=HTML)
+    assert again.status_code == 404  # nothing was added to the served graph
+
+
+def test_validate_page_english_upload_and_parse_error(client):
+    files = {"file": ("round.ttl", BAD_ENTRY.encode("utf-8"), "text/turtle")}
+    response = client.post("/valider?lang=en", files=files, data={"turtle": ""}, headers=HTML)
+    assert response.status_code == 200 and "A status report has exactly one phase (rg:phase)." in response.text
+    broken = client.post("/valider", data={"turtle": "<urn:a> <urn:b> .\n"}, headers=HTML)
+    assert broken.status_code == 400 and "linje 1" in broken.text and "kan ikke parses" in broken.text
+
+
+def test_validate_page_size_limit(client):
+    big = "# " + "x" * 1_100_000
+    response = client.post("/valider", data={"turtle": big}, headers=HTML)
+    assert response.status_code == 413 and "for stor" in response.text
+
+
+# --- the endpoint ------------------------------------------------------------------------
+
+QUERY = "SELECT ?i WHERE { ?i a rg:Initiative } ORDER BY ?i"
+
+
+@pytest.mark.parametrize("accept, media", [
+    ("application/sparql-results+json", "application/sparql-results+json"),
+    ("application/sparql-results+xml", "application/sparql-results+xml"),
+    ("text/csv", "text/csv"), ("text/tab-separated-values", "text/tab-separated-values")])
+def test_sparql_get_select_formats(client, accept, media):
+    response = client.get("/sparql", params={"query": QUERY}, headers={"accept": accept})
+    assert response.status_code == 200 and response.headers["content-type"].startswith(media)
+    assert response.text.count("/id/initiativ/") == 16
+    if media == "text/tab-separated-values":
+        assert response.text.splitlines()[:2] == ["?i", f"<{ID}initiativ/bedre-kommunikation-mellem-sektorer>"]
+
+
+def test_sparql_post_form_and_direct(client):
+    form = client.post("/sparql", data={"query": QUERY}, headers={"accept": "application/sparql-results+json"})
+    direct = client.post("/sparql", content=QUERY.encode(), headers={
+        "content-type": "application/sparql-query", "accept": "application/sparql-results+json"})
+    assert form.json() == direct.json() and len(form.json()["results"]["bindings"]) == 16
+
+
+def test_sparql_ask_and_construct(client):
+    ask = client.get("/sparql", params={"query": "ASK { ?x a rg:Initiative }"},
+                     headers={"accept": "application/sparql-results+json"})
+    assert ask.json() == {"head": {}, "boolean": True}
+    construct = "CONSTRUCT { ?r rdfs:label ?l } WHERE { ?r a rg:Region ; rdfs:label ?l }"
+    for accept, fmt in (("text/turtle", "turtle"), ("application/n-triples", "nt"),
+                        ("application/ld+json", "json-ld")):
+        response = client.get("/sparql", params={"query": construct}, headers={"accept": accept})
+        assert response.headers["content-type"].startswith(accept)
+        assert len(Graph().parse(data=response.text, format=fmt)) == 2  # the region's labels, da and en
+
+
+def test_sparql_row_cap_cuts_with_notice(client):
+    response = client.get("/sparql", params={"query": "SELECT ?s WHERE { ?s ?p ?o }"},
+                          headers={"accept": "application/sparql-results+json"})
+    assert len(response.json()["results"]["bindings"]) == 50
+    assert response.headers["x-rammegraf-truncated"] == "50"
+    page = client.get("/sparql", params={"query": "SELECT ?s WHERE { ?s ?p ?o }"}, headers=HTML)
+    assert "Resultatet er afkortet til de første 50 rækker." in page.text
+
+
+@pytest.mark.parametrize("kwargs, status, words", [
+    ({"params": {"query": "SELECT ?x WHERE { ?x a }"}}, 400, "ikke gyldig SPARQL"),
+    ({"params": {"query": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"}}, 403, "SPARQL Update er ikke tilladt"),
+    ({"params": {"update": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"}}, 403, "update"),
+    ({"params": {"query": QUERY, "default-graph-uri": "http://example.org/g"}}, 403, "default-graph-uri"),
+    ({"params": {"query": "SELECT * FROM <http://example.org/g> WHERE { ?s ?p ?o }"}}, 403, "FROM"),
+    ({"params": {}}, 400, "mangler parameteren 'query'"),
+])
+def test_sparql_errors(client, kwargs, status, words):
+    response = client.get("/sparql", headers={"accept": "application/sparql-results+json"}, **kwargs)
+    assert response.status_code == status and words in response.text
+
+
+def test_sparql_post_update_content_type_refused(client):
+    response = client.post("/sparql", content=b"DELETE WHERE { ?s ?p ?o }",
+                           headers={"content-type": "application/sparql-update"})
+    assert response.status_code == 403
+
+
+def test_sparql_service_refused_without_connecting(client):
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    listener.settimeout(1.0)
+    seen = []
+
+    def accept():
+        try:
+            seen.append(listener.accept())
+        except OSError:
+            pass
+
+    thread = threading.Thread(target=accept)
+    thread.start()
+    port = listener.getsockname()[1]
+    query = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}"
+    response = client.get("/sparql", params={"query": query}, headers={"accept": "application/sparql-results+json"})
+    thread.join()
+    listener.close()
+    assert response.status_code == 403 and "SERVICE er ikke tilladt" in response.text
+    assert seen == []
+
+
+def test_negotiate():
+    offers = ["application/sparql-results+json", "text/csv", "text/html"]
+    assert negotiate("text/csv;q=0.5, application/sparql-results+json", offers) == "application/sparql-results+json"
+    assert negotiate("text/*", offers) == "text/csv"
+    assert negotiate("*/*", offers) is None and negotiate("", offers) is None
+    assert negotiate("image/png", offers) is None
+
+
+# --- a live server ------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def live(web_graph: Graph):
+    import uvicorn
+
+    app = create_app(web_graph, Settings(timeout=1.0, today=date(2025, 9, 1)))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if server.started:
+            break
+        time.sleep(0.05)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def test_live_sparqlwrapper(live):
+    from SPARQLWrapper import JSON, SPARQLWrapper
+
+    endpoint = SPARQLWrapper(f"{live}/sparql")
+    endpoint.setQuery("PREFIX rg: <https://w3id.org/rammegraf/ontology#> "
+                      "SELECT (COUNT(?i) AS ?n) WHERE { ?i a rg:Initiative }")
+    endpoint.setReturnFormat(JSON)
+    result = endpoint.queryAndConvert()
+    assert result["results"]["bindings"][0]["n"]["value"] == "16"
+
+
+def test_live_slow_query_is_cut_while_another_is_answered(live):
+    import httpx2 as httpx
+
+    slow: dict = {}
+
+    def run_slow():
+        start = time.perf_counter()
+        response = httpx.get(f"{live}/sparql", params={"query": SLOW},
+                             headers={"accept": "application/sparql-results+json"}, timeout=30)
+        slow.update(status=response.status_code, text=response.text, seconds=time.perf_counter() - start)
+
+    thread = threading.Thread(target=run_slow)
+    thread.start()
+    time.sleep(0.2)
+    start = time.perf_counter()
+    fast = httpx.get(f"{live}/sparql", params={"query": "ASK { ?s ?p ?o }"},
+                     headers={"accept": "application/sparql-results+json"}, timeout=30)
+    fast_seconds = time.perf_counter() - start
+    thread.join()
+    assert fast.status_code == 200 and fast.json()["boolean"] is True
+    assert fast_seconds < 0.8  # answered while the slow one was still running
+    assert slow["status"] == 503 and "tidsgrænse" in slow["text"]
+    assert 0.9 < slow["seconds"] < 5
+
+
+# --- a real browser --------------------------------------------------------------------------
+
+def test_browser_walkthrough(watched, live):
+    watched.allowed = live
+    page = watched.page
+    page.goto(f"{live}/")
+    assert page.locator("h1").inner_text() == "Rammeaftale 2025-26"
+    watched.screenshot("serve-front.png")
+
+    with page.expect_navigation():
+        page.click("nav >> text=Forespørgsler")
+    with page.expect_navigation():
+        page.click("text=Initiativer der venter på en aktørs milepæl senest en dato")
+    page.fill("#p-deadline", "2026-06-30")
+    with page.expect_navigation():
+        page.click("form.params button[type=submit]")
+    assert "deadline=2026-06-30" in page.url
+    assert page.locator("table.results tbody tr").count() == 1
+    with page.expect_download() as download:
+        page.click("text=CSV")
+    rows = list(csv.reader(open(download.value.path(), encoding="utf-8")))
+    assert rows[0][0] == "initiative" and rows[1][0] == "Botilbudsteams"
+    watched.screenshot("serve-query.png")
+
+    with page.expect_navigation():
+        page.click("table.results >> text=Botilbudsteams")
+    assert page.locator("h1").inner_text() == "Botilbudsteams"
+    with page.expect_navigation():
+        page.click("text=Vis i graf")
+    page.wait_for_selector("body[data-ready='1']", state="attached")
+    assert page.locator("#panel-title").inner_text() == "Botilbudsteams"
+
+    page.goto(f"{live}/valider")
+    page.fill("#turtle", BAD_ENTRY)
+    with page.expect_navigation():
+        page.click("form.editor button[type=submit]")
+    assert "Ikke gyldig" in page.locator(".verdict").inner_text()
+    assert "En statusrapport har præcis én fase (rg:phase)." in page.locator("table.report").inner_text()
+    watched.screenshot("serve-validate.png")
+
+    page.goto(f"{live}/id/initiativ/xss")
+    assert page.locator("h1").inner_text() == PAYLOAD
+    page.goto(f"{live}/")
+    assert page.locator("img").count() == 0
+    assert watched.dialogs == [] and watched.errors == []
+    assert watched.outside_requests() == []
