@@ -194,6 +194,7 @@ def _initiative(w, rng, slug, name, year, i, munis, people, committee, group, he
     first_doc = rounds[0][1] if rounds else documents[-1][1]
     w(ini, PROV_FROM, first_doc)
 
+    own: list[str] = []
     for k in range(rng.randint(1, 2)):
         ms = iri(f"milepael/syn-{slug}-{year}-{i}-{k}")
         w.resource(ms, "Milestone", f"Milepæl {k + 1} for initiativ {i} {year}")
@@ -211,9 +212,10 @@ def _initiative(w, rng, slug, name, year, i, munis, people, committee, group, he
         w(ms, term("responsible"), rng.choice([region, committee, rng.choice(munis)]))
         w(ms, PROV_FROM, first_doc)
         w(ini, term("hasMilestone"), ms)
-        if previous_milestones and rng.random() < 0.3:
-            w(ini, term("dependsOn"), rng.choice(previous_milestones[-50:]))
-        previous_milestones.append(ms)
+        own.append(ms)
+    if previous_milestones and rng.random() < 0.3:  # wait for another initiative's milestone
+        w(ini, term("dependsOn"), rng.choice(previous_milestones[-50:]))
+    previous_milestones.extend(own)
 
     if rng.random() < 0.5:
         task = iri(f"opgave/syn-{slug}-{year}-{i}")

@@ -1,0 +1,212 @@
+"""Where queries run: rdflib's own engine, or Oxigraph (pyoxigraph) for speed at scale.
+
+Both load the same files and answer the same checked query (rammegraf.query.prepare
+refuses Update, SERVICE and FROM first) with parameters *bound*, never pasted:
+rdflib through initBindings, Oxigraph through its SEP-0007 substitutions. Oxigraph's
+answers come back as rdflib terms, so tables, labels and tests treat both alike;
+tests/test_engine.py checks that every named query gives identical rows on both.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import BNode, Graph, Literal, URIRef, Variable
+from rdflib.term import Node
+
+from .errors import LoadError
+from .namespaces import PREFIXES
+from .store import FORMATS, data_files, ontology_files
+
+ENGINES = ("rdflib", "oxigraph")
+
+
+@dataclass
+class Answer:
+    """A query result in rdflib terms, shaped like rdflib's Result where it matters."""
+    type: str                                   # SELECT, ASK, CONSTRUCT, DESCRIBE
+    vars: list[Variable] = field(default_factory=list)
+    rows: list[tuple] = field(default_factory=list)
+    askAnswer: bool | None = None               # noqa: N815 - rdflib's name
+    graph: Graph | None = None
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def serialize(self, format: str = "json") -> bytes:  # noqa: A002 - rdflib's name
+        from rdflib.query import Result
+
+        result = Result(self.type)
+        if self.type == "ASK":
+            result.askAnswer = self.askAnswer
+        else:
+            result.vars = self.vars
+            result.bindings = [{v: t for v, t in zip(self.vars, row) if t is not None} for row in self.rows]
+        return result.serialize(format=format)
+
+
+class OxigraphEngine:
+    """An in-memory Oxigraph store holding the same files as the rdflib graph."""
+
+    def __init__(self, store) -> None:
+        self.store = store
+
+    @classmethod
+    def load(cls, paths: Iterable[Path]) -> OxigraphEngine:
+        import pyoxigraph as ox
+
+        formats = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
+                   "trig": ox.RdfFormat.TRIG, "xml": ox.RdfFormat.RDF_XML, "n3": ox.RdfFormat.N3,
+                   "json-ld": getattr(ox.RdfFormat, "JSON_LD", None)}
+        store = ox.Store()
+        for path in paths:
+            fmt = formats.get(FORMATS.get(Path(path).suffix.lower(), ""))
+            if fmt is None:
+                raise LoadError("Oxigraph kan ikke læse denne filtype (unsupported by Oxigraph)", file=str(path))
+            try:
+                store.bulk_load(path=str(path), format=fmt, base_iri=Path(path).resolve().as_uri(),
+                                to_graph=ox.DefaultGraph())
+            except (SyntaxError, ValueError, OSError) as exc:
+                raise LoadError(f"kan ikke parses (does not parse): {exc}", file=str(path)) from None
+        return cls(store)
+
+    @classmethod
+    def shipped(cls, *, data_dirs=None) -> OxigraphEngine:
+        return cls.load([*ontology_files(), *data_files(data_dirs=data_dirs)])
+
+    def __len__(self) -> int:
+        return len(self.store)
+
+    def query(self, text: str, bindings: dict[str, Node] | None = None) -> Answer:
+        """Run a query with its parameters bound (Oxigraph substitutions).
+
+        Oxigraph substitutes only variables of the SELECT projection, so the
+        parameters' names are added to the top-level projection and their columns
+        dropped from the answer; the values themselves are never put in the text.
+        """
+        import pyoxigraph as ox
+
+        bindings = bindings or {}
+        extra: list[str] = []
+        if bindings:
+            text, extra = project_parameters(text, list(bindings))
+        substitutions = {ox.Variable(name): to_oxigraph(term) for name, term in bindings.items()}
+        try:
+            result = self.store.query(text, prefixes={p: str(ns) for p, ns in PREFIXES.items()},
+                                      substitutions=substitutions or None)
+        except (SyntaxError, RuntimeError) as error:
+            if extra:  # the query passed rdflib's parser: the widened projection is what failed
+                raise CannotBind(str(error)) from None
+            raise
+        answer = self._answer(result)
+        if extra and answer.type == "SELECT":
+            keep = [i for i, v in enumerate(answer.vars) if str(v) not in extra]
+            answer.vars = [answer.vars[i] for i in keep]
+            answer.rows = [tuple(row[i] for i in keep) for row in answer.rows]
+        return answer
+
+    def _answer(self, result) -> Answer:
+        import pyoxigraph as ox
+
+        if isinstance(result, bool):
+            return Answer("ASK", askAnswer=result)
+        if isinstance(result, ox.QuerySolutions):
+            variables = [Variable(v.value) for v in result.variables]
+            rows = [tuple(from_oxigraph(solution[i]) for i in range(len(variables))) for solution in result]
+            return Answer("SELECT", vars=variables, rows=rows)
+        graph = Graph()
+        for triple in result:
+            graph.add((from_oxigraph(triple.subject), from_oxigraph(triple.predicate),
+                       from_oxigraph(triple.object)))
+        return Answer("CONSTRUCT", graph=graph)
+
+
+def to_oxigraph(term: Node):
+    import pyoxigraph as ox
+
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"cannot bind {term!r}")
+
+
+def from_oxigraph(term) -> Node | None:
+    import pyoxigraph as ox
+
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    datatype = term.datatype.value
+    if datatype == "http://www.w3.org/2001/XMLSchema#string":
+        return Literal(term.value)
+    return Literal(term.value, datatype=URIRef(datatype))
+
+
+class CannotBind(Exception):
+    """Oxigraph cannot bind this query's parameters (ASK/CONSTRUCT with parameters, or a
+    projection that cannot take them, such as one under a top-level GROUP BY)."""
+
+
+def project_parameters(text: str, names: list[str]) -> tuple[str, list[str]]:
+    """The query with the parameter variables added to its top-level SELECT
+    projection (names only: they are checked identifiers), and the names added."""
+    position, keyword = _first_keyword(text, ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"))
+    if keyword != "SELECT":
+        raise CannotBind(f"{keyword} with parameters")
+    rest = text[position + len("SELECT"):]
+    head = rest.lstrip()
+    for modifier in ("DISTINCT", "REDUCED"):
+        if head[:len(modifier)].upper() == modifier:
+            rest = head[len(modifier):]
+            position = len(text) - len(rest) - len("SELECT")
+            break
+    if rest.lstrip().startswith("*"):
+        return text, []
+    insert_at = len(text) - len(rest)
+    added = [n for n in names if re.fullmatch(r"[A-Za-z_]\w*", n)]
+    projection = "".join(f" ?{n}" for n in added)
+    return text[:insert_at] + projection + text[insert_at:], added
+
+
+def _first_keyword(text: str, keywords: tuple[str, ...]) -> tuple[int, str | None]:
+    """Where the first of ``keywords`` stands outside IRIs, strings and comments."""
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "#":
+            i = text.find("\n", i)
+            i = n if i < 0 else i
+        elif c == "<" and re.match(r"<[^\s<>\"{}|^`\\]*>", text[i:]):
+            i = text.index(">", i) + 1
+        elif c in "\"'":
+            quote = text[i:i + 3] if text[i:i + 3] in ('"""', "'''") else c
+            end = i + len(quote)
+            while end < n and not text.startswith(quote, end):
+                end += 2 if text[end] == "\\" else 1
+            i = end + len(quote)
+        elif c.isalpha() and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] in "_?$:")):
+            word = re.match(r"[A-Za-z]+", text[i:]).group(0)
+            if word.upper() in keywords:
+                return i, word.upper()
+            i += len(word)
+        else:
+            i += 1
+    return -1, None
