@@ -9,7 +9,7 @@ import pytest
 from rdflib import Graph, Literal
 
 from rammegraf.engine import CannotBind, OxigraphEngine, project_parameters
-from rammegraf.query import bind, get_query, named_queries, query_names
+from rammegraf.query import bind, get_query, query_names
 from rammegraf.store import load
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
@@ -78,3 +78,10 @@ def test_project_parameters_adds_names_at_the_top_level_only():
     assert project_parameters("SELECT * WHERE { ?s ?p ?o }", ["p"]) == ("SELECT * WHERE { ?s ?p ?o }", [])
     with pytest.raises(CannotBind):
         project_parameters("ASK { ?s ?p ?o }", ["p"])
+
+
+def test_oxigraph_ask_and_construct(oxigraph: OxigraphEngine):
+    assert oxigraph.query("ASK { ?x a rg:Initiative }").askAnswer is True
+    assert oxigraph.query("ASK { ?x a rg:Nothing }").askAnswer is False
+    built = oxigraph.query("CONSTRUCT { ?r rdfs:label ?l } WHERE { ?r a rg:Region ; rdfs:label ?l }")
+    assert built.type == "CONSTRUCT" and len(built.graph) == 2

@@ -6,7 +6,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, Literal
 from rdflib.namespace import XSD
 
 from rammegraf.query import (NamedQuery, Param, QueryError, QuerySyntaxError, bind, get_query,

@@ -18,6 +18,11 @@ from .errors import RammegrafError
 
 LANG = click.option("--lang", type=click.Choice(["da", "en"]), default="da", show_default=True,
                     help="Sprog for etiketter og beskeder (language of labels and messages).")
+ENDPOINT = click.option("--endpoint", envvar="RAMMEGRAF_ENDPOINT", metavar="URL",
+                        help="Read from this SPARQL 1.1 query endpoint instead of the shipped files "
+                             "(also $RAMMEGRAF_ENDPOINT).")
+GRAPH = click.option("--graph", "graph_iri", metavar="IRI",
+                     help="With --endpoint: the named graph holding the data (default: the default graph).")
 DATA = click.option("--data", "data_dirs", multiple=True,
                     type=click.Path(file_okay=False, path_type=Path),
                     help="Læs data fra denne mappe i stedet for de medfølgende (repeatable).")
@@ -35,7 +40,12 @@ def friendly(command):
     return wrapper
 
 
-def _graph(data_dirs):
+def _graph(data_dirs, endpoint: str | None = None, graph_iri: str | None = None):
+    """The graph to work on: the shipped files (or --data), or what an endpoint holds."""
+    if endpoint:
+        from .engine import RemoteEngine
+
+        return RemoteEngine(endpoint, graph=graph_iri).fetch_graph()
     from .store import load
 
     return load(data_dirs=data_dirs or None)
@@ -70,8 +80,10 @@ def main():
               show_default=True, help="text for people, json for programs, ttl = the SHACL report graph.")
 @LANG
 @DATA
+@ENDPOINT
+@GRAPH
 @friendly
-def validate(files, fmt, lang, data_dirs):
+def validate(files, fmt, lang, data_dirs, endpoint, graph_iri):
     """Validér grafen, eller nye filer sammen med grafen (validate).
 
     Without FILES, validates the shipped graph. With FILES, validates them
@@ -89,10 +101,16 @@ def validate(files, fmt, lang, data_dirs):
     from .validate import validate_entries
 
     if files:
-        check = validate_entries(list(files), data_dirs=data_dirs or None)
+        from .store import load_files
+        from .validate import check_entries
+
+        if endpoint:
+            check = check_entries(load_files(list(files)), _graph(data_dirs, endpoint, graph_iri))
+        else:
+            check = validate_entries(list(files), data_dirs=data_dirs or None)
         graph, report, hidden = check.graph, check.report, check.hidden_warnings
     else:
-        graph = _graph(data_dirs)
+        graph = _graph(data_dirs, endpoint, graph_iri)
         report, hidden = run_validation(graph), 0
     _emit(format_report(report, graph, fmt, lang=lang, hidden_warnings=hidden))
     sys.exit(0 if report.conforms else 1)
@@ -133,10 +151,14 @@ def _load_query(source: str):
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "md"]),
               default="table", show_default=True)
 @click.option("--iris", is_flag=True, help="Show IRIs instead of labels.")
+@click.option("--engine", type=click.Choice(["oxigraph", "rdflib"]), default="oxigraph", show_default=True,
+              help="Where the query runs on the local files (both give the same rows).")
 @LANG
 @DATA
+@ENDPOINT
+@GRAPH
 @friendly
-def query(source, params, fmt, iris, lang, data_dirs):
+def query(source, params, fmt, iris, engine, lang, data_dirs, endpoint, graph_iri):
     """Kør en navngiven forespørgsel, en .rq-fil eller stdin (run a query).
 
     Parameters are typed by the query's header and bound, never pasted into it.
@@ -149,14 +171,19 @@ def query(source, params, fmt, iris, lang, data_dirs):
       rammegraf query afhaenger-af-milepael --param deadline=2026-06-30
       rammegraf query status-i-rapport -p date=2025-04-08 --format csv
     """
-    from .query import run
+    from .engine import CannotBind, label_graph, open_engine
+    from .query import run_on
     from .tables import render_result
 
     named = _load_query(source)
     values = _parse_params(params)
-    graph = _graph(data_dirs)
-    result = run(graph, named, values)
-    _emit(render_result(result, graph, fmt, lang=lang, labels=not iris))
+    store = open_engine(engine, data_dirs=data_dirs or None, endpoint=endpoint, graph_iri=graph_iri)
+    try:
+        result = run_on(store, named, values)
+    except CannotBind:  # e.g. ASK with parameters: Oxigraph cannot bind those, rdflib can
+        store = open_engine("rdflib", data_dirs=data_dirs or None)
+        result = run_on(store, named, values)
+    _emit(render_result(result, label_graph(store, result), fmt, lang=lang, labels=not iris))
 
 
 @main.group(invoke_without_command=True)
@@ -216,8 +243,10 @@ def queries_show(name, lang):
               show_default=True)
 @LANG
 @DATA
+@ENDPOINT
+@GRAPH
 @friendly
-def describe(resource, fmt, lang, data_dirs):
+def describe(resource, fmt, lang, data_dirs, endpoint, graph_iri):
     """Alt om én ressource (everything about one resource).
 
     Kinds, properties with labels, incoming links, and for an initiative its
@@ -232,7 +261,7 @@ def describe(resource, fmt, lang, data_dirs):
     from .describe import describe as describe_resource
     from .describe import render_description, resolve
 
-    graph = _graph(data_dirs)
+    graph = _graph(data_dirs, endpoint, graph_iri)
     node = resolve(graph, resource)
     _emit(render_description(describe_resource(graph, node, lang=lang), graph, fmt, lang=lang))
 
@@ -299,8 +328,10 @@ def stats(fmt, lang, data_dirs):
               help="Write the page to this file (atomically); default: standard output.")
 @LANG
 @DATA
+@ENDPOINT
+@GRAPH
 @friendly
-def graph(view, depth, as_of, output, lang, data_dirs):
+def graph(view, depth, as_of, output, lang, data_dirs, endpoint, graph_iri):
     """Interaktiv netværksgraf som én HTML-fil (an interactive graph page).
 
     The page opens offline (vis-network is embedded), with a legend, search,
@@ -315,7 +346,7 @@ def graph(view, depth, as_of, output, lang, data_dirs):
     """
     from .viz import graph_page
 
-    page = graph_page(_graph(data_dirs), view=view, depth=depth,
+    page = graph_page(_graph(data_dirs, endpoint, graph_iri), view=view, depth=depth,
                       as_of=as_of.date() if as_of else None, lang=lang)
     _emit(page, output)
 
@@ -353,14 +384,18 @@ def analyse(section, fmt, lang, data_dirs):
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
 @click.option("--timeout", type=click.FloatRange(0.1, 3600), default=10.0, show_default=True,
               help="Seconds a query or validation may run before it is stopped.")
+@click.option("--validate-timeout", type=click.FloatRange(0.1, 3600), default=60.0, show_default=True,
+              help="Seconds a validation on the Validér page may run.")
 @click.option("--row-cap", type=click.IntRange(1), default=10_000, show_default=True,
               help="Result rows past this are cut, with a notice.")
 @click.option("--get", "get_path", metavar="/PATH",
               help="Answer one request in-process, print the body, and exit (0: 2xx/3xx, 1: 4xx, 2: 5xx).")
 @click.option("--accept", default="text/html", show_default=True, help="The Accept header for --get.")
 @DATA
+@ENDPOINT
+@GRAPH
 @friendly
-def serve(host, port, timeout, row_cap, get_path, accept, data_dirs):
+def serve(host, port, timeout, validate_timeout, row_cap, get_path, accept, data_dirs, endpoint, graph_iri):
     """Webappen til analytikere og et SPARQL-endpoint (the web app).
 
     Pages in Danish (?lang=en for English): the front page, named queries with
@@ -376,7 +411,8 @@ def serve(host, port, timeout, row_cap, get_path, accept, data_dirs):
     """
     from .serve import Settings, create_app, get_once
 
-    app = create_app(_graph(data_dirs), Settings(timeout=timeout, row_cap=row_cap))
+    settings = Settings(timeout=timeout, validate_timeout=validate_timeout, row_cap=row_cap)
+    app = create_app(_graph(data_dirs, endpoint, graph_iri), settings)
     if get_path is not None:
         status, body, _ = get_once(app, get_path, accept=accept)
         sys.stdout.buffer.write(body)
@@ -386,3 +422,38 @@ def serve(host, port, timeout, row_cap, get_path, accept, data_dirs):
 
     click.echo(f"rammegraf kører på http://{host}:{port}/  (Ctrl-C stopper / stops)")
     uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+# --------------------------------------------------------------------------- push
+
+@main.command()
+@click.option("--endpoint", envvar="RAMMEGRAF_ENDPOINT", metavar="URL",
+              help="The server's query endpoint; for Oxigraph (…/query) the graph store is found from it.")
+@click.option("--store", "store_url", metavar="URL",
+              help="The Graph Store Protocol URL (Oxigraph …/store, Fuseki …/DATASET/data, "
+                   "GraphDB …/repositories/REPO/rdf-graphs/service).")
+@GRAPH
+@DATA
+@friendly
+def push(endpoint, store_url, graph_iri, data_dirs):
+    """Læg grafen på en SPARQL-server (load the graph into a shared server).
+
+    Replaces the default graph (or --graph IRI) with the ontology and data by an
+    HTTP PUT over the Graph Store Protocol: pushing twice replaces, never doubles.
+
+    \b
+    Example:
+      rammegraf push --endpoint http://127.0.0.1:7878/query
+      rammegraf push --store http://localhost:3030/rammegraf/data --graph https://w3id.org/rammegraf/graph
+    """
+    from .engine import push as push_graph
+    from .errors import RammegrafError
+
+    if not store_url:
+        if not endpoint or not endpoint.rstrip("/").endswith("/query"):
+            raise RammegrafError("angiv --store med Graph Store-adressen; den kan kun findes ud fra et "
+                                 "Oxigraph-endpoint (…/query) (give --store)")
+        store_url = endpoint.rstrip("/")[: -len("/query")] + "/store"
+    count = push_graph(_graph(data_dirs), store_url, graph_iri=graph_iri)
+    target = graph_iri or ("standardgrafen" + " (the default graph)")
+    click.echo(f"{count} tripler lagt i {target} på {store_url}")

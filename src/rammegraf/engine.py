@@ -17,7 +17,7 @@ from pathlib import Path
 from rdflib import BNode, Graph, Literal, URIRef, Variable
 from rdflib.term import Node
 
-from .errors import LoadError
+from .errors import LoadError, RammegrafError
 from .namespaces import PREFIXES
 from .store import FORMATS, data_files, ontology_files
 
@@ -114,8 +114,8 @@ class OxigraphEngine:
     def _answer(self, result) -> Answer:
         import pyoxigraph as ox
 
-        if isinstance(result, bool):
-            return Answer("ASK", askAnswer=result)
+        if isinstance(result, (bool, ox.QueryBoolean)):
+            return Answer("ASK", askAnswer=bool(result))
         if isinstance(result, ox.QuerySolutions):
             variables = [Variable(v.value) for v in result.variables]
             rows = [tuple(from_oxigraph(solution[i]) for i in range(len(variables))) for solution in result]
@@ -210,3 +210,163 @@ def _first_keyword(text: str, keywords: tuple[str, ...]) -> tuple[int, str | Non
         else:
             i += 1
     return -1, None
+
+
+class RdflibEngine:
+    """rdflib's own engine over an in-memory graph, behind the same interface."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+
+    def __len__(self) -> int:
+        return len(self.graph)
+
+    def query(self, text: str, bindings: dict[str, Node] | None = None) -> Answer:
+        result = self.graph.query(text, initBindings=bindings or {}, initNs=PREFIXES)
+        if result.type == "ASK":
+            return Answer("ASK", askAnswer=bool(result.askAnswer))
+        if result.type in ("CONSTRUCT", "DESCRIBE"):
+            return Answer(result.type, graph=result.graph)
+        return Answer("SELECT", vars=list(result.vars), rows=[tuple(row) for row in result])
+
+
+class EndpointError(RammegrafError):
+    """A SPARQL server that cannot be reached or answers with an error."""
+
+
+class RemoteEngine:
+    """An existing SPARQL 1.1 server (Oxigraph, Fuseki, GraphDB, Virtuoso).
+
+    The protocol has no way to bind parameters, so their values go into a VALUES
+    block at the top of the WHERE group, written as RDF terms by rdflib (a quote
+    or a brace in a value stays inside its literal); tests/test_endpoint.py checks
+    that every named query gives the embedded store's rows.
+    """
+
+    def __init__(self, url: str, *, graph: str | None = None, timeout: float = 60.0) -> None:
+        self.url = url
+        self.graph_iri = graph
+        self.timeout = timeout
+
+    def __len__(self) -> int:
+        answer = self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        return int(answer.rows[0][0])
+
+    def _post(self, text: str, accept: str):
+        import httpx2 as httpx
+
+        data = {"query": text}
+        if self.graph_iri:
+            data["default-graph-uri"] = self.graph_iri
+        try:
+            response = httpx.post(self.url, data=data, headers={"accept": accept}, timeout=self.timeout)
+        except httpx.HTTPError as error:
+            raise EndpointError(f"kan ikke nå SPARQL-endpointet {self.url}: {error} "
+                                f"(cannot reach the endpoint)") from None
+        if response.status_code >= 400:
+            raise EndpointError(f"endpointet {self.url} svarede {response.status_code}: "
+                                f"{response.text.strip()[:300]} (the endpoint answered with an error)")
+        return response
+
+    def query(self, text: str, bindings: dict[str, Node] | None = None) -> Answer:
+        if bindings:
+            text = values_block(text, bindings)
+        # the server knows no prefixes; the query's own declarations come after and win
+        text = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items()) + text
+        form = _first_keyword(text, ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"))[1] or "SELECT"
+        if form in ("CONSTRUCT", "DESCRIBE"):
+            response = self._post(text, "application/n-triples")
+            graph = Graph()
+            graph.parse(data=response.text, format="nt")
+            return Answer(form, graph=graph)
+        data = self._post(text, "application/sparql-results+json").json()
+        if "boolean" in data:
+            return Answer("ASK", askAnswer=bool(data["boolean"]))
+        variables = [Variable(v) for v in data["head"]["vars"]]
+        rows = [tuple(_from_json(b.get(str(v))) for v in variables) for b in data["results"]["bindings"]]
+        return Answer("SELECT", vars=variables, rows=rows)
+
+    def fetch_graph(self) -> Graph:
+        """The whole graph the endpoint holds, as an rdflib graph."""
+        from .namespaces import bind_prefixes
+
+        return bind_prefixes(self.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }").graph)
+
+
+def values_block(text: str, bindings: dict[str, Node]) -> str:
+    """The query with ``VALUES (?a ?b) { (term term) }`` at the start of its top-level
+    WHERE group, the terms written by rdflib (escaped, so a value stays a value)."""
+    position, keyword = _first_keyword(text, ("WHERE",))
+    start = text.index("{", position) if keyword else text.index("{")
+    names = [n for n in bindings if re.fullmatch(r"[A-Za-z_]\w*", n)]
+    block = (" VALUES (" + " ".join(f"?{n}" for n in names) + ") { ("
+             + " ".join(bindings[n].n3() for n in names) + ") } ")
+    return text[:start + 1] + block + text[start + 1:]
+
+
+def _from_json(binding: dict | None) -> Node | None:
+    if binding is None:
+        return None
+    kind, value = binding["type"], binding["value"]
+    if kind == "uri":
+        return URIRef(value)
+    if kind == "bnode":
+        return BNode(value)
+    if "xml:lang" in binding:
+        return Literal(value, lang=binding["xml:lang"])
+    if "datatype" in binding and binding["datatype"] != "http://www.w3.org/2001/XMLSchema#string":
+        return Literal(value, datatype=URIRef(binding["datatype"]))
+    return Literal(value)
+
+
+def push(graph: Graph, store_url: str, *, graph_iri: str | None = None, timeout: float = 300.0) -> int:
+    """Replace the default graph (or ``graph_iri``) at a Graph Store Protocol URL
+    with ``graph`` (HTTP PUT: replace, not add). Returns the number of triples sent."""
+    import httpx2 as httpx
+
+    body = graph.serialize(format="nt", encoding="utf-8")
+    params = {"graph": graph_iri} if graph_iri else {"default": ""}
+    try:
+        response = httpx.put(store_url, params=params, content=body,
+                             headers={"content-type": "application/n-triples"}, timeout=timeout)
+    except httpx.HTTPError as error:
+        raise EndpointError(f"kan ikke nå Graph Store-adressen {store_url}: {error} "
+                            f"(cannot reach the graph store)") from None
+    if response.status_code >= 400:
+        raise EndpointError(f"{store_url} svarede {response.status_code}: {response.text.strip()[:300]} "
+                            f"(the graph store answered with an error)")
+    return len(graph)
+
+
+def as_engine(source):
+    """An engine for a graph or an engine (so library functions accept either)."""
+    return RdflibEngine(source) if isinstance(source, Graph) else source
+
+
+def open_engine(kind: str = "oxigraph", *, data_dirs=None, endpoint: str | None = None,
+                graph_iri: str | None = None):
+    """The engine a command runs on: an endpoint if given, else the local files."""
+    if endpoint:
+        return RemoteEngine(endpoint, graph=graph_iri)
+    if kind == "rdflib":
+        from .store import load
+
+        return RdflibEngine(load(data_dirs=data_dirs))
+    return OxigraphEngine.shipped(data_dirs=data_dirs)
+
+
+def label_graph(engine, answer: Answer) -> Graph:
+    """The labels of the IRIs in an answer, from the engine that gave it."""
+    from .namespaces import bind_prefixes
+
+    if isinstance(engine, RdflibEngine):
+        return engine.graph
+    labels = bind_prefixes(Graph())
+    iris = sorted({t for row in answer.rows for t in row if isinstance(t, URIRef)})
+    for start in range(0, len(iris), 500):
+        chunk = " ".join(iri.n3() for iri in iris[start:start + 500])  # IRIs from the store's own answer
+        rows = engine.query(f"SELECT ?s ?l WHERE {{ VALUES ?s {{ {chunk} }} ?s "
+                            "<http://www.w3.org/2000/01/rdf-schema#label> ?l }")
+        for subject, label in rows:
+            labels.add((subject, URIRef("http://www.w3.org/2000/01/rdf-schema#label"), label))
+    return labels

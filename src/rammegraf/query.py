@@ -24,11 +24,10 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, XSD
+from rdflib.namespace import RDFS, XSD
 from rdflib.term import Node
 
 from .errors import RammegrafError, did_you_mean
-from .labels import find_by_label, label_of
 from .namespaces import ID, PREFIXES
 from .store import shipped_root
 
@@ -262,29 +261,46 @@ def convert(param: Param, raw: str, graph: Graph, *, query: str = "-") -> Node:
     return resolve_iri(graph, raw, cls=param.cls, name=param.name, query=query)
 
 
-def resolve_iri(graph: Graph, raw: str, *, cls: str | None = None, name: str = "iri",
+def resolve_iri(graph, raw: str, *, cls: str | None = None, name: str = "iri",
                 query: str = "-") -> URIRef:
-    """An IRI from a full IRI, an ``id/…`` or ``kind/slug`` path, or a label."""
+    """An IRI from a full IRI, an ``id/…`` or ``kind/slug`` path, or a label.
+
+    ``graph`` is an rdflib graph or an engine (rammegraf.engine): the look-ups are
+    SPARQL with bound values, so they work the same on every store.
+    """
+    from .engine import as_engine
+
+    engine = as_engine(graph)
     raw = raw.strip().strip("<>")
+    cls_iri = expand_curie(cls) if cls else None
     if re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", raw):
         candidates = [URIRef(raw)]
     elif re.fullmatch(r"(id/)?[a-z0-9-]+(/[a-z0-9-]+)+", raw):
         candidates = [ID[raw.removeprefix("id/")]]
     else:
-        candidates = find_by_label(graph, raw)
-    cls_iri = expand_curie(cls) if cls else None
-    candidates = [c for c in candidates if (c, RDF.type, None) in graph
-                  and (cls_iri is None or is_instance(graph, c, cls_iri))]
+        rows = engine.query("SELECT DISTINCT ?n WHERE { { ?n rdfs:label ?l } UNION { ?n skos:altLabel ?l } "
+                            "FILTER (LCASE(STR(?l)) = LCASE(?text)) } ORDER BY ?n",
+                            {"text": Literal(raw)})
+        candidates = [row[0] for row in rows if isinstance(row[0], URIRef)]
+    candidates = [c for c in candidates if _typed(engine, c, cls_iri)]
     if len(candidates) == 1:
         return candidates[0]
     if len(candidates) > 1:
-        names = "; ".join(f"{label_of(graph, c) or c} <{c}>" for c in candidates)
+        names = "; ".join(f"<{c}>" for c in candidates)
         raise QueryError(f"'{raw}' passer på flere ressourcer: {names}; brug IRI'en "
                          "(ambiguous: use the IRI)", query=query)
     what = f" af klassen {cls}" if cls else ""
-    hint = _suggest(graph, raw, cls_iri)
     raise QueryError(f"parameteren '{name}': ingen ressource{what} hedder eller har IRI'en "
-                     f"'{raw}' (no such resource)", query=query, hint=hint)
+                     f"'{raw}' (no such resource)", query=query, hint=_suggest(engine, raw, cls_iri))
+
+
+def _typed(engine, node: URIRef, cls: URIRef | None) -> bool:
+    """Whether ``node`` is described in the store (and an instance of ``cls``)."""
+    if cls is None:
+        rows = engine.query("SELECT ?n WHERE { ?n a ?t } LIMIT 1", {"n": node})
+    else:
+        rows = engine.query("SELECT ?n WHERE { ?n a/rdfs:subClassOf* ?c } LIMIT 1", {"n": node, "c": cls})
+    return len(rows) > 0
 
 
 def is_instance(graph: Graph, node: Node, cls: URIRef) -> bool:
@@ -299,14 +315,13 @@ def instances(graph: Graph, cls: URIRef) -> list[URIRef]:
     return [row[0] for row in rows if isinstance(row[0], URIRef)]
 
 
-def _suggest(graph: Graph, raw: str, cls: URIRef | None) -> str | None:
-    pool = instances(graph, cls) if cls is not None else \
-        [s for s in set(graph.subjects(RDF.type, None)) if isinstance(s, URIRef)]
-    labels = {}
-    for node in pool:
-        label = label_of(graph, node)
-        if label:
-            labels[label] = node
+def _suggest(engine, raw: str, cls: URIRef | None) -> str | None:
+    if cls is not None:
+        rows = engine.query("SELECT ?n ?l WHERE { ?n a/rdfs:subClassOf* ?c ; rdfs:label ?l "
+                            "FILTER (lang(?l) = \"da\") }", {"c": cls})
+    else:
+        rows = engine.query("SELECT ?n ?l WHERE { ?n a ?t ; rdfs:label ?l FILTER (lang(?l) = \"da\") }")
+    labels = {str(label): node for node, label in rows}
     return did_you_mean(raw, sorted(labels), show=lambda c: f"{c} <{labels[c]}>")
 
 
@@ -373,6 +388,13 @@ def _contains(node, kind: str) -> bool:
         elif isinstance(current, dict):
             stack.extend(current.values())
     return False
+
+
+def run_on(engine, query: NamedQuery, values: dict[str, str] | None = None):
+    """Run a query on an engine (rammegraf.engine) with its parameters bound."""
+    bindings = bind(query, values or {}, engine)
+    prepare(query.text, name=query.name)  # refuses Update, SERVICE, FROM before anything runs
+    return engine.query(query.text, bindings)
 
 
 def run(graph: Graph, query: NamedQuery, values: dict[str, str] | None = None):

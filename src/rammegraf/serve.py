@@ -11,9 +11,7 @@ refused before anything runs.
 
 from __future__ import annotations
 
-import io
-import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -26,7 +24,7 @@ from .errors import RammegrafError
 from .labels import display, label_of
 from .limits import TimeLimitExceeded, run_limited
 from .namespaces import ID, PREFIXES, RG, bind_prefixes
-from .query import QueryError, QueryRefused, get_query, named_queries, parse_query_text, prepare
+from .query import QueryError, QueryRefused, get_query, named_queries, prepare
 from .webtext import TEXT
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -51,7 +49,8 @@ EDITOR_PREFIXES = "\n".join(f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items()
 
 @dataclass
 class Settings:
-    timeout: float = 10.0
+    timeout: float = 10.0               # seconds a SPARQL query may run
+    validate_timeout: float = 60.0      # seconds a validation may run (heavier than most queries)
     row_cap: int = 10_000
     upload_limit: int = 1_000_000
     today: date | None = None           # None: the real date (tests fix it)
@@ -166,10 +165,11 @@ class WebApp:
             return {"text": text, "href": link("/id/" + str(value)[len(str(ID)):], lang)}
         return {"text": text}
 
-    async def limited(self, function, *args):
+    async def limited(self, function, *args, seconds: float | None = None):
         from starlette.concurrency import run_in_threadpool
 
-        return await run_in_threadpool(run_limited, function, *args, seconds=self.settings.timeout)
+        return await run_in_threadpool(run_limited, function, *args,
+                                       seconds=seconds or self.settings.timeout)
 
     async def run_query(self, text: str, bindings: dict, media: str | None) -> dict:
         """Check the query here (so a refusal or syntax error keeps its type and
@@ -451,7 +451,8 @@ class WebApp:
             return self.page(request, "validate.html", status=413, text="",
                              error=f"for stor: højst {self.settings.upload_limit:,} bytes (too large)")
         try:
-            report = await self.limited(_check_upload, self.graph, raw, name, lang)
+            report = await self.limited(_check_upload, self.graph, raw, name, lang,
+                                        seconds=self.settings.validate_timeout)
         except RammegrafError as error:
             return self.page(request, "validate.html", status=_status(error), text=text, error=str(error))
         for result in report["results"]:

@@ -1,0 +1,175 @@
+"""Benchmark runner: rammegraf's figures beside a baseline measured in the same run.
+
+At each size (synthetic data from generate.py): load time and peak memory, every
+named query's median, full validation, building the network projection and one
+area view; and on the shipped data the whole-process time of `rammegraf query`.
+Baseline: plain rdflib (Memory store, its own SPARQL engine) and pySHACL with
+defaults. Ratios are baseline ÷ rammegraf (above 1× means faster).
+
+    .venv/bin/python benchmarks/run.py                  # 10k and 100k
+    .venv/bin/python benchmarks/run.py --sizes 1m --skip-rdflib-queries
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+from generate import SIZES, generate  # noqa: E402
+
+# Parameter values that exist in the synthetic data (the defaults name the real plan).
+SYNTHETIC_VALUES = {
+    "afhaenger-af-milepael": {"actor": "https://w3id.org/rammegraf/id/region/syn-midtjylland",
+                              "deadline": "2026-12-31"},
+    "aktoers-initiativer": {"actor": "https://w3id.org/rammegraf/id/udvalg/syn-midtjylland-styregruppe"},
+    "initiativer-i-plan": {"plan": "https://w3id.org/rammegraf/id/aftale/syn-tiaarsplan"},
+    "opgaver-og-udfordringer": {"initiative": "https://w3id.org/rammegraf/id/initiativ/syn-midtjylland-2025-1"},
+    "statushistorik": {"initiative": "https://w3id.org/rammegraf/id/initiativ/syn-midtjylland-2025-1"},
+    "status-i-rapport": {"date": "2026-01-01"},
+    "faseskift": {"from": "2025-05-01", "to": "2026-05-01"},
+}
+
+LOAD_CHILD = r"""
+import json, resource, sys, time
+engine, files = sys.argv[1], sys.argv[2:]
+start = time.perf_counter()
+if engine == "rdflib":
+    from rdflib import Graph
+    g = Graph()
+    for f in files:
+        g.parse(f)
+    n = len(g)
+else:
+    from pathlib import Path
+    from rammegraf.engine import OxigraphEngine
+    n = len(OxigraphEngine.load([Path(f) for f in files]))
+seconds = time.perf_counter() - start
+print(json.dumps({"seconds": seconds, "triples": n,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def median_time(fn, runs: int = 3, cap: float = 60.0) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+        if times[-1] > cap:
+            break
+    return statistics.median(times)
+
+
+def ratio(base: float, ours: float) -> str:
+    return f"{base / ours:.1f}×" if ours > 0 else "–"
+
+
+def load_in_child(engine: str, files: list[Path]) -> dict:
+    out = subprocess.run([sys.executable, "-c", LOAD_CHILD, engine, *map(str, files)],
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def bench_size(size: str, *, rdflib_queries: bool, validate_full: bool) -> list[str]:
+    from rammegraf.engine import OxigraphEngine
+    from rammegraf.network import build_network
+    from rammegraf.query import bind, named_queries
+    from rammegraf.store import data_files, load, ontology_files
+    from rammegraf.viz import page_data, select_view
+
+    folder = ROOT / "out" / f"bench-{size}"
+    years, per_year = SIZES[size]
+    if not (folder / "data.nt").exists():
+        generate(folder, years=years, per_region_year=per_year, seed=1)
+    files = [*ontology_files(), *data_files(data_dirs=[folder])]
+    lines = [f"### {size}", ""]
+
+    base_load, ours_load = load_in_child("rdflib", files), load_in_child("oxigraph", files)
+    lines += ["| step | rdflib (baseline) | rammegraf (Oxigraph) | ratio |", "| --- | --- | --- | --- |",
+              f"| load {base_load['triples']:,} triples | {base_load['seconds']:.2f} s, {base_load['peak_mb']:.0f} MB "
+              f"| {ours_load['seconds']:.2f} s, {ours_load['peak_mb']:.0f} MB "
+              f"| {ratio(base_load['seconds'], ours_load['seconds'])} time, "
+              f"{ratio(base_load['peak_mb'], ours_load['peak_mb'])} memory |"]
+
+    graph = load(data_dirs=[folder])
+    engine = OxigraphEngine.load(files)
+    import pyoxigraph as ox
+
+    from rammegraf.engine import project_parameters, to_oxigraph
+    from rammegraf.namespaces import PREFIXES
+
+    prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
+    worst_raw = 0.0
+    for query in named_queries():
+        bindings = bind(query, SYNTHETIC_VALUES.get(query.name, {}), graph)
+        ours = median_time(lambda: engine.query(query.text, bindings))
+        text, _ = project_parameters(query.text, list(bindings)) if bindings else (query.text, [])
+        subs = {ox.Variable(k): to_oxigraph(v) for k, v in bindings.items()} or None
+        raw = median_time(lambda: list(engine.store.query(text, prefixes=prefixes, substitutions=subs)))
+        if raw >= 0.001:  # below a millisecond, converting the terms to rdflib dominates
+            worst_raw = max(worst_raw, ours / raw)
+        if rdflib_queries:
+            base = median_time(lambda: list(graph.query(query.text, initBindings=bindings)), runs=1 if size != "10k" else 3)
+            lines.append(f"| query `{query.name}` | {base * 1000:.0f} ms | {ours * 1000:.1f} ms "
+                         f"(raw pyoxigraph {raw * 1000:.1f} ms) | {ratio(base, ours)} |")
+        else:
+            lines.append(f"| query `{query.name}` | not run | {ours * 1000:.1f} ms "
+                         f"(raw pyoxigraph {raw * 1000:.1f} ms) | – |")
+    lines.append(f"| worst named query (≥ 1 ms raw) vs raw pyoxigraph | | {worst_raw:.2f}× raw (target ≤ 1.5×) | |")
+
+    if validate_full:
+        from rammegraf.validate import validate
+
+        seconds = median_time(lambda: validate(graph), runs=1)
+        lines.append(f"| full validation (pySHACL, defaults; rammegraf uses the same today) | {seconds:.1f} s "
+                     f"| {seconds:.1f} s | 1.0× |")
+
+    net, project_s = timed(lambda: build_network(graph))
+    area = next(iter(sorted(n for n in net if "/udviklingsomraade/" in n)))
+    view_s = median_time(lambda: page_data(graph, select_view(graph, net, "node:" + area.split("/id/")[1], depth=2)),
+                         runs=1)
+    lines.append(f"| network projection ({net.number_of_nodes():,} nodes) | | {project_s:.2f} s | |")
+    lines.append(f"| one development area's view (depth 2: projection done, layout + data) | | {view_s:.2f} s | |")
+    return lines + [""]
+
+
+def timed(fn):
+    start = time.perf_counter()
+    value = fn()
+    return value, time.perf_counter() - start
+
+
+def whole_process() -> list[str]:
+    command = [str(ROOT / ".venv" / "bin" / "rammegraf"), "query", "afhaenger-af-milepael"]
+    ours = median_time(lambda: subprocess.run(command, capture_output=True, check=True), runs=5)
+    bare = median_time(lambda: subprocess.run([sys.executable, "-c", "import rdflib"], check=True), runs=5)
+    return ["### whole process on the shipped data", "",
+            "| step | baseline | rammegraf | note |", "| --- | --- | --- | --- |",
+            f"| `rammegraf query afhaenger-af-milepael` | `python -c 'import rdflib'`: {bare:.2f} s "
+            f"| {ours:.2f} s | target ≤ 1 s |", ""]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="10k,100k")
+    parser.add_argument("--skip-rdflib-queries", action="store_true")
+    parser.add_argument("--skip-validation", action="store_true")
+    args = parser.parse_args()
+    lines = whole_process()
+    for size in args.sizes.split(","):
+        lines += bench_size(size, rdflib_queries=not args.skip_rdflib_queries,
+                            validate_full=not args.skip_validation)
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,128 @@
+"""A shared SPARQL server: a real Oxigraph server on a loopback port."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Graph
+
+from rammegraf.cli import main
+from rammegraf.engine import EndpointError, RemoteEngine
+from rammegraf.query import get_query, query_names, run_on
+from rammegraf.validate import validate_entries
+
+BAD = Path(__file__).parent / "bad"
+NAMED_GRAPH = "https://w3id.org/rammegraf/graph/test"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    binary = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
+    if binary is None:
+        pytest.fail("the oxigraph server (the 'oxigraph' package from PyPI) is not installed")
+    port = free_port()
+    process = subprocess.Popen([binary, "serve", "--bind", f"127.0.0.1:{port}"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        process.kill()
+        pytest.fail(f"oxigraph did not start: {process.stderr.read().decode()[:500]}")
+    base = f"http://127.0.0.1:{port}"
+    result = CliRunner().invoke(main, ["push", "--endpoint", f"{base}/query"])
+    assert result.exit_code == 0, result.output
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def invoke(*args, stdin=None):
+    result = CliRunner().invoke(main, list(args), input=stdin)
+    assert "Traceback" not in result.output
+    return result
+
+
+def rows(answer) -> list[list[str]]:
+    return [[str(v) for v in answer.vars]] + [["" if v is None else str(v) for v in row] for row in answer]
+
+
+@pytest.mark.parametrize("name", query_names())
+def test_named_query_same_rows_on_the_server(server, name, shipped: Graph):
+    query = get_query(name)
+    expected = rows(shipped.query(query.text, initBindings=__import__("rammegraf.query").query.bind(query, {}, shipped)))
+    assert rows(run_on(RemoteEngine(f"{server}/query"), query)) == expected
+
+
+def test_push_replaces_rather_than_duplicates(server, shipped: Graph):
+    engine = RemoteEngine(f"{server}/query")
+    assert len(engine) == len(shipped)
+    assert invoke("push", "--endpoint", f"{server}/query").exit_code == 0
+    assert len(engine) == len(shipped)
+
+
+def test_query_command_against_the_server(server):
+    result = invoke("query", "afhaenger-af-milepael", "--endpoint", f"{server}/query",
+                    "--param", "actor=Region Midtjylland", "--format", "csv")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[1].startswith("Botilbudsteams,Organiseringen i regionen er på plads,1.1.26")
+
+
+def test_named_graph_push_and_read(server):
+    assert invoke("push", "--store", f"{server}/store", "--graph", NAMED_GRAPH).exit_code == 0
+    result = invoke("query", "formandskaber", "--endpoint", f"{server}/query", "--graph", NAMED_GRAPH,
+                    "--format", "csv")
+    assert result.stdout.splitlines()[1] == (
+        "Arbejdsgruppen om fælleskommunale principper,Sanela Ljeskovica,Odder Kommune")
+
+
+@pytest.mark.parametrize("bad", ["status-phase-not-in-scheme.ttl", "chair-not-a-person.ttl",
+                                 "status-duplicate-round.ttl"])
+def test_validate_finds_the_same_violations(server, bad):
+    embedded = validate_entries([BAD / bad]).report
+    result = invoke("validate", str(BAD / bad), "--endpoint", f"{server}/query", "--format", "json")
+    assert result.exit_code == 1
+    import json
+
+    remote = {(r["focusNode"], r["path"], r["constraint"]) for r in json.loads(result.stdout)["results"]
+              if r["severity"] == "Violation"}
+    assert remote == {(str(r.focus_node), r.path, r.constraint) for r in embedded.violations}
+
+
+def test_describe_and_graph_read_the_server(server, tmp_path):
+    described = invoke("describe", "Botilbudsteams", "--endpoint", f"{server}/query")
+    assert described.exit_code == 0 and "Statushistorik:" in described.stdout
+    page = tmp_path / "plan.html"
+    assert invoke("graph", "--endpoint", f"{server}/query", "-o", str(page)).exit_code == 0
+    assert "Botilbudsteams" in page.read_text(encoding="utf-8")
+
+
+def test_server_down_is_a_sentence_exit_2():
+    url = f"http://127.0.0.1:{free_port()}/query"
+    result = invoke("query", "formandskaber", "--endpoint", url)
+    assert result.exit_code == 2 and f"kan ikke nå SPARQL-endpointet {url}" in result.stderr
+    with pytest.raises(EndpointError):
+        len(RemoteEngine(url))
+
+
+def test_server_error_is_a_sentence_exit_2(server):
+    result = invoke("query", "formandskaber", "--endpoint", f"{server}/no-such-path")
+    assert result.exit_code == 2 and "svarede 404" in result.stderr
+    push = invoke("push", "--endpoint", "http://example.invalid/sparql")
+    assert push.exit_code == 2 and "angiv --store" in push.stderr
