@@ -65,7 +65,7 @@ def test_validate_bad_entry_exits_1_with_danish_message():
     result = invoke("validate", str(BAD / "status-phase-not-in-scheme.ttl"))
     assert result.exit_code == 1
     assert result.stdout.splitlines()[0] == (
-        "Ikke gyldig: 1 fejl, 0 advarsler. (24 advarsler i de eksisterende data er ikke vist.)")
+        "Ikke gyldig: 1 fejl, 0 advarsler. (1 advarsel i de eksisterende data er ikke vist.)")
     assert "Status for Botilbudsteams pr. 1.12.2025  <https://w3id.org/rammegraf/id/status/" in result.stdout
     assert "FEJL      rg:phase  Fasen findes ikke i faseskemaet" in result.stdout
 

@@ -77,3 +77,24 @@ def test_validate_report_graph_is_the_shacl_results(shipped: Graph, shapes: Grap
     query = "ASK { ?r a sh:ValidationResult ; sh:resultPath rg:chair }"
     assert report.graph.query(query, initNs={
         "sh": "http://www.w3.org/ns/shacl#", "rg": "https://w3id.org/rammegraf/ontology#"}).askAnswer
+
+
+@pytest.mark.parametrize("path", BAD_FILES, ids=lambda p: p.stem)
+def test_check_entries_focused_agrees_with_full_validation(path: Path, shipped: Graph, shapes: Graph):
+    """Validating only what an entry touches finds the violation the whole graph shows."""
+    from rammegraf.validate import check_entries
+
+    expected = expectation(path)
+    full_graph = Graph()
+    full_graph += shipped
+    load_files([path], full_graph)
+    full = {(str(r.focus_node), r.path, r.constraint) for r in validate(full_graph, shapes=shapes).violations}
+
+    base = Graph()
+    base += shipped
+    focused = check_entries(load_files([path]), base, shapes=shapes).report
+    got = {(str(r.focus_node), r.path, r.constraint) for r in focused.violations}
+
+    want = (expected["focus"], None if expected["path"] == "-" else expected["path"], expected["constraint"])
+    assert want in got
+    assert got <= full

@@ -19,12 +19,13 @@ def headline(report: ValidationReport, lang: str = "da", *, hidden_warnings: int
         verdict = "Conforms" if report.conforms else "Does not conform"
         text = f"{verdict}: {v} violation{'s' * (v != 1)}, {w} warning{'s' * (w != 1)}."
         if hidden_warnings:
-            text += f" ({hidden_warnings} warnings in the existing data are not shown.)"
+            text += f" ({hidden_warnings} warning{'s' * (hidden_warnings != 1)} in the existing data not shown.)"
         return text
     verdict = "Gyldig" if report.conforms else "Ikke gyldig"
     text = f"{verdict}: {v} fejl, {w} {'advarsel' if w == 1 else 'advarsler'}."
     if hidden_warnings:
-        text += f" ({hidden_warnings} advarsler i de eksisterende data er ikke vist.)"
+        noun = "advarsel" if hidden_warnings == 1 else "advarsler"
+        text += f" ({hidden_warnings} {noun} i de eksisterende data er ikke vist.)"
     return text
 
 

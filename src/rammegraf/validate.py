@@ -56,13 +56,15 @@ def load_shapes() -> Graph:
     return load_files([shapes_file()])
 
 
-def validate(data: Graph, *, shapes: Graph | None = None) -> ValidationReport:
-    """Validate ``data`` (which must hold the ontology, for sh:class) against the shapes."""
+def validate(data: Graph, *, shapes: Graph | None = None, focus_nodes=None) -> ValidationReport:
+    """Validate ``data`` (which must hold the ontology, for sh:class) against the shapes;
+    with ``focus_nodes``, only those nodes (the rest of the graph is still read)."""
     from pyshacl import validate as shacl_validate  # heavy: import only when validating
 
     shapes = shapes if shapes is not None else load_shapes()
     _, results_graph, _ = shacl_validate(
-        data, shacl_graph=shapes, inference="none", allow_warnings=True, abort_on_first=False)
+        data, shacl_graph=shapes, inference="none", allow_warnings=True, abort_on_first=False,
+        focus_nodes=sorted(focus_nodes) if focus_nodes is not None else None)
     bind_prefixes(results_graph)
     languages = _message_languages(shapes)
     results = tuple(sorted((_result(results_graph, node, languages) for node in
@@ -145,12 +147,14 @@ def validate_entries(paths, *, data_dirs=None, shapes: Graph | None = None) -> E
 
 
 def check_entries(entries: Graph, base: Graph, *, shapes: Graph | None = None) -> EntryCheck:
-    """Add ``entries`` to ``base`` (which it changes) and validate the whole.
-    Violations are reported wherever they are (the shipped data has none, so the
-    entries caused them); warnings only for the entries' own resources."""
+    """Add ``entries`` to ``base`` (which it changes) and validate what they touch:
+    their own resources and the resources they point at (a new status report makes
+    its initiative a focus too), reading the whole graph. Violations are reported
+    wherever they are; warnings only for the entries' own resources."""
     base += entries
-    full = validate(base, shapes=shapes)
-    subjects = set(entries.subjects())
-    shown = tuple(r for r in full.results if r.severity == "Violation" or r.focus_node in subjects)
-    report = ValidationReport(conforms=full.conforms, results=shown, graph=full.graph)
-    return EntryCheck(graph=base, report=report, hidden_warnings=len(full.results) - len(shown))
+    subjects = {s for s in entries.subjects() if isinstance(s, URIRef)}
+    touched = subjects | {o for o in entries.objects() if isinstance(o, URIRef) and (o, None, None) in base}
+    checked = validate(base, shapes=shapes, focus_nodes=touched)
+    shown = tuple(r for r in checked.results if r.severity == "Violation" or r.focus_node in subjects)
+    report = ValidationReport(conforms=checked.conforms, results=shown, graph=checked.graph)
+    return EntryCheck(graph=base, report=report, hidden_warnings=len(checked.results) - len(shown))
