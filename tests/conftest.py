@@ -23,6 +23,43 @@ def shipped_report(shipped: Graph, shapes: Graph) -> ValidationReport:
     return validate(shipped, shapes=shapes)
 
 
+# --- a listener that must see nothing ------------------------------------------------
+
+class SilentListener:
+    """A loopback port that records every connection made to it."""
+
+    def __init__(self) -> None:
+        import socket
+        import threading
+
+        self.socket = socket.socket()
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.listen(1)
+        self.socket.settimeout(1.0)
+        self.port = self.socket.getsockname()[1]
+        self.connections: list = []
+        self.thread = threading.Thread(target=self._accept)
+        self.thread.start()
+
+    def _accept(self) -> None:
+        try:
+            self.connections.append(self.socket.accept())
+        except OSError:
+            pass
+
+    def close(self) -> list:
+        self.thread.join()
+        self.socket.close()
+        return self.connections
+
+
+@pytest.fixture
+def listener():
+    watch = SilentListener()
+    yield watch
+    watch.close()
+
+
 # --- a real browser ----------------------------------------------------------------
 import os
 import shutil

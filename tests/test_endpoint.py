@@ -116,7 +116,7 @@ def test_describe_and_graph_read_the_server(server, tmp_path):
 def test_server_down_is_a_sentence_exit_2():
     url = f"http://127.0.0.1:{free_port()}/query"
     result = invoke("query", "formandskaber", "--endpoint", url)
-    assert result.exit_code == 2 and f"kan ikke nå SPARQL-endpointet {url}" in result.stderr
+    assert result.exit_code == 2 and "kan ikke nå SPARQL-endpointet" in result.stderr and url in result.stderr
     with pytest.raises(EndpointError):
         len(RemoteEngine(url))
 

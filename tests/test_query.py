@@ -1,8 +1,6 @@
 from __future__ import annotations
 
 import csv
-import socket
-import threading
 from pathlib import Path
 
 import pytest
@@ -167,30 +165,12 @@ def test_prepare_refuses_from():
         prepare("SELECT * FROM NAMED <http://example.org/g> WHERE { ?s ?p ?o }")
 
 
-def test_run_refuses_service_without_connecting(shipped: Graph):
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(1)
-    server.settimeout(0.5)
-    connections = []
-
-    def accept():
-        try:
-            connections.append(server.accept())
-        except OSError:
-            pass
-
-    thread = threading.Thread(target=accept)
-    thread.start()
-    port = server.getsockname()[1]
-    query = parse_query_text(f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}")
-    try:
-        with pytest.raises(QueryError, match="SERVICE er ikke tilladt"):
-            run(shipped, query)
-    finally:
-        thread.join()
-        server.close()
-    assert connections == []
+def test_run_refuses_service_without_connecting(shipped: Graph, listener):
+    query = parse_query_text(
+        f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{listener.port}/sparql> {{ ?s ?p ?o }} }}")
+    with pytest.raises(QueryError, match="SERVICE er ikke tilladt"):
+        run(shipped, query)
+    assert listener.close() == []
 
 
 def test_run_ad_hoc_query_needs_no_prefix_declarations(shipped: Graph):

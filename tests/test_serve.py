@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import socket
 import threading
 import time
 from datetime import date
@@ -233,28 +232,11 @@ def test_sparql_post_update_content_type_refused(client):
     assert response.status_code == 403
 
 
-def test_sparql_service_refused_without_connecting(client):
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(1)
-    listener.settimeout(1.0)
-    seen = []
-
-    def accept():
-        try:
-            seen.append(listener.accept())
-        except OSError:
-            pass
-
-    thread = threading.Thread(target=accept)
-    thread.start()
-    port = listener.getsockname()[1]
-    query = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}"
+def test_sparql_service_refused_without_connecting(client, listener):
+    query = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{listener.port}/sparql> {{ ?s ?p ?o }} }}"
     response = client.get("/sparql", params={"query": query}, headers={"accept": "application/sparql-results+json"})
-    thread.join()
-    listener.close()
     assert response.status_code == 403 and "SERVICE er ikke tilladt" in response.text
-    assert seen == []
+    assert listener.close() == []
 
 
 def test_negotiate():

@@ -253,20 +253,11 @@ class RemoteEngine:
         return int(answer.rows[0][0])
 
     def _post(self, text: str, accept: str):
-        import httpx2 as httpx
-
         data = {"query": text}
         if self.graph_iri:
             data["default-graph-uri"] = self.graph_iri
-        try:
-            response = httpx.post(self.url, data=data, headers={"accept": accept}, timeout=self.timeout)
-        except httpx.HTTPError as error:
-            raise EndpointError(f"kan ikke nå SPARQL-endpointet {self.url}: {error} "
-                                f"(cannot reach the endpoint)") from None
-        if response.status_code >= 400:
-            raise EndpointError(f"endpointet {self.url} svarede {response.status_code}: "
-                                f"{response.text.strip()[:300]} (the endpoint answered with an error)")
-        return response
+        return _http("POST", self.url, "SPARQL-endpointet (the endpoint)", data=data,
+                     headers={"accept": accept}, timeout=self.timeout)
 
     def query(self, text: str, bindings: dict[str, Node] | None = None) -> Answer:
         if bindings:
@@ -322,20 +313,25 @@ def _from_json(binding: dict | None) -> Node | None:
 def push(graph: Graph, store_url: str, *, graph_iri: str | None = None, timeout: float = 300.0) -> int:
     """Replace the default graph (or ``graph_iri``) at a Graph Store Protocol URL
     with ``graph`` (HTTP PUT: replace, not add). Returns the number of triples sent."""
-    import httpx2 as httpx
-
     body = graph.serialize(format="nt", encoding="utf-8")
     params = {"graph": graph_iri} if graph_iri else {"default": ""}
-    try:
-        response = httpx.put(store_url, params=params, content=body,
-                             headers={"content-type": "application/n-triples"}, timeout=timeout)
-    except httpx.HTTPError as error:
-        raise EndpointError(f"kan ikke nå Graph Store-adressen {store_url}: {error} "
-                            f"(cannot reach the graph store)") from None
-    if response.status_code >= 400:
-        raise EndpointError(f"{store_url} svarede {response.status_code}: {response.text.strip()[:300]} "
-                            f"(the graph store answered with an error)")
+    _http("PUT", store_url, "Graph Store-adressen (the graph store)", params=params, content=body,
+          headers={"content-type": "application/n-triples"}, timeout=timeout)
     return len(graph)
+
+
+def _http(method: str, url: str, what: str, **kwargs):
+    """One HTTP request to a server; what goes wrong becomes an EndpointError sentence."""
+    import httpx2 as httpx
+
+    try:
+        response = httpx.request(method, url, **kwargs)
+    except httpx.HTTPError as error:
+        raise EndpointError(f"kan ikke nå {what} {url}: {error} (cannot reach it)") from None
+    if response.status_code >= 400:
+        raise EndpointError(f"{url} svarede {response.status_code}: {response.text.strip()[:300]} "
+                            "(the server answered with an error)")
+    return response
 
 
 def as_engine(source):
