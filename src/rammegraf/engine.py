@@ -118,7 +118,9 @@ class OxigraphEngine:
             return Answer("ASK", askAnswer=bool(result))
         if isinstance(result, ox.QuerySolutions):
             variables = [Variable(v.value) for v in result.variables]
-            rows = [tuple(from_oxigraph(solution[i]) for i in range(len(variables))) for solution in result]
+            convert = _converter()
+            width = range(len(variables))
+            rows = [tuple(convert(solution[i]) for i in width) for solution in result]
             return Answer("SELECT", vars=variables, rows=rows)
         graph = Graph()
         for triple in result:
@@ -141,6 +143,20 @@ def to_oxigraph(term: Node):
             return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
         return ox.Literal(str(term))
     raise TypeError(f"cannot bind {term!r}")
+
+
+def _converter():
+    """from_oxigraph with a cache: an answer repeats the same IRIs and phases many times."""
+    cache: dict = {}
+
+    def convert(term):
+        if term is None:
+            return None
+        hit = cache.get(term)
+        if hit is None:
+            hit = cache[term] = from_oxigraph(term)
+        return hit
+    return convert
 
 
 def from_oxigraph(term) -> Node | None:
