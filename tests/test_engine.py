@@ -76,6 +76,7 @@ def test_project_parameters_adds_names_at_the_top_level_only():
     assert added == ["p", "q"]
     assert widened == text.replace("SELECT DISTINCT ?a", "SELECT DISTINCT ?p ?q ?a")
     assert project_parameters("SELECT * WHERE { ?s ?p ?o }", ["p"]) == ("SELECT * WHERE { ?s ?p ?o }", [])
+    assert project_parameters("SELECT ?n WHERE { ?n a ?t }", ["n", "t"]) == ("SELECT ?t ?n WHERE { ?n a ?t }", ["t"])
     with pytest.raises(CannotBind):
         project_parameters("ASK { ?s ?p ?o }", ["p"])
 

@@ -197,7 +197,10 @@ def project_parameters(text: str, names: list[str]) -> tuple[str, list[str]]:
     if rest.lstrip().startswith("*"):
         return text, []
     insert_at = len(text) - len(rest)
-    added = [n for n in names if re.fullmatch(r"[A-Za-z_]\w*", n)]
+    end, _ = _first_keyword(text[insert_at:], ("WHERE",))
+    projection_text = text[insert_at: insert_at + end] if end >= 0 else text[insert_at:].split("{", 1)[0]
+    projected = set(re.findall(r"[?$]([A-Za-z_]\w*)", projection_text))
+    added = [n for n in names if re.fullmatch(r"[A-Za-z_]\w*", n) and n not in projected]
     projection = "".join(f" ?{n}" for n in added)
     return text[:insert_at] + projection + text[insert_at:], added
 
