@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, Literal
 
-from rammegraf.engine import CannotBind, OxigraphEngine, project_parameters
+from rammegraf.engine import OxigraphEngine, values_block
 from rammegraf.query import bind, get_query, query_names
 from rammegraf.store import load
 
@@ -69,16 +69,23 @@ def test_oxigraph_binds_values_it_is_never_given_as_text(oxigraph: OxigraphEngin
     assert len(oxigraph.query(query, {"text": Literal(payload)})) == 0
 
 
-def test_project_parameters_adds_names_at_the_top_level_only():
-    text = ('PREFIX s: <http://select.example/> # SELECT in a comment\n'
-            'SELECT DISTINCT ?a WHERE { { SELECT ?b WHERE { ?b ?c "SELECT" } } }')
-    widened, added = project_parameters(text, ["p", "q"])
-    assert added == ["p", "q"]
-    assert widened == text.replace("SELECT DISTINCT ?a", "SELECT DISTINCT ?p ?q ?a")
-    assert project_parameters("SELECT * WHERE { ?s ?p ?o }", ["p"]) == ("SELECT * WHERE { ?s ?p ?o }", [])
-    assert project_parameters("SELECT ?n WHERE { ?n a ?t }", ["n", "t"]) == ("SELECT ?t ?n WHERE { ?n a ?t }", ["t"])
-    with pytest.raises(CannotBind):
-        project_parameters("ASK { ?s ?p ?o }", ["p"])
+def test_values_block_goes_into_the_top_level_where_group():
+    text = ('PREFIX s: <http://where.example/> # WHERE in a comment\n'
+            'SELECT ?a WHERE { { SELECT ?b WHERE { ?b ?c "WHERE {" } } }')
+    bound = values_block(text, {"p": Literal('a "quoted" } value'), "q": Literal(3)})
+    assert bound == text.replace(
+        "SELECT ?a WHERE {",
+        'SELECT ?a WHERE { VALUES (?p ?q) { ("a \\"quoted\\" } value" '
+        '"3"^^<http://www.w3.org/2001/XMLSchema#integer>) } ', 1)
+    assert values_block("ASK { ?s ?p ?o }", {"s": Literal(1)}).startswith("ASK { VALUES (?s)")
+
+
+def test_oxigraph_binds_in_ask_and_filters(oxigraph: OxigraphEngine):
+    query = "ASK { ?m rg:latest ?l FILTER (?l <= ?deadline) }"
+    from rdflib.namespace import XSD
+
+    assert oxigraph.query(query, {"deadline": Literal("2026-01-01", datatype=XSD.date)}).askAnswer is True
+    assert oxigraph.query(query, {"deadline": Literal("2020-01-01", datatype=XSD.date)}).askAnswer is False
 
 
 def test_oxigraph_ask_and_construct(oxigraph: OxigraphEngine):

