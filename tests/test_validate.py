@@ -22,6 +22,13 @@ def expectation(path: Path) -> dict[str, str]:
     return found
 
 
+def with_files(shipped: Graph, *paths: Path) -> Graph:
+    """A copy of the shipped graph with the given files added."""
+    graph = Graph()
+    graph += shipped
+    return load_files(list(paths), graph)
+
+
 def test_bad_suite_collects_every_file():
     assert len(BAD_FILES) == 26
 
@@ -41,11 +48,7 @@ def test_shipped_warnings_are_only_missing_responsible(shipped_report: Validatio
 @pytest.mark.parametrize("path", BAD_FILES, ids=lambda p: p.stem)
 def test_validate_bad_entry_raises_named_violation(path: Path, shipped: Graph, shapes: Graph):
     expected = expectation(path)
-    graph = Graph()
-    graph += shipped
-    load_files([path], graph)
-
-    report = validate(graph, shapes=shapes)
+    report = validate(with_files(shipped, path), shapes=shapes)
 
     assert not report.conforms
     want_path = None if expected["path"] == "-" else expected["path"]
@@ -60,9 +63,7 @@ def test_validate_bad_entry_raises_named_violation(path: Path, shipped: Graph, s
 
 
 def test_validate_message_falls_back_to_danish(shipped: Graph, shapes: Graph):
-    graph = Graph()
-    graph += shipped
-    load_files([BAD_DIR / "status-without-phase.ttl"], graph)
+    graph = with_files(shipped, BAD_DIR / "status-without-phase.ttl")
     result = next(r for r in validate(graph, shapes=shapes).violations if r.path == "rg:phase")
     assert result.message("da") == "En statusrapport har præcis én fase (rg:phase)."
     assert result.message("en") == "A status report has exactly one phase (rg:phase)."
@@ -70,9 +71,7 @@ def test_validate_message_falls_back_to_danish(shipped: Graph, shapes: Graph):
 
 
 def test_validate_report_graph_is_the_shacl_results(shipped: Graph, shapes: Graph):
-    graph = Graph()
-    graph += shipped
-    load_files([BAD_DIR / "chair-not-a-person.ttl"], graph)
+    graph = with_files(shipped, BAD_DIR / "chair-not-a-person.ttl")
     report = validate(graph, shapes=shapes)
     query = "ASK { ?r a sh:ValidationResult ; sh:resultPath rg:chair }"
     assert report.graph.query(query, initNs={
@@ -85,14 +84,10 @@ def test_check_entries_focused_agrees_with_full_validation(path: Path, shipped: 
     from rammegraf.validate import check_entries
 
     expected = expectation(path)
-    full_graph = Graph()
-    full_graph += shipped
-    load_files([path], full_graph)
-    full = {(str(r.focus_node), r.path, r.constraint) for r in validate(full_graph, shapes=shapes).violations}
+    full_report = validate(with_files(shipped, path), shapes=shapes)
+    full = {(str(r.focus_node), r.path, r.constraint) for r in full_report.violations}
 
-    base = Graph()
-    base += shipped
-    focused = check_entries(load_files([path]), base, shapes=shapes).report
+    focused = check_entries(load_files([path]), with_files(shipped), shapes=shapes).report
     got = {(str(r.focus_node), r.path, r.constraint) for r in focused.violations}
 
     want = (expected["focus"], None if expected["path"] == "-" else expected["path"], expected["constraint"])
