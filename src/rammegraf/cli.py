@@ -453,3 +453,45 @@ def push(endpoint, store_url, graph_iri, data_dirs):
     count = push_graph(_graph(data_dirs), store_url, graph_iri=graph_iri)
     target = graph_iri or ("standardgrafen" + " (the default graph)")
     click.echo(f"{count} tripler lagt i {target} på {store_url}")
+
+
+# --------------------------------------------------------------------------- deadlines
+
+@main.command()
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The date to look from (ÅÅÅÅ-MM-DD); default: today.")
+@click.option("--within", type=click.IntRange(0, 3650), default=90, show_default=True,
+              help="Days ahead that count as upcoming.")
+@click.option("--ics", "ics_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write every milestone as an iCalendar file (all-day events over its interval).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "md"]), default="table",
+              show_default=True)
+@LANG
+@DATA
+@ENDPOINT
+@GRAPH
+@friendly
+def deadlines(as_of, within, ics_path, fmt, lang, data_dirs, endpoint, graph_iri):
+    """Frister: overskredne, forfaldne og kommende milepæle (deadlines).
+
+    A fuzzy milestone ("primo 2026") is due while its interval is open and
+    overdue only after its latest day. The graph does not record whether a
+    milestone was met: overdue means its last day has passed.
+
+    \b
+    Example:
+      rammegraf deadlines --as-of 2026-02-15
+      rammegraf deadlines --within 180 --ics milepaele.ics
+    """
+    from datetime import date
+
+    from .rounds import deadlines as find_deadlines
+    from .rounds import render_deadlines, to_ics
+    from .store import write_atomic
+
+    graph = _graph(data_dirs, endpoint, graph_iri)
+    day = as_of.date() if as_of else date.today()
+    _emit(render_deadlines(find_deadlines(graph, as_of=day, within=within, lang=lang), fmt, lang=lang))
+    if ics_path is not None:
+        every = find_deadlines(graph, as_of=day, within=within, lang=lang, include_all=True)
+        write_atomic(ics_path, to_ics(every, lang=lang))

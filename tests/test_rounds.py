@@ -1,0 +1,83 @@
+"""Deadlines: the state of each milestone on chosen dates, and the calendar file."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Graph
+
+from rammegraf.cli import main
+from rammegraf.rounds import deadlines, state_of, to_ics
+
+MS = "https://w3id.org/rammegraf/id/milepael/"
+
+
+@pytest.mark.parametrize("as_of, within, state", [
+    (date(2026, 1, 1), 30, None),            # medio 2026 starts 1 April: not yet in the window
+    (date(2026, 3, 15), 30, "upcoming"),
+    (date(2026, 4, 1), 30, "due"),            # due while the interval is open …
+    (date(2026, 9, 30), 30, "due"),           # … to its last day
+    (date(2026, 10, 1), 30, "overdue"),       # overdue only after it
+])
+def test_state_of_fuzzy_interval(as_of, within, state):
+    assert state_of(date(2026, 4, 1), date(2026, 9, 30), as_of, within) == state
+
+
+def states(graph: Graph, as_of: date, within: int = 90) -> dict[str, str]:
+    return {d.milestone.removeprefix(MS): d.state for d in deadlines(graph, as_of=as_of, within=within)}
+
+
+def test_deadlines_on_chosen_dates(shipped: Graph):
+    feb = states(shipped, date(2026, 2, 15), within=60)
+    assert feb["opstartsmoede-temadag"] == "due"                    # primo 2026
+    assert feb["temadag-for-dassos"] == "upcoming"                  # i foråret 2026: from 1 March
+    assert feb["lovgivning-om-afklaringspladser"] == "upcoming"     # medio 2026 starts 1 April ≤ 16 April
+    assert "lovgivning-om-afklaringspladser" not in states(shipped, date(2026, 2, 15), within=30)
+    assert feb["regionens-organisering-paa-plads"] == "overdue"     # 1.1.26
+    assert "krav-om-afklaringspladser" not in feb                   # 1 January 2027
+    dec = states(shipped, date(2025, 12, 31), within=0)
+    assert "regionens-organisering-paa-plads" not in dec               # 1.1.26 is after, and within=0
+    assert dec["status-udbredelse-korrespondancebreve"] == "overdue"  # efteråret 2025 ended 30 Nov
+    assert len(states(shipped, date(2028, 1, 1))) == 20              # everything has passed by 2028
+
+
+def test_deadlines_name_initiative_and_responsible(shipped: Graph):
+    (item,) = [d for d in deadlines(shipped, as_of=date(2026, 2, 15))
+               if d.milestone == MS + "opstartsmoede-temadag"]
+    assert (item.date_text, item.initiatives, item.responsible) == (
+        "primo 2026", ("Temadag januar 2026",), ("Fællessekretariatet",))
+
+
+def test_ics_has_one_stable_all_day_event_per_milestone(shipped: Graph):
+    from icalendar import Calendar
+
+    every = deadlines(shipped, as_of=date(2026, 2, 15), include_all=True)
+    data = to_ics(every)
+    assert data == to_ics(deadlines(shipped, as_of=date(2026, 2, 15), include_all=True))  # stable
+    events = Calendar.from_ical(data).walk("VEVENT")
+    assert len(events) == 20
+    assert len({str(e["UID"]) for e in events}) == 20
+    (medio,) = [e for e in events if str(e["UID"]) == "milepael.lovgivning-om-afklaringspladser@rammegraf"]
+    assert medio.decoded("DTSTART") == date(2026, 4, 1)
+    assert medio.decoded("DTEND") == date(2026, 10, 1)          # exclusive: the day after 30 September
+    assert str(medio["SUMMARY"]) == "Lovgivningen om afklaringspladser forventes på plads"
+
+
+def test_deadlines_command_writes_ics(tmp_path: Path):
+    target = tmp_path / "milepaele.ics"
+    result = CliRunner().invoke(main, ["deadlines", "--as-of", "2026-02-15", "--within", "60",
+                                       "--ics", str(target), "--format", "csv"])
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("tilstand,milepæl,")
+    assert any(line.startswith("forfalden nu,Opstartsmøde om temadagen indkaldt,primo 2026,2026-01-01,2026-03-31,")
+               for line in lines)
+    assert target.read_bytes().count(b"BEGIN:VEVENT") == 20
+
+
+def test_deadlines_command_bad_date_is_usage_error():
+    result = CliRunner().invoke(main, ["deadlines", "--as-of", "primo 2026"])
+    assert result.exit_code == 2 and "--as-of" in result.output
