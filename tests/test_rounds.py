@@ -81,3 +81,61 @@ def test_deadlines_command_writes_ics(tmp_path: Path):
 def test_deadlines_command_bad_date_is_usage_error():
     result = CliRunner().invoke(main, ["deadlines", "--as-of", "primo 2026"])
     assert result.exit_code == 2 and "--as-of" in result.output
+
+
+def test_changes_between_the_two_reports(shipped: Graph):
+    from rammegraf.rounds import changes
+
+    c = changes(shipped, from_date=date(2025, 4, 8), to_date=date(2025, 8, 20))
+    assert c.changed == (("Botilbudsteams", "Ikke igangsat", "I gang"),
+                         ("Monitorering af F-ACT", "Ikke igangsat", "I gang"),
+                         ("Velfærdsteknologi", "Afventer opstart", "Parkeret"))
+    assert c.new == (("Etablering af afklaringspladser", "Foreslået"),)
+    assert [name for name, _ in c.dropped] == [
+        "Forebyggende indsatser (den midtjyske samarbejdsmodel)",
+        "Opbygning af et lettilgængeligt tilbud i kommunerne til børn og unge i psykisk mistrivsel "
+        "og med symptomer på psykisk lidelse",
+        "Samarbejdsaftale om børn og unge i psykisk mistrivsel",
+        "Samarbejdsaftale om børn og unge i risikogrupper"]
+    assert len(c.unchanged) == 7 and len(c.milestones_added) == 9
+    assert ("Organiseringen i regionen er på plads", "1.1.26") in c.milestones_added
+    assert [m for m, _, _ in c.milestones_passed] == [
+        "Status på implementering leveret til Sundhedsstyregruppen",
+        "Deadline for besvarelse af undersøgelsen om standardkontrakter",
+        "Dobbeltdiagnosetilbuddets 2. fase går i gang"]
+
+
+def test_changes_unknown_round_is_a_sentence():
+    result = CliRunner().invoke(main, ["changes", "--from", "2025-04-01", "--to", "2025-08-20"])
+    assert result.exit_code == 2
+    assert "der er ingen statusrunde pr. 2025-04-01; runderne er 2025-04-08, 2025-08-20" in result.stderr
+
+
+@pytest.mark.parametrize("fmt, first", [("text", "Ændringer fra 2025-04-08 til 2025-08-20"),
+                                        ("md", "# Ændringer fra 2025-04-08 til 2025-08-20")])
+def test_changes_command_text_and_markdown(fmt, first):
+    result = CliRunner().invoke(main, ["changes", "--from", "2025-04-08", "--to", "2025-08-20", "--format", fmt])
+    assert result.exit_code == 0 and result.stdout.splitlines()[0] == first
+    assert "- Velfærdsteknologi: Afventer opstart → Parkeret" in result.stdout
+
+
+def test_changes_html_escapes_labels(shipped: Graph, tmp_path: Path):
+    from rammegraf.rounds import changes, render_changes
+
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import RDFS
+
+    graph = Graph()
+    graph += shipped
+    botilbudsteams = URIRef("https://w3id.org/rammegraf/id/initiativ/botilbudsteams")
+    graph.remove((botilbudsteams, RDFS.label, None))  # the payload is its only label
+    graph.add((botilbudsteams, RDFS.label, Literal("<script>alert(1)</script>", lang="en")))
+    html = render_changes(changes(graph, from_date=date(2025, 4, 8), to_date=date(2025, 8, 20), lang="en"),
+                          "html", lang="en")
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;: Not started → In progress" in html
+    import json
+
+    data = json.loads(render_changes(changes(shipped, from_date=date(2025, 4, 8), to_date=date(2025, 8, 20)),
+                                     "json"))
+    assert data["from_date"] == "2025-04-08" and len(data["changed"]) == 3

@@ -495,3 +495,39 @@ def deadlines(as_of, within, ics_path, fmt, lang, data_dirs, endpoint, graph_iri
     if ics_path is not None:
         every = find_deadlines(graph, as_of=day, within=within, lang=lang, include_all=True)
         write_atomic(ics_path, to_ics(every, lang=lang))
+
+
+# --------------------------------------------------------------------------- changes
+
+@main.command()
+@click.option("--from", "from_date", type=click.DateTime(formats=["%Y-%m-%d"]), required=True,
+              help="The earlier status round (ÅÅÅÅ-MM-DD).")
+@click.option("--to", "to_date", type=click.DateTime(formats=["%Y-%m-%d"]), required=True,
+              help="The later status round (ÅÅÅÅ-MM-DD).")
+@click.option("--format", "fmt", type=click.Choice(["text", "md", "html", "json"]), default="text",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file (atomically) instead of standard output.")
+@LANG
+@DATA
+@ENDPOINT
+@GRAPH
+@friendly
+def changes(from_date, to_date, fmt, output, lang, data_dirs, endpoint, graph_iri):
+    """Hvad ændrede sig mellem to statusrunder (what changed between two rounds).
+
+    Phase changes (from → to), initiatives that are new or dropped out,
+    milestones first reported in the later round, and milestones whose last day
+    fell between the two.
+
+    \b
+    Example:
+      rammegraf changes --from 2025-04-08 --to 2025-08-20
+      rammegraf changes --from 2025-04-08 --to 2025-08-20 --format html -o aendringer.html
+    """
+    from .rounds import changes as find_changes
+    from .rounds import render_changes
+
+    result = find_changes(_graph(data_dirs, endpoint, graph_iri), from_date=from_date.date(),
+                          to_date=to_date.date(), lang=lang)
+    _emit(render_changes(result, fmt, lang=lang), output)

@@ -14,8 +14,9 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 
 from rdflib import Graph, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import DCTERMS, PROV, RDF
 
+from .errors import RammegrafError
 from .labels import label_of
 from .namespaces import PREFIXES, RG
 from .tables import render
@@ -128,3 +129,107 @@ def _stamp(item: Deadline):
     from datetime import datetime, timezone
 
     return datetime(item.earliest.year, item.earliest.month, item.earliest.day, tzinfo=timezone.utc)
+
+
+# ---------------------------------------------------------------------------
+# What changed between two status rounds
+# ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Changes:
+    from_date: date
+    to_date: date
+    changed: tuple[tuple[str, str, str], ...]      # (initiative, phase before, phase after)
+    unchanged: tuple[tuple[str, str], ...]         # (initiative, phase)
+    new: tuple[tuple[str, str], ...]               # (initiative, phase) — only in the later round
+    dropped: tuple[tuple[str, str], ...]           # (initiative, last phase) — only in the earlier round
+    milestones_added: tuple[tuple[str, str], ...]  # (milestone, date text) — first reported in the later round
+    milestones_passed: tuple[tuple[str, str, str], ...]  # (milestone, date text, latest) — ended in between
+
+
+class RoundError(RammegrafError):
+    """A date that is not a status round in the graph."""
+
+
+def changes(graph: Graph, *, from_date: date, to_date: date, lang: str = "da") -> Changes:
+    rounds = sorted({d.toPython() for d in graph.objects(None, RG.asOf)})
+    for day in (from_date, to_date):
+        if day not in rounds:
+            raise RoundError(f"der er ingen statusrunde pr. {day.isoformat()}; runderne er "
+                             f"{', '.join(d.isoformat() for d in rounds)} (no status round on that date)")
+    before, after = _phases(graph, from_date, lang), _phases(graph, to_date, lang)
+    name = lambda node: label_of(graph, node, lang) or str(node)  # noqa: E731
+    key = lambda row: row[0].casefold()  # noqa: E731
+    changed = sorted(((name(i), before[i], after[i]) for i in before.keys() & after.keys()
+                      if before[i] != after[i]), key=key)
+    unchanged = sorted(((name(i), after[i]) for i in before.keys() & after.keys() if before[i] == after[i]), key=key)
+    new = sorted(((name(i), after[i]) for i in after.keys() - before.keys()), key=key)
+    dropped = sorted(((name(i), before[i]) for i in before.keys() - after.keys()), key=key)
+
+    earlier_docs = {d for d, when in graph.subject_objects(DCTERMS.date) if when.toPython() <= from_date}
+    later_docs = {d for d, when in graph.subject_objects(DCTERMS.date) if when.toPython() == to_date}
+    added, passed = [], []
+    for milestone in graph.subjects(RDF.type, RG.Milestone):
+        sources = set(graph.objects(milestone, PROV.wasDerivedFrom))
+        text = str(graph.value(milestone, RG.dateText) or "")
+        if sources & later_docs and not sources & earlier_docs:
+            added.append((name(milestone), text))
+        latest = graph.value(milestone, RG.latest)
+        if latest is not None and from_date <= latest.toPython() < to_date:
+            passed.append((name(milestone), text, latest.toPython().isoformat()))
+    return Changes(from_date, to_date, tuple(changed), tuple(unchanged), tuple(new), tuple(dropped),
+                   tuple(sorted(added, key=key)), tuple(sorted(passed, key=lambda r: (r[2], r[0].casefold()))))
+
+
+def _phases(graph: Graph, day: date, lang: str) -> dict[URIRef, str]:
+    out = {}
+    for report in graph.subjects(RG.asOf, None):
+        when = graph.value(report, RG.asOf)
+        if when is not None and when.toPython() == day:
+            initiative = graph.value(report, RG.statusOf)
+            out[initiative] = label_of(graph, graph.value(report, RG.phase), lang) or ""
+    return out
+
+
+CHANGE_WORDS = {
+    "da": {"title": "Ændringer fra {a} til {b}", "changed": "Faseskift", "new": "Nye initiativer",
+           "dropped": "Udgået (ikke i den seneste runde)", "unchanged": "Uændret", "added": "Nye milepæle",
+           "passed": "Milepæle hvis sidste dag faldt i perioden", "none": "Ingen."},
+    "en": {"title": "Changes from {a} to {b}", "changed": "Phase changes", "new": "New initiatives",
+           "dropped": "Dropped (not in the later round)", "unchanged": "Unchanged", "added": "New milestones",
+           "passed": "Milestones whose last day fell in the period", "none": "None."},
+}
+
+
+def _sections(c: Changes, lang: str) -> list[tuple[str, list[str]]]:
+    w = CHANGE_WORDS.get(lang, CHANGE_WORDS["en"])
+    return [
+        (w["changed"], [f"{i}: {a} → {b}" for i, a, b in c.changed]),
+        (w["new"], [f"{i} ({p})" for i, p in c.new]),
+        (w["dropped"], [f"{i} ({p})" for i, p in c.dropped]),
+        (w["added"], [f"{m} ({t})" for m, t in c.milestones_added]),
+        (w["passed"], [f"{m} ({t}; {latest})" for m, t, latest in c.milestones_passed]),
+        (w["unchanged"], [f"{i} ({p})" for i, p in c.unchanged]),
+    ]
+
+
+def render_changes(c: Changes, fmt: str = "text", *, lang: str = "da") -> str:
+    w = CHANGE_WORDS.get(lang, CHANGE_WORDS["en"])
+    title = w["title"].format(a=c.from_date.isoformat(), b=c.to_date.isoformat())
+    if fmt == "json":
+        data = asdict(c)
+        data["from_date"], data["to_date"] = c.from_date.isoformat(), c.to_date.isoformat()
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    if fmt == "html":
+        from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+        from .viz import TEMPLATES
+
+        env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+        return env.get_template("changes.html").render(title=title, lang=lang, sections=_sections(c, lang),
+                                                       none=w["none"])
+    lines = [f"# {title}" if fmt == "md" else title]
+    for heading, items in _sections(c, lang):
+        lines += ["", f"## {heading}" if fmt == "md" else f"{heading}:"]
+        lines += [f"- {item}" for item in items] or [w["none"]]
+    return "\n".join(lines) + "\n"
