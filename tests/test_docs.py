@@ -72,7 +72,7 @@ def test_readme_names_every_command():
 
     names = sorted(main.commands)
     assert names == ["analyse", "changes", "deadlines", "describe", "export", "graph", "push", "queries",
-                     "query", "serve", "stats", "validate"]
+                     "query", "round", "serve", "stats", "validate"]
     for name in names:
         assert f"`rammegraf {name}" in README, name
     assert "`rammegraf queries show NAME`" in README

@@ -531,3 +531,63 @@ def changes(from_date, to_date, fmt, output, lang, data_dirs, endpoint, graph_ir
     result = find_changes(_graph(data_dirs, endpoint, graph_iri), from_date=from_date.date(),
                           to_date=to_date.date(), lang=lang)
     _emit(render_changes(result, fmt, lang=lang), output)
+
+
+# --------------------------------------------------------------------------- round
+
+@main.group(name="round")
+def round_group():
+    """Statusrunder som regneark (status rounds as spreadsheets).
+
+    \b
+    Example:
+      rammegraf round new --date 2025-12-01 --title "Status pr. 1. december" -o runde.xlsx
+      rammegraf round import runde.xlsx --dry-run
+      rammegraf round import runde.xlsx
+    """
+
+
+@round_group.command("new")
+@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), required=True,
+              help="The round's date (ÅÅÅÅ-MM-DD).")
+@click.option("--title", required=True, help="The round's title, e.g. 'Status pr. 1. december 2025'.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The spreadsheet to write: .xlsx (with a drop-down of the phases) or .csv.")
+@DATA
+@friendly
+def round_new(day, title, output, data_dirs):
+    """Lav regnearket til en ny statusrunde (write a new round's spreadsheet).
+
+    One row per initiative that is not finished, with its last phase, text and
+    date, and empty columns for the new phase, the new text and a new milestone.
+    """
+    from .roundsheet import new_round
+
+    count = new_round(_graph(data_dirs), output, day=day.date(), title=title)
+    click.echo(f"{count} initiativer skrevet til {output}")
+
+
+@round_group.command("import")
+@click.argument("spreadsheet", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The round's date, when the sheet does not give it (a .csv).")
+@click.option("--into", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The data folder to write status-DATE.ttl into (default: data/rammeaftale-2025-26).")
+@click.option("--dry-run", is_flag=True, help="Check everything, write nothing.")
+@DATA
+@friendly
+def round_import(spreadsheet, day, into, dry_run, data_dirs):
+    """Indlæs en udfyldt statusrunde (import a filled-in round).
+
+    Every problem is named by sheet, row and column (exit 1); nothing is written
+    unless the whole round validates with the graph. Importing a round twice is
+    refused.
+    """
+    from .roundsheet import import_round
+    from .store import shipped_root
+
+    into = into or shipped_root() / "data" / "rammeaftale-2025-26"
+    round_, target = import_round(spreadsheet, into=into, data_dirs=data_dirs or None,
+                                  day=day.date() if day else None, dry_run=dry_run)
+    where = f"skrevet til {target}" if target else "intet skrevet (--dry-run)"
+    click.echo(f"{round_.reports} statusrapporter pr. {round_.day.isoformat()} er gyldige; {where}")
