@@ -71,8 +71,8 @@ def test_readme_names_every_command():
     from rammegraf.cli import main
 
     names = sorted(main.commands)
-    assert names == ["analyse", "changes", "deadlines", "describe", "export", "graph", "push", "queries",
-                     "query", "round", "serve", "stats", "validate"]
+    assert names == ["analyse", "changes", "deadlines", "describe", "export", "graph", "matrix", "push",
+                     "queries", "query", "round", "serve", "stats", "timeline", "validate"]
     for name in names:
         assert f"`rammegraf {name}" in README, name
     assert "`rammegraf queries show NAME`" in README

@@ -349,3 +349,40 @@ def test_browser_walkthrough(watched, live):
     assert page.locator("img").count() == 0
     assert watched.dialogs == [] and watched.errors == []
     assert watched.outside_requests() == []
+
+
+# --- rounds, deadlines, pictures ---------------------------------------------------------------
+
+@pytest.mark.parametrize("path, words", [
+    ("/runder", ["2025-04-08", "2025-08-20", '/billeder/tidslinje.svg', '/billeder/matrix.csv']),
+    ("/runder/2025-08-20", ["Ændringer siden runden", "Botilbudsteams: Ikke igangsat → I gang",
+                            "Etablering af afklaringspladser (Foreslået)", "Nye milepæle"]),
+    ("/runder/2025-04-08", ["Den første runde"]),
+    ("/frister?as_of=2026-02-15&within=30", ["forfalden nu", "Opstartsmøde om temadagen indkaldt",
+                                             "/frister.ics"]),
+    ("/frister?lang=en&as_of=2026-02-15", ["due now", "Download as a calendar (.ics)"]),
+])
+def test_round_and_deadline_pages(client, path, words):
+    response = client.get(path, headers=HTML)
+    assert response.status_code == 200
+    for word in words:
+        assert word in response.text, word
+
+
+def test_round_and_deadline_errors(client):
+    assert client.get("/runder/2020-01-01", headers=HTML).status_code == 404
+    assert client.get("/runder/x", headers=HTML).status_code == 404
+    assert client.get("/frister?as_of=primo", headers=HTML).status_code == 400
+    assert client.get("/billeder/../serve.py", headers=HTML).status_code == 404
+
+
+def test_calendar_and_pictures_download(client):
+    from icalendar import Calendar
+
+    ics = client.get("/frister.ics")
+    assert ics.headers["content-type"].startswith("text/calendar")
+    assert len(Calendar.from_ical(ics.content).walk("VEVENT")) == 20
+    svg = client.get("/billeder/tidslinje.svg")
+    assert svg.headers["content-type"] == "image/svg+xml" and "Botilbudsteams" in svg.text
+    assert "<img src=x" not in svg.text  # the payload initiative's label is escaped in the SVG
+    assert client.get("/billeder/matrix.csv").text.startswith("kommune,")

@@ -591,3 +591,60 @@ def round_import(spreadsheet, day, into, dry_run, data_dirs):
                                   day=day.date() if day else None, dry_run=dry_run)
     where = f"skrevet til {target}" if target else "intet skrevet (--dry-run)"
     click.echo(f"{round_.reports} statusrapporter pr. {round_.day.isoformat()} er gyldige; {where}")
+
+
+# --------------------------------------------------------------------------- pictures
+
+def _picture_format(output: Path, allowed: tuple[str, ...]) -> str:
+    fmt = output.suffix.lower().lstrip(".")
+    if fmt not in allowed:
+        raise click.BadParameter(f"filen skal ende på {', '.join('.' + a for a in allowed)} "
+                                 f"(the file must end in one of these)", param_hint="-o")
+    return fmt
+
+
+@main.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The picture: .svg or .png.")
+@LANG
+@DATA
+@friendly
+def timeline(output, lang, data_dirs):
+    """Tidslinje: status og milepæle pr. initiativ (a timeline picture).
+
+    Status reports as dots coloured by phase, milestones as bars over their
+    interval, initiatives grouped by development area.
+
+    \b
+    Example:
+      rammegraf timeline -o tidslinje.svg
+    """
+    from .pictures import timeline as draw
+    from .store import write_atomic
+
+    write_atomic(output, draw(_graph(data_dirs), _picture_format(output, ("svg", "png")), lang=lang))
+
+
+@main.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The matrix: .csv, or a heat map as .svg or .png.")
+@LANG
+@DATA
+@friendly
+def matrix(output, lang, data_dirs):
+    """Kommuner × initiativer: hvem er involveret i hvad (the municipality matrix).
+
+    1 where an initiative names the municipality (responsible, involved or
+    partner), directly or through its health cluster.
+
+    \b
+    Example:
+      rammegraf matrix -o matrix.csv
+      rammegraf matrix -o matrix.png
+    """
+    from .pictures import matrix_csv, matrix_picture
+    from .store import write_atomic
+
+    fmt = _picture_format(output, ("csv", "svg", "png"))
+    graph = _graph(data_dirs)
+    write_atomic(output, matrix_csv(graph, lang=lang) if fmt == "csv" else matrix_picture(graph, fmt, lang=lang))

@@ -484,6 +484,79 @@ class WebApp:
                             "range": display(self.graph, self.graph.value(term, RDFS.range), lang)})
         return sorted(out, key=lambda t: t["curie"])
 
+    # --- rounds, deadlines, pictures (issue 7) ---------------------------------------
+    def rounds(self) -> list[date]:
+        return sorted({d.toPython() for d in self.graph.objects(None, RG.asOf)})
+
+    async def round_list(self, request):
+        return self.page(request, "rounds.html", rounds=[d.isoformat() for d in self.rounds()])
+
+    async def round_page(self, request):
+        from .rounds import changes
+
+        lang = self.lang(request)
+        try:
+            day = date.fromisoformat(request.path_params["day"])
+        except ValueError:
+            return self.error_page(request, 404, TEXT[lang]["not_found_text"])
+        rounds = self.rounds()
+        if day not in rounds:
+            return self.error_page(request, 404, TEXT[lang]["not_found_text"])
+        earlier = [d for d in rounds if d < day]
+        result = changes(self.graph, from_date=earlier[-1], to_date=day, lang=lang) if earlier else None
+        from .rounds import _sections
+
+        return self.page(request, "round.html", day=day.isoformat(),
+                         previous=earlier[-1].isoformat() if earlier else None,
+                         sections=_sections(result, lang) if result else [])
+
+    async def deadline_page(self, request):
+        from .rounds import STATE_WORDS, deadlines
+
+        lang = self.lang(request)
+        try:
+            as_of = date.fromisoformat(request.query_params.get("as_of") or
+                                       (self.settings.today or date.today()).isoformat())
+            within = int(request.query_params.get("within", "90"))
+        except ValueError:
+            return self.error_page(request, 400, "as_of er en dato ÅÅÅÅ-MM-DD og within et heltal "
+                                                 "(as_of is a date, within a whole number)")
+        items = [{"state": STATE_WORDS[lang][d.state], "milestone": self.cell(URIRef(d.milestone), lang),
+                  "text": d.date_text, "earliest": d.earliest.isoformat(), "latest": d.latest.isoformat(),
+                  "initiatives": "; ".join(d.initiatives), "responsible": "; ".join(d.responsible)}
+                 for d in deadlines(self.graph, as_of=as_of, within=within, lang=lang)]
+        return self.page(request, "deadlines.html", items=items, as_of=as_of.isoformat(), within=within)
+
+    async def deadline_ics(self, request):
+        from starlette.responses import Response
+
+        from .rounds import deadlines, to_ics
+
+        lang = self.lang(request)
+        every = deadlines(self.graph, as_of=self.settings.today or date.today(), include_all=True, lang=lang)
+        return Response(to_ics(every, lang=lang), media_type="text/calendar; charset=utf-8",
+                        headers={"content-disposition": 'attachment; filename="milepaele.ics"'})
+
+    async def picture(self, request):
+        from starlette.responses import Response
+
+        name = request.path_params["name"]
+        kinds = {"tidslinje.svg": ("timeline", "svg", "image/svg+xml"),
+                 "matrix.svg": ("matrix", "svg", "image/svg+xml"),
+                 "matrix.csv": ("matrix", "csv", "text/csv; charset=utf-8")}
+        if name not in kinds:  # a fixed table: no path from the request
+            return self.error_page(request, 404, TEXT[self.lang(request)]["not_found_text"])
+        kind, fmt, media = kinds[name]
+        return Response(self.picture_bytes(kind, fmt, self.lang(request)), media_type=media)
+
+    @lru_cache(maxsize=12)
+    def picture_bytes(self, kind: str, fmt: str, lang: str) -> bytes:
+        from .pictures import matrix_csv, matrix_picture, timeline
+
+        if kind == "timeline":
+            return timeline(self.graph, fmt, lang=lang)
+        return matrix_csv(self.graph, lang=lang) if fmt == "csv" else matrix_picture(self.graph, fmt, lang=lang)
+
     async def static(self, request):
         from starlette.responses import Response
 
@@ -566,6 +639,9 @@ def create_app(graph: Graph, settings: Settings | None = None):
         Route("/id/{path:path}", web.resource), Route("/graf", web.graph_view),
         Route("/valider", web.validate_page, methods=["GET", "POST"]),
         Route("/ontologi", web.ontology), Route("/static/{name}", web.static),
+        Route("/runder", web.round_list), Route("/runder/{day}", web.round_page),
+        Route("/frister", web.deadline_page), Route("/frister.ics", web.deadline_ics),
+        Route("/billeder/{name}", web.picture),
     ]
     app = Starlette(routes=routes, middleware=[Middleware(BaseHTTPMiddleware, dispatch=security_headers)],
                     exception_handlers={404: web.not_found, 405: web.not_found})

@@ -23,6 +23,11 @@ TEXT = {
         "views": "Visninger", "whole_graph": "Hele grafen", "graph_help": "Åbn hele grafen eller et udviklingsområde.",
         "term": "Term", "count": "Antal", "triples": "Tripler",
         "Violation": "FEJL", "Warning": "ADVARSEL", "Info": "INFO",
+        "rounds": "Statusrunder", "deadlines_nav": "Frister", "changes_since": "Ændringer siden runden",
+        "first_round": "Den første runde: intet at sammenligne med.", "timeline": "Tidslinje",
+        "matrix": "Kommuner × initiativer", "calendar": "Hent som kalender (.ics)", "state": "Tilstand",
+        "within": "dage frem", "initiative_col": "Initiativ", "responsible": "Ansvarlig", "show": "Vis",
+        "earliest": "Tidligst",
     },
     "en": {
         "home": "Home", "queries": "Queries", "sparql": "SPARQL", "graph": "Graph",
@@ -46,5 +51,10 @@ TEXT = {
         "views": "Views", "whole_graph": "The whole graph", "graph_help": "Open the whole graph or one development area.",
         "term": "Term", "count": "Count", "triples": "Triples",
         "Violation": "VIOLATION", "Warning": "WARNING", "Info": "INFO",
+        "rounds": "Status rounds", "deadlines_nav": "Deadlines", "changes_since": "Changes since the round of",
+        "first_round": "The first round: nothing to compare with.", "timeline": "Timeline",
+        "matrix": "Municipalities × initiatives", "calendar": "Download as a calendar (.ics)", "state": "State",
+        "within": "days ahead", "initiative_col": "Initiative", "responsible": "Responsible", "show": "Show",
+        "earliest": "Earliest",
     },
 }
