@@ -13,9 +13,6 @@ from .labels import display, label_of
 from .namespaces import RG, bind_prefixes
 from .query import resolve_iri
 
-DESCRIBE_FORMATS = ("text", "json", "ttl")
-
-
 @dataclass(frozen=True)
 class Link:
     property: URIRef

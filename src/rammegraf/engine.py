@@ -23,9 +23,6 @@ from .errors import LoadError, RammegrafError
 from .namespaces import PREFIXES
 from .store import FORMATS, data_files, ontology_files
 
-ENGINES = ("rdflib", "oxigraph")
-
-
 @dataclass
 class Answer:
     """A query result in rdflib terms, shaped like rdflib's Result where it matters."""

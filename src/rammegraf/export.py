@@ -8,7 +8,6 @@ from rdflib import Dataset, Graph
 
 from .namespaces import bind_prefixes
 
-EXPORT_FORMATS = ("ttl", "nt", "trig", "jsonld", "graphml", "gexf")
 RDFLIB = {"ttl": "turtle", "nt": "nt", "trig": "trig", "jsonld": "json-ld"}
 
 

@@ -6,9 +6,6 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 from rdflib.term import Node
 
-LANGUAGES = ("da", "en")
-
-
 def label_of(graph: Graph, node: Node, lang: str = "da") -> str | None:
     """The resource's rdfs:label in ``lang``, else its Danish one, else any."""
     best: dict[str, str] = {}

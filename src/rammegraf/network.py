@@ -39,7 +39,6 @@ KINDS: tuple[tuple[str, URIRef], ...] = (
     ("milestone", RG.Milestone),
     ("meeting", RG.Meeting),
 )
-FOLDED = (RG.Task, RG.Challenge, RG.DecisionPoint)
 ITEM_LINKS = (RG.hasTask, RG.hasChallenge, RG.hasDecisionPoint)
 
 
@@ -100,9 +99,14 @@ def status_as_of(graph: Graph, as_of: date | None = None, lang: str = "da") -> d
     return out
 
 
-def report_dates(graph: Graph) -> list[str]:
+def round_dates(graph: Graph) -> list[date]:
     """The dates of the status rounds in the graph, oldest first."""
-    return sorted({str(d) for d in graph.objects(None, RG.asOf)})
+    return sorted({d.toPython() for d in graph.objects(None, RG.asOf) if isinstance(d, Literal)})
+
+
+def report_dates(graph: Graph) -> list[str]:
+    """The same dates as ÅÅÅÅ-MM-DD text (for pages and JSON)."""
+    return [day.isoformat() for day in round_dates(graph)]
 
 
 def build_network(graph: Graph, *, as_of: date | None = None, lang: str = "da"):

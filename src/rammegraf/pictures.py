@@ -17,9 +17,6 @@ from .namespaces import RG
 from .query import get_query, run
 from .viz import PHASE_COLOURS
 
-PICTURE_FORMATS = ("svg", "png")
-
-
 def _pyplot():
     import matplotlib
 

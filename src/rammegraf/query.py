@@ -303,12 +303,6 @@ def _typed(engine, node: URIRef, cls: URIRef | None) -> bool:
     return len(rows) > 0
 
 
-def is_instance(graph: Graph, node: Node, cls: URIRef) -> bool:
-    return bool(graph.query("ASK { ?n a/rdfs:subClassOf* ?c }",
-                            initBindings={"n": node, "c": cls},
-                            initNs={"rdfs": RDFS}).askAnswer)
-
-
 def instances(graph: Graph, cls: URIRef) -> list[URIRef]:
     rows = graph.query("SELECT DISTINCT ?n WHERE { ?n a/rdfs:subClassOf* ?c }",
                        initBindings={"c": cls}, initNs={"rdfs": RDFS})
@@ -398,7 +392,7 @@ def run_on(engine, query: NamedQuery, values: dict[str, str] | None = None):
 
 
 def run(graph: Graph, query: NamedQuery, values: dict[str, str] | None = None):
-    """Run a query on the graph with its parameters bound; returns rdflib's Result."""
-    bindings = bind(query, values or {}, graph)
-    prepared = prepare(query.text, name=query.name)
-    return graph.query(prepared, initBindings=bindings)
+    """Run a query on an rdflib graph with its parameters bound (run_on rdflib's engine)."""
+    from .engine import RdflibEngine
+
+    return run_on(RdflibEngine(graph), query, values)

@@ -10,7 +10,6 @@ from .validate import ValidationReport, ValidationResult
 
 SEVERITY = {"da": {"Violation": "FEJL", "Warning": "ADVARSEL", "Info": "INFO"},
             "en": {"Violation": "VIOLATION", "Warning": "WARNING", "Info": "INFO"}}
-REPORT_FORMATS = ("text", "json", "ttl")
 
 
 def headline(report: ValidationReport, lang: str = "da", *, hidden_warnings: int = 0) -> str:

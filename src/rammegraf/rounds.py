@@ -19,9 +19,9 @@ from rdflib.namespace import DCTERMS, PROV, RDF
 from .errors import RammegrafError
 from .labels import label_of
 from .namespaces import PREFIXES, RG
+from .network import round_dates
 from .tables import render
 
-STATES = ("overdue", "due", "upcoming")
 STATE_WORDS = {"da": {"overdue": "overskredet", "due": "forfalden nu", "upcoming": "kommende"},
                "en": {"overdue": "overdue", "due": "due now", "upcoming": "upcoming"}}
 
@@ -33,7 +33,7 @@ class Deadline:
     date_text: str
     earliest: date
     latest: date
-    state: str                  # one of STATES
+    state: str                  # "overdue", "due" or "upcoming" ("later" for a calendar)
     initiatives: tuple[str, ...]
     responsible: tuple[str, ...]
 
@@ -147,15 +147,15 @@ class Changes:
     milestones_passed: tuple[tuple[str, str, str], ...]  # (milestone, date text, latest) — ended in between
 
 
-class RoundError(RammegrafError):
+class NoSuchRound(RammegrafError):
     """A date that is not a status round in the graph."""
 
 
 def changes(graph: Graph, *, from_date: date, to_date: date, lang: str = "da") -> Changes:
-    rounds = sorted({d.toPython() for d in graph.objects(None, RG.asOf)})
+    rounds = round_dates(graph)
     for day in (from_date, to_date):
         if day not in rounds:
-            raise RoundError(f"der er ingen statusrunde pr. {day.isoformat()}; runderne er "
+            raise NoSuchRound(f"der er ingen statusrunde pr. {day.isoformat()}; runderne er "
                              f"{', '.join(d.isoformat() for d in rounds)} (no status round on that date)")
     before, after = _phases(graph, from_date, lang), _phases(graph, to_date, lang)
     name = lambda node: label_of(graph, node, lang) or str(node)  # noqa: E731

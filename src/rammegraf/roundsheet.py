@@ -190,7 +190,7 @@ def read_round(graph: Graph, path: Path, *, day: date | None = None, title: str 
 
 
 def _milestone(entry, cell, where, initiative, slug, source, problems) -> None:
-    name = cell("ny milepæl") if "ny milepæl" in COLUMNS else ""
+    name = cell("ny milepæl")
     if not name:
         return
     earliest = _date(cell("tidligst (ÅÅÅÅ-MM-DD)"), where("tidligst (ÅÅÅÅ-MM-DD)"), problems)
@@ -241,13 +241,12 @@ def _rows(path: Path) -> tuple[list[list[str]], dict[str, object]]:
         raise RoundError([f"{path}: ikke et regneark ({type(error).__name__}) (not a spreadsheet)"]) from None
     if SHEET not in book.sheetnames:
         raise RoundError([f"{path}: arket '{SHEET}' mangler (missing sheet)"])
-    rows = [["" if c is None else (c if isinstance(c, date) else str(c)) for c in row]
+    rows = [["" if c is None else (c.isoformat() if isinstance(c, date) else str(c)) for c in row]
             for row in book[SHEET].iter_rows(values_only=True)]
     meta = {}
     if META in book.sheetnames:
         for key, value, *_ in book[META].iter_rows(values_only=True):
             meta[str(key)] = value
-    rows = [[c.isoformat() if isinstance(c, date) else c for c in row] for row in rows]
     return rows, meta
 
 
@@ -255,7 +254,6 @@ def import_round(path: Path, *, into: Path, data_dirs=None, day: date | None = N
                  dry_run: bool = False) -> tuple[Round, Path | None]:
     """Read, validate with the graph, and (unless dry_run) write ``into``/status-DATE.ttl.
     Nothing is written unless every row is sound and the whole result conforms."""
-    from .labels import label_of
     from .store import load, write_atomic
     from .validate import check_entries
 

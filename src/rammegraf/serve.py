@@ -486,7 +486,9 @@ class WebApp:
 
     # --- rounds, deadlines, pictures (issue 7) ---------------------------------------
     def rounds(self) -> list[date]:
-        return sorted({d.toPython() for d in self.graph.objects(None, RG.asOf)})
+        from .network import round_dates
+
+        return round_dates(self.graph)
 
     async def round_list(self, request):
         return self.page(request, "rounds.html", rounds=[d.isoformat() for d in self.rounds()])
