@@ -3,14 +3,39 @@ from __future__ import annotations
 import pytest
 from rdflib import Graph
 
-from rammegraf.store import load
-from rammegraf.validate import ValidationReport, load_shapes, validate
+from rammegraf.engine import OxigraphEngine
+from rammegraf.terms import text
+from rammegraf.validate import ValidationReport, load_shapes, rdflib_graph, validate
 
 
 @pytest.fixture(scope="session")
-def shipped() -> Graph:
-    """The whole shipped graph. Read-only: copy it before adding to it."""
-    return load()
+def engine() -> OxigraphEngine:
+    """The shipped graph in an in-memory Oxigraph store. Read-only: use with_turtle to add."""
+    return OxigraphEngine.open()
+
+
+@pytest.fixture(scope="session")
+def shipped(engine: OxigraphEngine) -> Graph:
+    """The same graph as an rdflib graph: the oracle that pySHACL and rdflib's own
+    SPARQL engine read in the comparison tests. Read-only: copy it before adding to it."""
+    from rammegraf.namespaces import bind_prefixes
+
+    return bind_prefixes(rdflib_graph(engine.dump()))
+
+
+def with_turtle(engine: OxigraphEngine, turtle: str) -> OxigraphEngine:
+    """A copy of the engine's graph with some Turtle added."""
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    store.load(engine.dump(), format=ox.RdfFormat.N_TRIPLES)
+    store.load(turtle.encode("utf-8"), format=ox.RdfFormat.TURTLE, base_iri="urn:test:")
+    return OxigraphEngine(store)
+
+
+def rows(answer) -> list[list[str]]:
+    """An answer's header and rows as plain text (IRIs and lexical forms)."""
+    return [list(answer.vars)] + [[text(term) for term in row] for row in answer.rows]
 
 
 @pytest.fixture(scope="session")
@@ -139,3 +164,85 @@ def watched(browser):
     watch = PageWatch(browser)
     yield watch
     watch.close()
+
+
+# --- the web app on a copy of the data --------------------------------------------------
+
+PAYLOAD = "<img src=x onerror=alert(1)><script>alert(2)</script>"
+XSS = """@prefix rg: <https://w3id.org/rammegraf/ontology#> .
+@base <https://w3id.org/rammegraf/id/> .
+<initiativ/xss> a rg:Initiative ; <http://www.w3.org/2000/01/rdf-schema#label> "%s"@da ;
+    rg:developmentArea <udviklingsomraade/overgangen-til-voksenomraadet> ;
+    rg:involves <udvalg/dassos> .
+<status/xss-2025-08-20> rg:statusOf <initiativ/xss> ; rg:phase rg:Proposed ;
+    rg:asOf "2025-08-20"^^<http://www.w3.org/2001/XMLSchema#date> .
+""" % PAYLOAD
+
+
+@pytest.fixture(scope="session")
+def web_data(tmp_path_factory):
+    """The shipped data plus one initiative whose label is a script payload."""
+    import shutil
+
+    from rammegraf.store import shipped_root
+
+    folder = tmp_path_factory.mktemp("web") / "data"
+    shutil.copytree(shipped_root() / "data", folder)
+    (folder / "xss.ttl").write_text(XSS, encoding="utf-8")
+    return folder
+
+
+def web_client(**settings):
+    """A TestClient for the app with these settings (the pool starts with it)."""
+    from starlette.testclient import TestClient
+
+    from rammegraf.web import Settings, create_app
+
+    return TestClient(create_app(Settings(**settings)), base_url="http://127.0.0.1")
+
+
+# --- a real Oxigraph server, as a shared SPARQL server --------------------------------------
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    """`oxigraph serve` on a loopback port, loaded with the shipped graph by `rammegraf push`
+    (one per test module, so one module's named graphs never reach another's)."""
+    import shutil as _shutil
+    import socket
+    import sys
+    import time
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from rammegraf.cli import main
+
+    binary = _shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or _shutil.which("oxigraph")
+    if binary is None:
+        pytest.fail("the oxigraph server (the 'oxigraph' package from PyPI) is not installed")
+    port = free_port()
+    process = subprocess.Popen([binary, "serve", "--bind", f"127.0.0.1:{port}"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        process.kill()
+        pytest.fail(f"oxigraph did not start: {process.stderr.read().decode()[:500]}")
+    base = f"http://127.0.0.1:{port}"
+    result = CliRunner().invoke(main, ["push", "--endpoint", f"{base}/query"])
+    assert result.exit_code == 0, result.output
+    yield base
+    process.terminate()
+    process.wait(timeout=10)

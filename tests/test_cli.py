@@ -195,7 +195,7 @@ def test_query_construct_prints_turtle():
      "parameteren 'deadline' skal være en dato ÅÅÅÅ-MM-DD; fik '1.1.26'"),
     (["query", "afhaenger-af-milepael", "-p", "dato=2026-01-01"], None, "ukendt parameter 'dato'"),
     (["query", "-"], "SELECT ?x WHERE {\n  ?x a rg:Initiative .\n  FILTER (?x = ) }",
-     "-, linje 3, kolonne 3: ikke gyldig SPARQL"),
+     "-, linje 3, kolonne 19: ikke gyldig SPARQL"),
     (["query", "-"], "INSERT DATA { <urn:a> <urn:b> <urn:c> }", "SPARQL Update er ikke tilladt"),
     (["query", "-"], "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", "SERVICE er ikke tilladt"),
     (["query", "missing.rq"], None, "filen findes ikke"),

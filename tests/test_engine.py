@@ -1,48 +1,70 @@
-"""Oxigraph and rdflib give identical rows for every named query."""
+"""Oxigraph answers every named query with the rows rdflib's own engine gives
+(rdflib is the independent oracle here), and binds parameters as values."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
-from rdflib import Graph, Literal
+from rdflib import BNode, Graph, Literal, URIRef
 
-from rammegraf.engine import OxigraphEngine, values_block
-from rammegraf.query import bind, get_query, query_names
-from rammegraf.store import load
+from rammegraf.engine import OxigraphEngine
+from rammegraf.query import bind, get_query, query_names, run_on
+from rammegraf.sparql import prepare
+from rammegraf.terms import text
+from rammegraf.validate import rdflib_graph
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
 from generate import generate  # noqa: E402
 
 NAMES = query_names()
+XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
-def rows(result) -> list[list[str]]:
-    return [[str(v) for v in result.vars]] + [["" if v is None else str(v) for v in row] for row in result]
+def ours(answer) -> list[list[str]]:
+    return [list(answer.vars)] + [[text(v) for v in row] for row in answer.rows]
 
 
-@pytest.fixture(scope="module")
-def oxigraph() -> OxigraphEngine:
-    return OxigraphEngine.shipped()
+def oracle(graph: Graph, query_text: str, bindings: dict) -> list[list[str]]:
+    """rdflib's engine on the same text, its parameters bound with initBindings."""
+    from rammegraf.namespaces import PREFIXES
+
+    result = graph.query(query_text, initBindings={k: to_rdflib(v) for k, v in bindings.items()},
+                         initNs=PREFIXES)
+    return [[str(v) for v in result.vars]] + [["" if v is None else _plain(v) for v in row] for row in result]
+
+
+def _plain(term) -> str:
+    return f"_:{term}" if isinstance(term, BNode) else str(term)
+
+
+def to_rdflib(term):
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory):
     folder = tmp_path_factory.mktemp("gen") / "data"
     generate(folder, years=2, per_region_year=15, seed=2)
-    return load(data_dirs=[folder]), OxigraphEngine.shipped(data_dirs=[folder])
+    engine = OxigraphEngine.open([folder])
+    return rdflib_graph(engine.dump()), engine
 
 
-def test_engines_hold_the_same_triples(shipped: Graph, oxigraph: OxigraphEngine):
-    assert len(oxigraph) == len(shipped)
+def test_engines_hold_the_same_triples(shipped: Graph, engine):
+    assert len(engine) == len(shipped) == 1950
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_named_query_identical_rows_on_shipped_data(name, shipped: Graph, oxigraph: OxigraphEngine):
+def test_named_query_identical_rows_on_shipped_data(name, shipped: Graph, engine):
     query = get_query(name)
-    bindings = bind(query, {}, shipped)
-    assert rows(oxigraph.query(query.text, bindings)) == rows(shipped.query(query.text, initBindings=bindings))
+    bindings = bind(query, {}, engine)
+    assert ours(run_on(engine, query)) == oracle(shipped, query.text, bindings)
 
 
 @pytest.mark.parametrize("name, values", [
@@ -56,40 +78,62 @@ def test_named_query_identical_rows_on_shipped_data(name, shipped: Graph, oxigra
 def test_named_query_identical_rows_on_generated_data(name, values, generated):
     graph, engine = generated
     query = get_query(name)
-    bindings = bind(query, values, graph)
-    expected = rows(graph.query(query.text, initBindings=bindings))
+    expected = oracle(graph, query.text, bind(query, values, engine))
     assert len(expected) > 2
-    assert rows(engine.query(query.text, bindings)) == expected
+    assert ours(run_on(engine, query, values)) == expected
 
 
-def test_oxigraph_binds_values_it_is_never_given_as_text(oxigraph: OxigraphEngine):
+def test_values_and_two_optionals_keep_every_row(engine):
+    """rdflib drops rows when VALUES meets two OPTIONALs (an open rdflib bug); the
+    engine under every read must not: faseskift has 15 rows, the new and dropped ones too."""
+    answer = run_on(engine, get_query("faseskift"))
+    assert len(answer) == 15
+    assert {row[3].value for row in answer} == {"ny", "udgået", "uændret", "ændret"}
+
+
+def test_oxigraph_binds_values_it_is_never_given_as_text(engine):
     query = "SELECT ?s WHERE { ?s rdfs:label ?l FILTER (STR(?l) = ?text) }"
-    assert len(oxigraph.query(query, {"text": Literal("Botilbudsteams")})) == 1
+    assert len(engine.query(query, {"text": ox.Literal("Botilbudsteams")})) == 1
     payload = '" || true) } UNION { ?s ?p ?o } #'
-    assert len(oxigraph.query(query, {"text": Literal(payload)})) == 0
+    assert len(engine.query(query, {"text": ox.Literal(payload)})) == 0
 
 
-def test_values_block_goes_into_the_top_level_where_group():
-    text = ('PREFIX s: <http://where.example/> # WHERE in a comment\n'
-            'SELECT ?a WHERE { { SELECT ?b WHERE { ?b ?c "WHERE {" } } }')
-    bound = values_block(text, {"p": Literal('a "quoted" } value'), "q": Literal(3)})
-    assert bound == text.replace(
-        "SELECT ?a WHERE {",
-        'SELECT ?a WHERE { VALUES (?p ?q) { ("a \\"quoted\\" } value" '
-        '"3"^^<http://www.w3.org/2001/XMLSchema#integer>) } ', 1)
-    assert values_block("ASK { ?s ?p ?o }", {"s": Literal(1)}).startswith("ASK { VALUES (?s)")
+def test_bound_values_go_into_the_top_level_where_group():
+    text_ = ('PREFIX s: <http://where.example/> # WHERE in a comment\n'
+             'SELECT ?a WHERE { { SELECT ?b WHERE { ?b ?c "WHERE {" } } }')
+    bound = prepare(text_).text({"p": ox.Literal('a "quoted" } value\nnext'),
+                                 "q": ox.Literal("3", datatype=ox.NamedNode(XSD + "integer"))})
+    assert ('SELECT ?a WHERE { VALUES (?p ?q) { ("a \\"quoted\\" } value\\nnext" '
+            '"3"^^<http://www.w3.org/2001/XMLSchema#integer>) } ') in bound
+    assert bound.count("VALUES") == 1 and "# WHERE in a comment" not in bound
+    assert prepare("ASK { ?s ?p ?o }").text({"s": ox.Literal("1")}).startswith('ASK { VALUES (?s) { ("1") }')
 
 
-def test_oxigraph_binds_in_ask_and_filters(oxigraph: OxigraphEngine):
+def test_a_list_binding_gives_one_row_per_value(engine):
+    answer = engine.query("SELECT ?s ?l WHERE { ?s rdfs:label ?l FILTER (lang(?l) = 'da') } ORDER BY ?s",
+                          {"s": [ox.NamedNode("https://w3id.org/rammegraf/id/region/midtjylland"),
+                                 ox.NamedNode("https://w3id.org/rammegraf/id/udvalg/dassos")]})
+    assert [row[1].value for row in answer] == ["Region Midtjylland", "DASSOS"]
+
+
+def test_oxigraph_binds_in_ask_and_filters(engine):
     query = "ASK { ?m rg:latest ?l FILTER (?l <= ?deadline) }"
-    from rdflib.namespace import XSD
+    date = ox.NamedNode(XSD + "date")
+    assert engine.query(query, {"deadline": ox.Literal("2026-01-01", datatype=date)}).boolean is True
+    assert engine.query(query, {"deadline": ox.Literal("2020-01-01", datatype=date)}).boolean is False
 
-    assert oxigraph.query(query, {"deadline": Literal("2026-01-01", datatype=XSD.date)}).askAnswer is True
-    assert oxigraph.query(query, {"deadline": Literal("2020-01-01", datatype=XSD.date)}).askAnswer is False
+
+def test_oxigraph_ask_construct_and_graph(engine):
+    assert engine.query("ASK { ?x a rg:Initiative }").boolean is True
+    assert engine.query("ASK { ?x a rg:Nothing }").boolean is False
+    built = engine.query("CONSTRUCT { ?r rdfs:label ?l } WHERE { ?r a rg:Region ; rdfs:label ?l }")
+    assert built.form == "CONSTRUCT" and len(built.triples) == 2
+    graphs = engine.query("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }")  # no named graphs: no rows
+    assert sorted(graphs.vars) == ["g", "o", "p", "s"] and graphs.rows == []
 
 
-def test_oxigraph_ask_and_construct(oxigraph: OxigraphEngine):
-    assert oxigraph.query("ASK { ?x a rg:Initiative }").askAnswer is True
-    assert oxigraph.query("ASK { ?x a rg:Nothing }").askAnswer is False
-    built = oxigraph.query("CONSTRUCT { ?r rdfs:label ?l } WHERE { ?r a rg:Region ; rdfs:label ?l }")
-    assert built.type == "CONSTRUCT" and len(built.graph) == 2
+def test_limit_cuts_and_marks_the_answer(engine):
+    answer = engine.query("SELECT ?s WHERE { ?s ?p ?o }", limit=7)
+    assert len(answer) == 7 and answer.truncated
+    whole = engine.query("SELECT ?s WHERE { ?s a rg:Region }", limit=7)
+    assert len(whole) == 1 and not whole.truncated

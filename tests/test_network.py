@@ -3,8 +3,11 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
-from rdflib import Graph
+import networkx as nx
+import pyoxigraph as ox
+import pytest
 
+from rammegraf.engine import OxigraphEngine
 from rammegraf.network import build_network, report_dates
 
 F_ACT = "https://w3id.org/rammegraf/id/initiativ/monitorering-af-f-act"
@@ -33,8 +36,10 @@ rg:Municipality rdfs:subClassOf <http://www.w3.org/ns/org#Organization> .
 """
 
 
-def fixture() -> Graph:
-    return Graph().parse(data=FIXTURE, format="turtle")
+def fixture() -> OxigraphEngine:
+    store = ox.Store()
+    store.load(FIXTURE.encode(), format=ox.RdfFormat.TURTLE)
+    return OxigraphEngine(store)
 
 
 def test_build_network_fixture_nodes_edges_and_folding():
@@ -55,8 +60,8 @@ def test_build_network_phase_as_of_date():
     assert "phase" not in build_network(graph, as_of=date(2024, 1, 1)).nodes[a]
 
 
-def test_build_network_shipped_counts(shipped: Graph):
-    net = build_network(shipped)
+def test_build_network_shipped_counts(engine):
+    net = build_network(engine)
     kinds = Counter(net.nodes[n]["kind"] for n in net.nodes)
     assert kinds == {"initiative": 15, "municipality": 19, "milestone": 20, "organisation": 11,
                      "committee": 7, "meeting": 6, "provision": 6, "person": 5, "cluster": 5,
@@ -66,20 +71,36 @@ def test_build_network_shipped_counts(shipped: Graph):
     assert not any(k in ("status", "task") for k in kinds)
 
 
-def test_build_network_shipped_status_folded(shipped: Graph):
-    april = build_network(shipped, as_of=date(2025, 4, 8)).nodes[F_ACT]
-    august = build_network(shipped).nodes[F_ACT]
+def test_build_network_shipped_status_folded(engine):
+    april = build_network(engine, as_of=date(2025, 4, 8)).nodes[F_ACT]
+    august = build_network(engine).nodes[F_ACT]
     assert (april["phase"], april["status_date"]) == ("NotStarted", "2025-04-08")
     assert (august["phase"], august["phase_label"]) == ("InProgress", "I gang")
     assert august["status_text"].startswith("F-ACT er under fuld implementering")
 
 
-def test_build_network_task_responsibility_reaches_initiative(shipped: Graph):
-    net = build_network(shipped)
+def test_build_network_task_responsibility_reaches_initiative(engine):
+    net = build_network(engine)
     secretariat = "https://w3id.org/rammegraf/id/organisation/faellessekretariatet"
     vias = {d.get("via") for _, v, d in net.out_edges(PRINCIPLES, data=True) if v == secretariat}
     assert "Afdækning af brugen af KL’s standardkontrakter" in vias
 
 
-def test_report_dates(shipped: Graph):
-    assert report_dates(shipped) == ["2025-04-08", "2025-08-20"]
+def test_report_dates(engine):
+    assert report_dates(engine) == ["2025-04-08", "2025-08-20"]
+
+
+@pytest.mark.parametrize("focus", ["udviklingsomraade/mental-sundhed-og-psykiatri", "region/midtjylland",
+                                   "initiativ/botilbudsteams", "udvalg/dassos", "lov/serviceloven/paragraf-108"])
+@pytest.mark.parametrize("depth", [0, 1, 2, 3])
+def test_neighbourhood_from_the_store_is_the_ego_graph_of_the_whole(engine, focus, depth):
+    """A view built hop by hop from the store has exactly the nodes and links that
+    cutting the neighbourhood out of the whole projection gives."""
+    whole = build_network(engine)
+    iri = "https://w3id.org/rammegraf/id/" + focus
+    ego = nx.ego_graph(whole.to_undirected(as_view=True), iri, radius=depth).nodes
+    expected = whole.subgraph(ego)
+    part = build_network(engine, around=iri, depth=depth)
+    assert set(part.nodes) == set(expected.nodes)
+    assert sorted(part.edges(keys=True)) == sorted(expected.edges(keys=True))
+    assert all(part.nodes[n] == expected.nodes[n] for n in part.nodes)

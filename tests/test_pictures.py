@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from rdflib import Graph
 
 from rammegraf.cli import main
 from rammegraf.pictures import matrix, matrix_csv, timeline
@@ -15,22 +14,22 @@ from rammegraf.pictures import matrix, matrix_csv, timeline
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
-def test_timeline_svg_names_every_initiative_and_is_stable(shipped: Graph):
-    svg = timeline(shipped, "svg").decode("utf-8")
+def test_timeline_svg_names_every_initiative_and_is_stable(engine):
+    svg = timeline(engine, "svg").decode("utf-8")
     assert svg.startswith("<?xml") and "<svg" in svg
     for name in ("Botilbudsteams", "Velfærdsteknologi", "Temadag januar 2026", "Monitorering af F-ACT"):
         assert name in svg
     assert "Mental sundhed og psykiatri" in svg and "Under implementering" in svg
-    assert timeline(shipped, "svg") == svg.encode("utf-8")
+    assert timeline(engine, "svg") == svg.encode("utf-8")
 
 
-def test_timeline_png_and_english(shipped: Graph):
-    assert timeline(shipped, "png").startswith(PNG)
-    assert "Welfare technology" in timeline(shipped, "svg", lang="en").decode("utf-8")
+def test_timeline_png_and_english(engine):
+    assert timeline(engine, "png").startswith(PNG)
+    assert "Welfare technology" in timeline(engine, "svg", lang="en").decode("utf-8")
 
 
-def test_matrix_cells_follow_the_involvement_query(shipped: Graph):
-    municipalities, initiatives, cells = matrix(shipped)
+def test_matrix_cells_follow_the_involvement_query(engine):
+    municipalities, initiatives, cells = matrix(engine)
     assert len(municipalities) == 19 and len(initiatives) == 15
     row = dict(zip(initiatives, cells[municipalities.index("Aarhus Kommune")]))
     assert row["Etablering af afklaringspladser"] == 1          # the pilot, directly
@@ -39,8 +38,8 @@ def test_matrix_cells_follow_the_involvement_query(shipped: Graph):
     assert sum(map(sum, cells)) == 27                            # the rows of kommuners-involvering
 
 
-def test_matrix_csv_and_picture(shipped: Graph):
-    rows = list(csv.reader(matrix_csv(shipped).decode("utf-8").splitlines()))
+def test_matrix_csv_and_picture(engine):
+    rows = list(csv.reader(matrix_csv(engine).decode("utf-8").splitlines()))
     assert rows[0][0] == "kommune" and len(rows) == 20 and len(rows[0]) == 16
     assert rows[1][0] == "Aarhus Kommune"
 

@@ -3,12 +3,14 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
-from rdflib import Graph, Literal
-from rdflib.namespace import XSD
+from conftest import rows, with_turtle
 
 from rammegraf.query import (NamedQuery, Param, QueryError, QuerySyntaxError, bind, get_query,
-                             named_queries, parse_query_text, prepare, queries_dir, run)
+                             named_queries, parse_query_text, prepare, queries_dir, run_on)
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
 
 QUERY_FILES = sorted(queries_dir().glob("*.rq"))
 EXPECTED = Path(__file__).parent / "expected"
@@ -36,87 +38,83 @@ def test_named_query_has_header_order_and_expected_file(path: Path):
 
 
 @pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.stem)
-def test_named_query_rows_match_expected(path: Path, shipped: Graph):
-    result = run(shipped, get_query(path.stem))
-    got = [[str(v) for v in result.vars]] + [["" if v is None else str(v) for v in row] for row in result]
-    assert got == expected_rows(path.stem)
+def test_named_query_rows_match_expected(path: Path, engine):
+    assert rows(run_on(engine, get_query(path.stem))) == expected_rows(path.stem)
 
 
 @pytest.mark.parametrize("path", [p for p in QUERY_FILES if p.stem.endswith("-violation")],
                          ids=lambda p: p.stem)
-def test_violation_query_finds_nothing_in_shipped_data(path: Path, shipped: Graph):
-    assert len(run(shipped, get_query(path.stem))) == 0
+def test_violation_query_finds_nothing_in_shipped_data(path: Path, engine):
+    assert len(run_on(engine, get_query(path.stem))) == 0
 
 
-def test_violation_query_finds_a_planted_error(shipped: Graph):
-    graph = Graph()
-    graph += shipped
-    graph.parse(data="""@prefix rg: <https://w3id.org/rammegraf/ontology#> .
+def test_violation_query_finds_a_planted_error(engine):
+    planted = with_turtle(engine, """@prefix rg: <https://w3id.org/rammegraf/ontology#> .
         <https://w3id.org/rammegraf/id/milepael/x> a rg:Milestone ;
             rg:earliest "2026-02-01"^^<http://www.w3.org/2001/XMLSchema#date> ;
-            rg:latest "2026-01-01"^^<http://www.w3.org/2001/XMLSchema#date> .""", format="turtle")
-    rows = list(run(graph, get_query("milepael-interval-violation")))
-    assert [str(r[0]) for r in rows] == ["https://w3id.org/rammegraf/id/milepael/x"]
+            rg:latest "2026-01-01"^^<http://www.w3.org/2001/XMLSchema#date> .""")
+    found = run_on(planted, get_query("milepael-interval-violation"))
+    assert [r[0].value for r in found] == ["https://w3id.org/rammegraf/id/milepael/x"]
 
 
-def test_run_binds_deadline_param(shipped: Graph):
+def test_run_binds_deadline_param(engine):
     query = get_query("afhaenger-af-milepael")
-    assert len(run(shipped, query, {"deadline": "2026-01-01"})) == 1
-    assert len(run(shipped, query, {"deadline": "2025-12-31"})) == 0
+    assert len(run_on(engine, query, {"deadline": "2026-01-01"})) == 1
+    assert len(run_on(engine, query, {"deadline": "2025-12-31"})) == 0
 
 
-def test_run_binds_iri_param_by_label_and_by_path(shipped: Graph):
+def test_run_binds_iri_param_by_label_and_by_path(engine):
     query = get_query("statushistorik")
-    by_label = list(run(shipped, query, {"initiative": "botilbudsteams"}))
-    by_path = list(run(shipped, query, {"initiative": "initiativ/botilbudsteams"}))
+    by_label = run_on(engine, query, {"initiative": "botilbudsteams"}).rows
+    by_path = run_on(engine, query, {"initiative": "initiativ/botilbudsteams"}).rows
     assert by_label == by_path and len(by_label) == 2
 
 
-def test_bind_string_with_quote_and_brace_stays_one_literal(shipped: Graph):
-    payload = '"} UNION { ?s ?p ?o } # \' >'
+def test_bind_string_with_quote_and_brace_stays_one_literal(engine):
+    payload = '"} UNION { ?s ?p ?o } # \' >\n\\'
     query = parse_query_text("# param: text xsd:string\nSELECT ?x WHERE { BIND (?text AS ?x) }")
-    rows = list(run(shipped, query, {"text": payload}))
-    assert rows == [(Literal(payload),)]
+    assert run_on(engine, query, {"text": payload}).rows == [(ox.Literal(payload),)]
 
 
 @pytest.mark.parametrize("value", ["2026-13-01", "1.1.26", "2026-01-01\"} ?x {", "", "tomorrow"])
-def test_bind_bad_date_names_param_and_type(shipped: Graph, value: str):
+def test_bind_bad_date_names_param_and_type(engine, value: str):
     with pytest.raises(QueryError) as caught:
-        bind(get_query("afhaenger-af-milepael"), {"deadline": value}, shipped)
+        bind(get_query("afhaenger-af-milepael"), {"deadline": value}, engine)
     assert "'deadline'" in str(caught.value) and "xsd:date" in str(caught.value)
 
 
-def test_bind_integer_boolean_decimal(shipped: Graph):
+def test_bind_integer_boolean_decimal(engine):
     query = NamedQuery(name="t", text="SELECT * WHERE {}", params=(
         Param("n", "xsd:integer"), Param("b", "xsd:boolean"), Param("d", "xsd:decimal")))
-    got = bind(query, {"n": "42", "b": "ja", "d": "1,5"}, shipped)
-    assert got == {"n": Literal(42, datatype=XSD.integer), "b": Literal(True),
-                   "d": Literal("1.5", datatype=XSD.decimal)}
+    got = bind(query, {"n": "42", "b": "ja", "d": "1,5"}, engine)
+    assert got == {"n": ox.Literal("42", datatype=ox.NamedNode(XSD + "integer")),
+                   "b": ox.Literal("true", datatype=ox.NamedNode(XSD + "boolean")),
+                   "d": ox.Literal("1.5", datatype=ox.NamedNode(XSD + "decimal"))}
     with pytest.raises(QueryError, match="heltal"):
-        bind(query, {"n": "4.2", "b": "ja", "d": "1"}, shipped)
+        bind(query, {"n": "4.2", "b": "ja", "d": "1"}, engine)
 
 
-def test_bind_iri_of_wrong_class_is_refused(shipped: Graph):
+def test_bind_iri_of_wrong_class_is_refused(engine):
     with pytest.raises(QueryError) as caught:
-        bind(get_query("statushistorik"), {"initiative": "DASSOS"}, shipped)
+        bind(get_query("statushistorik"), {"initiative": "DASSOS"}, engine)
     assert "rg:Initiative" in str(caught.value)
 
 
-def test_bind_unknown_label_suggests_close_ones(shipped: Graph):
+def test_bind_unknown_label_suggests_close_ones(engine):
     with pytest.raises(QueryError) as caught:
-        bind(get_query("afhaenger-af-milepael"), {"actor": "Region Midtjyland"}, shipped)
+        bind(get_query("afhaenger-af-milepael"), {"actor": "Region Midtjyland"}, engine)
     assert "Region Midtjylland <https://w3id.org/rammegraf/id/region/midtjylland>" in caught.value.hint
 
 
-def test_bind_unknown_param_lists_known(shipped: Graph):
+def test_bind_unknown_param_lists_known(engine):
     with pytest.raises(QueryError, match="ukendt parameter 'dato'.*actor, deadline"):
-        bind(get_query("afhaenger-af-milepael"), {"dato": "2026-01-01"}, shipped)
+        bind(get_query("afhaenger-af-milepael"), {"dato": "2026-01-01"}, engine)
 
 
-def test_bind_missing_required_value(shipped: Graph):
+def test_bind_missing_required_value(engine):
     query = parse_query_text("# param: when xsd:date\nSELECT * WHERE {}")
     with pytest.raises(QueryError, match="'when'.*mangler en værdi"):
-        bind(query, {}, shipped)
+        bind(query, {}, engine)
 
 
 def test_get_query_unknown_name_suggests():
@@ -148,11 +146,27 @@ def test_parse_query_text_named_header_must_be_complete():
         parse_query_text("# title@da: x\nSELECT * WHERE {}", require_header=True)
 
 
-def test_prepare_syntax_error_has_line_and_column():
+def test_syntax_error_has_line_and_column_of_the_users_text(engine):
+    query = parse_query_text("SELECT ?x\nWHERE { ?x a rg:Initiative .\n  FILTER (?x = ) }", name="mine")
     with pytest.raises(QuerySyntaxError) as caught:
-        prepare("SELECT ?x\nWHERE { ?x a rg:Initiative .\n  FILTER (?x = ) }", name="mine")
-    assert (caught.value.line, caught.value.column) == (3, 3)
-    assert str(caught.value).startswith("mine, linje 3, kolonne 3: ikke gyldig SPARQL")
+        run_on(engine, query)
+    assert (caught.value.line, caught.value.column) == (3, 19)  # where Oxigraph's parser stopped
+    assert str(caught.value).startswith("mine, linje 3, kolonne 19: ikke gyldig SPARQL")
+
+
+def test_missing_brace_is_named_at_the_brace():
+    with pytest.raises(QuerySyntaxError) as caught:
+        prepare("SELECT ?x WHERE {\n  ?x a rg:Initiative\n", name="mine")
+    assert (caught.value.line, caught.value.column) == (1, 17)
+    assert "'{' lukkes aldrig" in str(caught.value)
+
+
+def test_undeclared_prefix_is_named():
+    with pytest.raises(QuerySyntaxError) as caught:
+        prepare("SELECT ?x WHERE { ?x nope:label ?l }")
+    assert (caught.value.line, caught.value.column) == (1, 22)
+    assert "præfikset 'nope:' er ikke erklæret" in str(caught.value)
+    prepare("PREFIX nope: <urn:nope:> SELECT ?x WHERE { ?x nope:label ?l }")
 
 
 def test_prepare_refuses_update():
@@ -165,17 +179,17 @@ def test_prepare_refuses_from():
         prepare("SELECT * FROM NAMED <http://example.org/g> WHERE { ?s ?p ?o }")
 
 
-def test_run_refuses_service_without_connecting(shipped: Graph, listener):
+def test_run_refuses_service_without_connecting(engine, listener):
     query = parse_query_text(
         f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{listener.port}/sparql> {{ ?s ?p ?o }} }}")
     with pytest.raises(QueryError, match="SERVICE er ikke tilladt"):
-        run(shipped, query)
+        run_on(engine, query)
     assert listener.close() == []
 
 
-def test_run_ad_hoc_query_needs_no_prefix_declarations(shipped: Graph):
+def test_run_ad_hoc_query_needs_no_prefix_declarations(engine):
     query = parse_query_text("SELECT (COUNT(?i) AS ?n) WHERE { ?i a rg:Initiative }")
-    assert int(list(run(shipped, query))[0][0]) == 15
+    assert int(run_on(engine, query).rows[0][0].value) == 15
 
 
 def test_named_queries_reads_all():

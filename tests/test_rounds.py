@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from rdflib import Graph
 
 from rammegraf.cli import main
 from rammegraf.rounds import deadlines, state_of, to_ics
@@ -26,37 +25,37 @@ def test_state_of_fuzzy_interval(as_of, within, state):
     assert state_of(date(2026, 4, 1), date(2026, 9, 30), as_of, within) == state
 
 
-def states(graph: Graph, as_of: date, within: int = 90) -> dict[str, str]:
+def states(graph, as_of: date, within: int = 90) -> dict[str, str]:
     return {d.milestone.removeprefix(MS): d.state for d in deadlines(graph, as_of=as_of, within=within)}
 
 
-def test_deadlines_on_chosen_dates(shipped: Graph):
-    feb = states(shipped, date(2026, 2, 15), within=60)
+def test_deadlines_on_chosen_dates(engine):
+    feb = states(engine, date(2026, 2, 15), within=60)
     assert feb["opstartsmoede-temadag"] == "due"                    # primo 2026
     assert feb["temadag-for-dassos"] == "upcoming"                  # i foråret 2026: from 1 March
     assert feb["lovgivning-om-afklaringspladser"] == "upcoming"     # medio 2026 starts 1 April ≤ 16 April
-    assert "lovgivning-om-afklaringspladser" not in states(shipped, date(2026, 2, 15), within=30)
+    assert "lovgivning-om-afklaringspladser" not in states(engine, date(2026, 2, 15), within=30)
     assert feb["regionens-organisering-paa-plads"] == "overdue"     # 1.1.26
     assert "krav-om-afklaringspladser" not in feb                   # 1 January 2027
-    dec = states(shipped, date(2025, 12, 31), within=0)
+    dec = states(engine, date(2025, 12, 31), within=0)
     assert "regionens-organisering-paa-plads" not in dec               # 1.1.26 is after, and within=0
     assert dec["status-udbredelse-korrespondancebreve"] == "overdue"  # efteråret 2025 ended 30 Nov
-    assert len(states(shipped, date(2028, 1, 1))) == 20              # everything has passed by 2028
+    assert len(states(engine, date(2028, 1, 1))) == 20              # everything has passed by 2028
 
 
-def test_deadlines_name_initiative_and_responsible(shipped: Graph):
-    (item,) = [d for d in deadlines(shipped, as_of=date(2026, 2, 15))
+def test_deadlines_name_initiative_and_responsible(engine):
+    (item,) = [d for d in deadlines(engine, as_of=date(2026, 2, 15))
                if d.milestone == MS + "opstartsmoede-temadag"]
     assert (item.date_text, item.initiatives, item.responsible) == (
         "primo 2026", ("Temadag januar 2026",), ("Fællessekretariatet",))
 
 
-def test_ics_has_one_stable_all_day_event_per_milestone(shipped: Graph):
+def test_ics_has_one_stable_all_day_event_per_milestone(engine):
     from icalendar import Calendar
 
-    every = deadlines(shipped, as_of=date(2026, 2, 15), include_all=True)
+    every = deadlines(engine, as_of=date(2026, 2, 15), include_all=True)
     data = to_ics(every)
-    assert data == to_ics(deadlines(shipped, as_of=date(2026, 2, 15), include_all=True))  # stable
+    assert data == to_ics(deadlines(engine, as_of=date(2026, 2, 15), include_all=True))  # stable
     events = Calendar.from_ical(data).walk("VEVENT")
     assert len(events) == 20
     assert len({str(e["UID"]) for e in events}) == 20
@@ -83,10 +82,10 @@ def test_deadlines_command_bad_date_is_usage_error():
     assert result.exit_code == 2 and "--as-of" in result.output
 
 
-def test_changes_between_the_two_reports(shipped: Graph):
+def test_changes_between_the_two_reports(engine):
     from rammegraf.rounds import changes
 
-    c = changes(shipped, from_date=date(2025, 4, 8), to_date=date(2025, 8, 20))
+    c = changes(engine, from_date=date(2025, 4, 8), to_date=date(2025, 8, 20))
     assert c.changed == (("Botilbudsteams", "Ikke igangsat", "I gang"),
                          ("Monitorering af F-ACT", "Ikke igangsat", "I gang"),
                          ("Velfærdsteknologi", "Afventer opstart", "Parkeret"))
@@ -119,23 +118,26 @@ def test_changes_command_text_and_markdown(fmt, first):
     assert "- Velfærdsteknologi: Afventer opstart → Parkeret" in result.stdout
 
 
-def test_changes_html_escapes_labels(shipped: Graph, tmp_path: Path):
+def test_changes_html_escapes_labels(engine, tmp_path: Path):
+    import pyoxigraph as ox
+
+    from rammegraf.engine import OxigraphEngine
     from rammegraf.rounds import changes, render_changes
 
-    from rdflib import Literal, URIRef
-    from rdflib.namespace import RDFS
-
-    graph = Graph()
-    graph += shipped
-    botilbudsteams = URIRef("https://w3id.org/rammegraf/id/initiativ/botilbudsteams")
-    graph.remove((botilbudsteams, RDFS.label, None))  # the payload is its only label
-    graph.add((botilbudsteams, RDFS.label, Literal("<script>alert(1)</script>", lang="en")))
+    store = ox.Store()
+    store.load(engine.dump(), format=ox.RdfFormat.N_TRIPLES)
+    botilbudsteams = ox.NamedNode("https://w3id.org/rammegraf/id/initiativ/botilbudsteams")
+    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    for quad in list(store.quads_for_pattern(botilbudsteams, label, None)):
+        store.remove(quad)  # the payload is its only label
+    store.add(ox.Quad(botilbudsteams, label, ox.Literal("<script>alert(1)</script>", language="en")))
+    graph = OxigraphEngine(store)
     html = render_changes(changes(graph, from_date=date(2025, 4, 8), to_date=date(2025, 8, 20), lang="en"),
                           "html", lang="en")
     assert "<script>alert" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;: Not started → In progress" in html
     import json
 
-    data = json.loads(render_changes(changes(shipped, from_date=date(2025, 4, 8), to_date=date(2025, 8, 20)),
+    data = json.loads(render_changes(changes(engine, from_date=date(2025, 4, 8), to_date=date(2025, 8, 20)),
                                      "json"))
     assert data["from_date"] == "2025-04-08" and len(data["changed"]) == 3

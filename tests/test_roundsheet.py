@@ -138,6 +138,7 @@ def test_csv_round_with_date_option(data, tmp_path):
 def test_import_killed_before_the_rename_leaves_data_unchanged(data, tmp_path, monkeypatch):
     import os
 
+    from rammegraf.engine import OxigraphEngine
     from rammegraf.roundsheet import import_round
 
     sheet = new_sheet(data, tmp_path)
@@ -149,5 +150,5 @@ def test_import_killed_before_the_rename_leaves_data_unchanged(data, tmp_path, m
 
     monkeypatch.setattr(os, "fsync", killed)
     with pytest.raises(KeyboardInterrupt):
-        import_round(sheet, into=data / "rammeaftale-2025-26", data_dirs=[data])
+        import_round(sheet, into=data / "rammeaftale-2025-26", engine=OxigraphEngine.open([data]))
     assert digest(data) == before  # no status file, and no temporary file left behind

@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from rdflib import Graph
+from conftest import with_turtle
 
 from rammegraf.network import build_network
 from rammegraf.viz import PHASE_COLOURS, ViewError, graph_page, page_data, select_view
@@ -26,20 +26,18 @@ def graph_json(html: str) -> dict:
 
 # --- in Python ---------------------------------------------------------------------------
 
-def test_select_view_area_neighbourhood(shipped: Graph):
-    net = build_network(shipped)
-    view = select_view(shipped, net, "area:overgangen-til-voksenomraadet", depth=1)
+def test_select_view_area_neighbourhood(engine):
+    view = select_view(engine, "area:overgangen-til-voksenomraadet", depth=1)
     labels = sorted(view.net.nodes[n]["label"] for n in view.net)
     assert labels == ["Overgangen fra børne- og ungeområdet til voksenområdet", "Temadag januar 2026",
                       "Vi vil hjælpe børn og unge til en mere gnidningsfri overgang til voksenlivet"]
     assert view.focus == ID + "udviklingsomraade/overgangen-til-voksenomraadet"
 
 
-def test_select_view_actor_and_law(shipped: Graph):
-    net = build_network(shipped)
-    dassos = select_view(shipped, net, "actor:dassos", depth=1).net
-    assert {net.nodes[n]["kind"] for n in dassos} >= {"committee", "initiative"}
-    law = select_view(shipped, net, "law:serviceloven/paragraf-108", depth=1).net
+def test_select_view_actor_and_law(engine):
+    dassos = select_view(engine, "actor:dassos", depth=1).net
+    assert {dassos.nodes[n]["kind"] for n in dassos} >= {"committee", "initiative"}
+    law = select_view(engine, "law:serviceloven/paragraf-108", depth=1).net
     assert ID + "initiativ/faelleskommunale-principper" in law
 
 
@@ -48,15 +46,15 @@ def test_select_view_actor_and_law(shipped: Graph):
     ("kommune:odder", "ukendt visning"),
     ("area:", "ukendt visning"),
 ])
-def test_select_view_errors(shipped: Graph, view: str, words: str):
+def test_select_view_errors(engine, view: str, words: str):
     with pytest.raises(ViewError) as caught:
-        select_view(shipped, build_network(shipped), view)
+        select_view(engine, view)
     assert words in str(caught.value)
 
 
-def test_page_data_positions_sizes_and_history(shipped: Graph):
-    net = build_network(shipped)
-    data = page_data(shipped, select_view(shipped, net, "all"))
+def test_page_data_positions_sizes_and_history(engine):
+    net = build_network(engine)
+    data = page_data(engine, select_view(engine, "all"))
     assert len(data["nodes"]) == net.number_of_nodes() == 115
     assert len(data["edges"]) == net.number_of_edges()
     f_act = next(n for n in data["nodes"] if n["id"] == F_ACT)
@@ -66,11 +64,9 @@ def test_page_data_positions_sizes_and_history(shipped: Graph):
     assert data["dates"] == ["2025-04-08", "2025-08-20"] and data["date"] == "2025-08-20"
 
 
-def test_graph_page_is_offline_and_escaped(shipped: Graph):
-    graph = Graph()
-    graph += shipped
-    graph.parse(data=f'''<{ID}initiativ/xss> a <https://w3id.org/rammegraf/ontology#Initiative> ;
-        <http://www.w3.org/2000/01/rdf-schema#label> "{PAYLOAD}"@en .''', format="turtle")
+def test_graph_page_is_offline_and_escaped(engine):
+    graph = with_turtle(engine, f'''<{ID}initiativ/xss> a <https://w3id.org/rammegraf/ontology#Initiative> ;
+        <http://www.w3.org/2000/01/rdf-schema#label> "{PAYLOAD}"@en .''')
     html = graph_page(graph, lang="en")
     assert "<img src=x" not in html and "<script>alert" not in html
     assert not re.search(r'(src|href)="https?:', html)
@@ -80,20 +76,18 @@ def test_graph_page_is_offline_and_escaped(shipped: Graph):
     assert any(n["label"] == PAYLOAD for n in graph_json(html)["nodes"])
 
 
-def test_graph_page_as_of_sets_the_start_date(shipped: Graph):
-    data = graph_json(graph_page(shipped, as_of=date(2025, 4, 8)))
+def test_graph_page_as_of_sets_the_start_date(engine):
+    data = graph_json(graph_page(engine, as_of=date(2025, 4, 8)))
     assert data["date"] == "2025-04-08"
 
 
 # --- in a browser ----------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def plan_page(tmp_path_factory, shipped: Graph) -> Path:
-    graph = Graph()
-    graph += shipped
-    graph.parse(data=f'''<{ID}initiativ/xss> a <https://w3id.org/rammegraf/ontology#Initiative> ;
+def plan_page(tmp_path_factory, engine) -> Path:
+    graph = with_turtle(engine, f'''<{ID}initiativ/xss> a <https://w3id.org/rammegraf/ontology#Initiative> ;
         <http://www.w3.org/2000/01/rdf-schema#label> "{PAYLOAD}"@da ;
-        <https://w3id.org/rammegraf/ontology#involves> <{ID}udvalg/dassos> .''', format="turtle")
+        <https://w3id.org/rammegraf/ontology#involves> <{ID}udvalg/dassos> .''')
     path = tmp_path_factory.mktemp("page") / "plan.html"
     path.write_text(graph_page(graph), encoding="utf-8")
     return path
@@ -106,9 +100,9 @@ def open_page(watched, path: Path):
     return page
 
 
-def test_browser_draws_every_node_and_nothing_leaves(watched, plan_page: Path, shipped: Graph):
+def test_browser_draws_every_node_and_nothing_leaves(watched, plan_page: Path, engine):
     page = open_page(watched, plan_page)
-    expected = build_network(shipped).number_of_nodes() + 1  # + the XSS initiative
+    expected = build_network(engine).number_of_nodes() + 1  # + the XSS initiative
     assert page.evaluate("window.rammegraf.nodes.length") == expected
     assert page.evaluate("Object.keys(window.rammegraf.network.getPositions()).length") == expected
     assert page.evaluate("window.rammegraf.visibleIds().length") == expected

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 
-from rdflib import Graph
-
 from .analysis import actor_scores, components, dependency_chains
 from .network import build_network
 from .tables import render
@@ -21,8 +19,8 @@ HEAD = {
 }
 
 
-def render_analysis(graph: Graph, *, section: str = "all", fmt: str = "table", lang: str = "da") -> str:
-    net = build_network(graph, lang=lang)
+def render_analysis(engine, *, section: str = "all", fmt: str = "table", lang: str = "da") -> str:
+    net = build_network(engine, lang=lang)
     words = HEAD[lang]
     label = lambda n: net.nodes[n]["label"]  # noqa: E731
     actors = [[a.label, KIND_LABELS[lang][a.kind], str(a.initiatives), f"{a.degree:.4f}", f"{a.betweenness:.4f}"]

@@ -40,15 +40,11 @@ def friendly(command):
     return wrapper
 
 
-def _graph(data_dirs, endpoint: str | None = None, graph_iri: str | None = None):
-    """The graph to work on: the shipped files (or --data), or what an endpoint holds."""
-    if endpoint:
-        from .engine import RemoteEngine
+def _engine(data_dirs, endpoint: str | None = None, graph_iri: str | None = None):
+    """The store a command reads: the shipped files (or --data), or an endpoint."""
+    from .engine import open_engine
 
-        return RemoteEngine(endpoint, graph=graph_iri).fetch_graph()
-    from .store import load
-
-    return load(data_dirs=data_dirs or None)
+    return open_engine(data_dirs or None, endpoint=endpoint, graph_iri=graph_iri)
 
 
 def _emit(text: str, output: Path | None = None) -> None:
@@ -100,19 +96,13 @@ def validate(files, fmt, lang, data_dirs, endpoint, graph_iri):
     from .validate import validate as run_validation
     from .validate import validate_entries
 
+    engine = _engine(data_dirs, endpoint, graph_iri)
     if files:
-        from .store import load_files
-        from .validate import check_entries
-
-        if endpoint:
-            check = check_entries(load_files(list(files)), _graph(data_dirs, endpoint, graph_iri))
-        else:
-            check = validate_entries(list(files), data_dirs=data_dirs or None)
-        graph, report, hidden = check.graph, check.report, check.hidden_warnings
+        check = validate_entries(list(files), engine=engine)
+        engine, report, hidden = check.engine, check.report, check.hidden_warnings
     else:
-        graph = _graph(data_dirs, endpoint, graph_iri)
-        report, hidden = run_validation(graph), 0
-    _emit(format_report(report, graph, fmt, lang=lang, hidden_warnings=hidden))
+        report, hidden = run_validation(engine), 0
+    _emit(format_report(report, engine, fmt, lang=lang, hidden_warnings=hidden))
     sys.exit(0 if report.conforms else 1)
 
 
@@ -151,14 +141,12 @@ def _load_query(source: str):
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "md"]),
               default="table", show_default=True)
 @click.option("--iris", is_flag=True, help="Show IRIs instead of labels.")
-@click.option("--engine", type=click.Choice(["oxigraph", "rdflib"]), default="oxigraph", show_default=True,
-              help="Where the query runs on the local files (both give the same rows).")
 @LANG
 @DATA
 @ENDPOINT
 @GRAPH
 @friendly
-def query(source, params, fmt, iris, engine, lang, data_dirs, endpoint, graph_iri):
+def query(source, params, fmt, iris, lang, data_dirs, endpoint, graph_iri):
     """Kør en navngiven forespørgsel, en .rq-fil eller stdin (run a query).
 
     Parameters are typed by the query's header and bound, never pasted into it.
@@ -171,15 +159,15 @@ def query(source, params, fmt, iris, engine, lang, data_dirs, endpoint, graph_ir
       rammegraf query afhaenger-af-milepael --param deadline=2026-06-30
       rammegraf query status-i-rapport -p date=2025-04-08 --format csv
     """
-    from .engine import label_graph, open_engine
+    from .labels import Labels
     from .query import run_on
     from .tables import render_result
 
     named = _load_query(source)
     values = _parse_params(params)
-    store = open_engine(engine, data_dirs=data_dirs or None, endpoint=endpoint, graph_iri=graph_iri)
-    result = run_on(store, named, values)
-    _emit(render_result(result, label_graph(store, result), fmt, lang=lang, labels=not iris))
+    engine = _engine(data_dirs, endpoint, graph_iri)
+    answer = run_on(engine, named, values)
+    _emit(render_result(answer, Labels(engine, lang), fmt, lang=lang, show_labels=not iris))
 
 
 @main.group(invoke_without_command=True)
@@ -257,13 +245,13 @@ def describe(resource, fmt, lang, data_dirs, endpoint, graph_iri):
     from .describe import describe as describe_resource
     from .describe import render_description, resolve
 
-    graph = _graph(data_dirs, endpoint, graph_iri)
-    node = resolve(graph, resource)
-    _emit(render_description(describe_resource(graph, node, lang=lang), graph, fmt, lang=lang))
+    engine = _engine(data_dirs, endpoint, graph_iri)
+    node = resolve(engine, resource)
+    _emit(render_description(describe_resource(engine, node, lang=lang), engine, fmt, lang=lang))
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "trig", "jsonld", "graphml", "gexf"]),
+@click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "trig", "jsonld", "rdfxml", "graphml", "gexf"]),
               default="ttl", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file (atomically) instead of standard output.")
@@ -273,7 +261,7 @@ def describe(resource, fmt, lang, data_dirs, endpoint, graph_iri):
 def export(fmt, output, lang, data_dirs):
     """Eksportér den samlede graf (export the merged graph).
 
-    RDF as Turtle, N-Triples, TriG or JSON-LD; GraphML or GEXF (for Gephi)
+    RDF as Turtle, N-Triples, TriG, JSON-LD or RDF/XML; GraphML or GEXF (for Gephi)
     through the network projection.
 
     \b
@@ -284,7 +272,7 @@ def export(fmt, output, lang, data_dirs):
     from .export import export as export_graph
     from .store import write_atomic
 
-    data = export_graph(_graph(data_dirs), fmt, lang=lang)
+    data = export_graph(_engine(data_dirs), fmt, lang=lang)
     if output is None:
         click.echo(data.decode("utf-8"), nl=False)
     else:
@@ -306,7 +294,7 @@ def stats(fmt, lang, data_dirs):
     """
     from .stats import compute, render_stats
 
-    result = compute(_graph(data_dirs), lang=lang)
+    result = compute(_engine(data_dirs), lang=lang)
     _emit(render_stats(result, fmt, lang=lang))
     sys.exit(0 if result.conforms else 1)
 
@@ -342,7 +330,7 @@ def graph(view, depth, as_of, output, lang, data_dirs, endpoint, graph_iri):
     """
     from .viz import graph_page
 
-    page = graph_page(_graph(data_dirs, endpoint, graph_iri), view=view, depth=depth,
+    page = graph_page(_engine(data_dirs, endpoint, graph_iri), view=view, depth=depth,
                       as_of=as_of.date() if as_of else None, lang=lang)
     _emit(page, output)
 
@@ -369,7 +357,7 @@ def analyse(section, fmt, lang, data_dirs):
     """
     from .analyse_report import render_analysis
 
-    _emit(render_analysis(_graph(data_dirs), section=section, fmt=fmt, lang=lang))
+    _emit(render_analysis(_engine(data_dirs), section=section, fmt=fmt, lang=lang))
 
 
 # --------------------------------------------------------------------------- serve
@@ -379,11 +367,13 @@ def analyse(section, fmt, lang, data_dirs):
               help="Address to listen on (127.0.0.1: only this machine).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
 @click.option("--timeout", type=click.FloatRange(0.1, 3600), default=10.0, show_default=True,
-              help="Seconds a query or validation may run before it is stopped.")
+              help="Seconds a query or page may wait and run before it is stopped (503).")
 @click.option("--validate-timeout", type=click.FloatRange(0.1, 3600), default=60.0, show_default=True,
-              help="Seconds a validation on the Validér page may run.")
+              help="Seconds a validation on the Validér page may wait and run.")
 @click.option("--row-cap", type=click.IntRange(1), default=10_000, show_default=True,
               help="Result rows past this are cut, with a notice.")
+@click.option("--workers", type=click.IntRange(2, 64), default=None,
+              help="Worker processes that run queries and pages (default: the number of cores, at least 2).")
 @click.option("--get", "get_path", metavar="/PATH",
               help="Answer one request in-process, print the body, and exit (0: 2xx/3xx, 1: 4xx, 2: 5xx).")
 @click.option("--accept", default="text/html", show_default=True, help="The Accept header for --get.")
@@ -391,13 +381,15 @@ def analyse(section, fmt, lang, data_dirs):
 @ENDPOINT
 @GRAPH
 @friendly
-def serve(host, port, timeout, validate_timeout, row_cap, get_path, accept, data_dirs, endpoint, graph_iri):
+def serve(host, port, timeout, validate_timeout, row_cap, workers, get_path, accept, data_dirs, endpoint,
+          graph_iri):
     """Webappen til analytikere og et SPARQL-endpoint (the web app).
 
     Pages in Danish (?lang=en for English): the front page, named queries with
     forms and downloads, a SPARQL editor, a page per resource (/id/…), the graph
     views, validation of pasted Turtle, and the ontology. /sparql is a read-only
-    SPARQL 1.1 Protocol endpoint with a time limit per query.
+    SPARQL 1.1 Protocol endpoint. Every query and page runs in a pool of worker
+    processes, each with the store opened read-only, within the time limit.
 
     \b
     Example:
@@ -405,10 +397,13 @@ def serve(host, port, timeout, validate_timeout, row_cap, get_path, accept, data
       rammegraf serve --port 8080 --timeout 5
       rammegraf serve --get /id/initiativ/botilbudsteams --accept text/turtle
     """
-    from .serve import Settings, create_app, get_once
+    from .web import Settings, create_app, get_once
+    from .web.pool import default_workers
 
-    settings = Settings(timeout=timeout, validate_timeout=validate_timeout, row_cap=row_cap)
-    app = create_app(_graph(data_dirs, endpoint, graph_iri), settings)
+    settings = Settings(timeout=timeout, validate_timeout=validate_timeout, row_cap=row_cap,
+                        workers=workers or default_workers(), data_dirs=tuple(data_dirs),
+                        endpoint=endpoint, graph_iri=graph_iri)
+    app = create_app(settings)
     if get_path is not None:
         status, body, _ = get_once(app, get_path, accept=accept)
         sys.stdout.buffer.write(body)
@@ -450,7 +445,7 @@ def push(endpoint, store_url, graph_iri, data_dirs):
             raise RammegrafError("angiv --store med Graph Store-adressen; den kan kun findes ud fra et "
                                  "Oxigraph-endpoint (…/query) (give --store)")
         store_url = endpoint.rstrip("/")[: -len("/query")] + "/store"
-    count = push_graph(_graph(data_dirs), store_url, graph_iri=graph_iri)
+    count = push_graph(_engine(data_dirs), store_url, graph_iri=graph_iri)
     target = graph_iri or ("standardgrafen" + " (the default graph)")
     click.echo(f"{count} tripler lagt i {target} på {store_url}")
 
@@ -489,11 +484,11 @@ def deadlines(as_of, within, ics_path, fmt, lang, data_dirs, endpoint, graph_iri
     from .rounds import render_deadlines, to_ics
     from .store import write_atomic
 
-    graph = _graph(data_dirs, endpoint, graph_iri)
+    engine = _engine(data_dirs, endpoint, graph_iri)
     day = as_of.date() if as_of else date.today()
-    _emit(render_deadlines(find_deadlines(graph, as_of=day, within=within, lang=lang), fmt, lang=lang))
+    _emit(render_deadlines(find_deadlines(engine, as_of=day, within=within, lang=lang), fmt, lang=lang))
     if ics_path is not None:
-        every = find_deadlines(graph, as_of=day, within=within, lang=lang, include_all=True)
+        every = find_deadlines(engine, as_of=day, within=within, lang=lang, include_all=True)
         write_atomic(ics_path, to_ics(every, lang=lang))
 
 
@@ -528,7 +523,7 @@ def changes(from_date, to_date, fmt, output, lang, data_dirs, endpoint, graph_ir
     from .rounds import changes as find_changes
     from .rounds import render_changes
 
-    result = find_changes(_graph(data_dirs, endpoint, graph_iri), from_date=from_date.date(),
+    result = find_changes(_engine(data_dirs, endpoint, graph_iri), from_date=from_date.date(),
                           to_date=to_date.date(), lang=lang)
     _emit(render_changes(result, fmt, lang=lang), output)
 
@@ -563,7 +558,7 @@ def round_new(day, title, output, data_dirs):
     """
     from .roundsheet import new_round
 
-    count = new_round(_graph(data_dirs), output, day=day.date(), title=title)
+    count = new_round(_engine(data_dirs), output, day=day.date(), title=title)
     click.echo(f"{count} initiativer skrevet til {output}")
 
 
@@ -587,7 +582,7 @@ def round_import(spreadsheet, day, into, dry_run, data_dirs):
     from .store import shipped_root
 
     into = into or shipped_root() / "data" / "rammeaftale-2025-26"
-    round_, target = import_round(spreadsheet, into=into, data_dirs=data_dirs or None,
+    round_, target = import_round(spreadsheet, into=into, engine=_engine(data_dirs),
                                   day=day.date() if day else None, dry_run=dry_run)
     where = f"skrevet til {target}" if target else "intet skrevet (--dry-run)"
     click.echo(f"{round_.reports} statusrapporter pr. {round_.day.isoformat()} er gyldige; {where}")
@@ -622,7 +617,7 @@ def timeline(output, lang, data_dirs):
     from .pictures import timeline as draw
     from .store import write_atomic
 
-    write_atomic(output, draw(_graph(data_dirs), _picture_format(output, ("svg", "png")), lang=lang))
+    write_atomic(output, draw(_engine(data_dirs), _picture_format(output, ("svg", "png")), lang=lang))
 
 
 @main.command()
@@ -646,5 +641,5 @@ def matrix(output, lang, data_dirs):
     from .store import write_atomic
 
     fmt = _picture_format(output, ("csv", "svg", "png"))
-    graph = _graph(data_dirs)
-    write_atomic(output, matrix_csv(graph, lang=lang) if fmt == "csv" else matrix_picture(graph, fmt, lang=lang))
+    engine = _engine(data_dirs)
+    write_atomic(output, matrix_csv(engine, lang=lang) if fmt == "csv" else matrix_picture(engine, fmt, lang=lang))

@@ -1,27 +1,61 @@
-"""Labels in the reader's language, for every place that shows a resource."""
+"""Labels in the reader's language, for every place that shows a resource.
+
+A resource's label is its ``rdfs:label`` in the reader's language, else the
+Danish one, else any. Labels are fetched from the engine in batches (one query
+per 500 IRIs), never one query per resource.
+"""
 
 from __future__ import annotations
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDFS
-from rdflib.term import Node
+from .namespaces import curie
+from .terms import is_iri, text
 
-def label_of(graph: Graph, node: Node, lang: str = "da") -> str | None:
-    """The resource's rdfs:label in ``lang``, else its Danish one, else any."""
-    best: dict[str, str] = {}
-    for label in graph.objects(node, RDFS.label):
-        if isinstance(label, Literal):
-            best.setdefault(label.language or "", str(label))
+BATCH = 500
+
+
+class Labels:
+    """The labels of IRIs in one language, fetched from an engine and kept."""
+
+    def __init__(self, engine, lang: str = "da") -> None:
+        self.engine = engine
+        self.lang = lang
+        self.known: dict[str, str | None] = {}
+
+    def load(self, terms) -> Labels:
+        """Fetch the labels of these terms (IRIs; others are ignored) that are not known yet."""
+        from .terms import iri
+
+        wanted = sorted({t.value for t in terms if t is not None and is_iri(t)} - self.known.keys())
+        for start in range(0, len(wanted), BATCH):
+            chunk = wanted[start:start + BATCH]
+            found: dict[str, dict[str, str]] = {}
+            rows = self.engine.query("SELECT ?s ?l WHERE { ?s rdfs:label ?l }",
+                                     {"s": [iri(value) for value in chunk]})
+            for subject, label in rows:
+                found.setdefault(subject.value, {}).setdefault(label.language or "", label.value)
+            for value in chunk:
+                self.known[value] = _best(found.get(value, {}), self.lang)
+        return self
+
+    def of(self, term) -> str | None:
+        """The label of an IRI (fetched now if it was not loaded), or None."""
+        if term is None or not is_iri(term):
+            return None
+        if term.value not in self.known:
+            self.load([term])
+        return self.known[term.value]
+
+    def display(self, term) -> str:
+        """What a person should see for a term: its label, a literal's text, or the IRI."""
+        if term is None:
+            return ""
+        if is_iri(term):
+            return self.of(term) or curie(term.value)
+        return text(term)
+
+
+def _best(labels: dict[str, str], lang: str) -> str | None:
     for key in (lang, "da", "en", ""):
-        if key in best:
-            return best[key]
-    return None
-
-
-def display(graph: Graph, node: Node | None, lang: str = "da") -> str:
-    """What a person should see for a term: a label, the literal's text, or the IRI."""
-    if node is None:
-        return ""
-    if isinstance(node, URIRef):
-        return label_of(graph, node, lang) or graph.namespace_manager.normalizeUri(node)
-    return str(node)
+        if key in labels:
+            return labels[key]
+    return next(iter(labels.values()), None)

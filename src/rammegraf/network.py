@@ -7,21 +7,25 @@ Status reports fold into their initiative (phase, date, text, source); tasks,
 challenges and decision points fold into their initiative too, so an actor
 responsible for a task is linked to the initiative ("via" names the task).
 Literals, source documents, phases and ontology terms are not nodes.
+
+Everything is read from the engine with SPARQL. The whole projection is one
+pass over the links; the neighbourhood of one resource (``around=``) is built
+hop by hop from the store, so a view of one area costs the same however large
+the rest of the graph is.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import FOAF, ORG, PROV, RDF, RDFS
-
-from .labels import label_of
-from .namespaces import RG
+from .labels import Labels
+from .namespaces import FOAF, ORG, RG
+from .terms import date_of, is_iri, iri, text
 
 # The kinds of node, most specific class first; the key is what views colour by.
-KINDS: tuple[tuple[str, URIRef], ...] = (
+KINDS: tuple[tuple[str, str], ...] = (
     ("initiative", RG.Initiative),
     ("area", RG.DevelopmentArea),
     ("goal", RG.Goal),
@@ -39,7 +43,9 @@ KINDS: tuple[tuple[str, URIRef], ...] = (
     ("milestone", RG.Milestone),
     ("meeting", RG.Meeting),
 )
+ORDER = {kind: i for i, (kind, _) in enumerate(KINDS)}
 ITEM_LINKS = (RG.hasTask, RG.hasChallenge, RG.hasDecisionPoint)
+CHUNK = 400
 
 
 @dataclass(frozen=True)
@@ -51,106 +57,223 @@ class StatusInfo:
     source: str
 
 
-def class_kinds(graph: Graph) -> dict[URIRef, str]:
+def chunks(items: list, size: int = CHUNK) -> Iterable[list]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def class_kinds(engine) -> dict[str, str]:
     """Each class (and its sub-classes in the ontology) to its node kind."""
-    mapping: dict[URIRef, str] = {}
-    for kind, cls in KINDS:
-        for sub in graph.transitive_subjects(RDFS.subClassOf, cls):
-            mapping.setdefault(sub, kind)
+    rows = engine.query("SELECT ?sub ?cls WHERE { ?sub rdfs:subClassOf* ?cls }",
+                        {"cls": [iri(cls) for _, cls in KINDS]}).rows
+    kind_of = {cls: kind for kind, cls in KINDS}
+    mapping: dict[str, str] = {}
+    for sub, cls in sorted(rows, key=lambda r: ORDER[kind_of[r[1].value]]):
+        mapping.setdefault(sub.value, kind_of[cls.value])
     return mapping
 
 
-def node_kinds(graph: Graph) -> dict[URIRef, str]:
-    """Every resource that becomes a node, with its kind (the most specific one)."""
-    by_class = class_kinds(graph)
-    order = {kind: i for i, (kind, _) in enumerate(KINDS)}
-    kinds: dict[URIRef, str] = {}
-    for subject, cls in graph.subject_objects(RDF.type):
-        kind = by_class.get(cls)
-        if kind and isinstance(subject, URIRef):
-            current = kinds.get(subject)
-            if current is None or order[kind] < order[current]:
-                kinds[subject] = kind
+def _kinds_of(engine, classes: dict[str, str], nodes: list | None) -> dict[str, str]:
+    """The node kind of each typed resource (of ``nodes``, or of all)."""
+    kinds: dict[str, str] = {}
+
+    def take(rows) -> None:
+        for node, cls in rows:
+            kind = classes.get(cls.value)
+            if kind and is_iri(node) and (node.value not in kinds or ORDER[kind] < ORDER[kinds[node.value]]):
+                kinds[node.value] = kind
+
+    if nodes is None:
+        take(engine.query("SELECT ?n ?c WHERE { ?n a ?c }", {"c": [iri(c) for c in classes]}).rows)
+    else:
+        for part in chunks(nodes):
+            take(engine.query("SELECT ?n ?c WHERE { ?n a ?c }", {"n": [iri(n) for n in part]}).rows)
     return kinds
 
 
-def status_as_of(graph: Graph, as_of: date | None = None, lang: str = "da") -> dict[URIRef, StatusInfo]:
-    """Each initiative's latest status on or before ``as_of`` (the latest of all if None)."""
-    latest: dict[URIRef, tuple[date, URIRef]] = {}
-    for report, initiative in graph.subject_objects(RG.statusOf):
-        day = graph.value(report, RG.asOf)
-        if not isinstance(day, Literal):
-            continue
-        day = day.toPython()
-        if not isinstance(day, date) or (as_of is not None and day > as_of):
-            continue
-        if initiative not in latest or day > latest[initiative][0]:
-            latest[initiative] = (day, report)
+def _owners(engine, items: list[str] | None) -> dict[str, str]:
+    """Each task, challenge or decision point to its initiative."""
+    query = ("SELECT ?item ?initiative WHERE { { ?initiative rg:hasTask ?item } UNION "
+             "{ ?initiative rg:hasChallenge ?item } UNION { ?initiative rg:hasDecisionPoint ?item } }")
+    if items is None:
+        rows = engine.query(query).rows
+    else:
+        rows = [row for part in chunks(items) for row in engine.query(query, {"item": [iri(i) for i in part]}).rows]
+    return {item.value: initiative.value for item, initiative in rows}
+
+
+def _items(engine, initiatives: list[str]) -> dict[str, str]:
+    """The tasks, challenges and decision points of these initiatives (item → initiative)."""
+    query = ("SELECT ?item ?initiative WHERE { { ?initiative rg:hasTask ?item } UNION "
+             "{ ?initiative rg:hasChallenge ?item } UNION { ?initiative rg:hasDecisionPoint ?item } }")
     out = {}
-    for initiative, (day, report) in latest.items():
-        phase = graph.value(report, RG.phase)
-        source = graph.value(report, PROV.wasDerivedFrom)
-        out[initiative] = StatusInfo(
-            as_of=day.isoformat(),
-            phase=str(phase).rsplit("#", 1)[-1] if phase else "",
-            phase_label=label_of(graph, phase, lang) or "" if phase else "",
-            text=str(graph.value(report, RG.text) or ""),
-            source=label_of(graph, source, lang) or "" if source else "")
+    for part in chunks(initiatives):
+        for item, initiative in engine.query(query, {"initiative": [iri(i) for i in part]}).rows:
+            out[item.value] = initiative.value
     return out
 
 
-def round_dates(graph: Graph) -> list[date]:
+def status_as_of(engine, as_of: date | None = None, lang: str = "da", *,
+                 initiatives: list[str] | None = None, labels: Labels | None = None) -> dict[str, StatusInfo]:
+    """Each initiative's latest status on or before ``as_of`` (the latest of all if None)."""
+    query = """SELECT ?initiative ?day ?phase ?text ?source WHERE {
+        ?report rg:statusOf ?initiative ; rg:asOf ?day .
+        OPTIONAL { ?report rg:phase ?phase } OPTIONAL { ?report rg:text ?text }
+        OPTIONAL { ?report prov:wasDerivedFrom ?source } }"""
+    if initiatives is None:
+        rows = engine.query(query).rows
+    else:
+        rows = [row for part in chunks(initiatives)
+                for row in engine.query(query, {"initiative": [iri(i) for i in part]}).rows]
+    latest: dict[str, tuple] = {}
+    for initiative, day, phase, words, source in rows:
+        when = date_of(day)
+        if when is None or (as_of is not None and when > as_of):
+            continue
+        if initiative.value not in latest or when > latest[initiative.value][0]:
+            latest[initiative.value] = (when, phase, words, source)
+    labels = labels or Labels(engine, lang)
+    labels.load(t for _, phase, _, source in latest.values() for t in (phase, source) if t is not None)
+    return {initiative: StatusInfo(
+                as_of=when.isoformat(),
+                phase=phase.value.rsplit("#", 1)[-1] if phase is not None else "",
+                phase_label=(labels.of(phase) or "") if phase is not None else "",
+                text=text(words), source=(labels.of(source) or "") if source is not None else "")
+            for initiative, (when, phase, words, source) in latest.items()}
+
+
+def round_dates(engine) -> list[date]:
     """The dates of the status rounds in the graph, oldest first."""
-    return sorted({d.toPython() for d in graph.objects(None, RG.asOf) if isinstance(d, Literal)})
+    rows = engine.query("SELECT DISTINCT ?d WHERE { ?r rg:asOf ?d }").rows
+    return sorted({d for (term,) in rows if (d := date_of(term)) is not None})
 
 
-def report_dates(graph: Graph) -> list[str]:
+def report_dates(engine) -> list[str]:
     """The same dates as ÅÅÅÅ-MM-DD text (for pages and JSON)."""
-    return [day.isoformat() for day in round_dates(graph)]
+    return [day.isoformat() for day in round_dates(engine)]
 
 
-def build_network(graph: Graph, *, as_of: date | None = None, lang: str = "da"):
-    """A networkx MultiDiGraph: nodes keyed by IRI string, edges keyed by property."""
-    import networkx as nx
+# ---------------------------------------------------------------------------
+# The projection
+# ---------------------------------------------------------------------------
 
-    kinds = node_kinds(graph)
-    owner = {item: initiative for link in ITEM_LINKS
-             for initiative, item in graph.subject_objects(link)}
-    statuses = status_as_of(graph, as_of, lang)
-    areas: dict[URIRef, list[str]] = {}
-    for initiative, area in graph.subject_objects(RG.developmentArea):
-        areas.setdefault(initiative, []).append(str(area))
+_ALL_LINKS = "SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER (isIRI(?o) && isIRI(?s) && ?p != rdf:type) }"
+_LINKS_FROM = "SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER (isIRI(?o) && ?p != rdf:type) }"
+_LINKS_TO = "SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER (isIRI(?s) && ?p != rdf:type) }"
 
-    net = nx.MultiDiGraph()
-    for node, kind in kinds.items():
-        attrs = {"label": label_of(graph, node, lang) or str(node), "kind": kind, "iri": str(node)}
-        if node in areas:
-            attrs["areas"] = sorted(areas[node])
-        status = statuses.get(node)
-        if status:
-            attrs.update(phase=status.phase, phase_label=status.phase_label, status_date=status.as_of,
-                         status_text=status.text, status_source=status.source)
-        net.add_node(str(node), **attrs)
 
-    property_labels: dict[URIRef, str] = {}
-    for subject, prop, obj in graph:
-        if not isinstance(obj, URIRef) or prop == RDF.type or prop in ITEM_LINKS:
-            continue
-        via = None
-        if subject in owner:
-            subject, via = owner[subject], subject
-        if obj in owner:
-            obj, via = owner[obj], obj
-        if subject not in kinds or obj not in kinds or subject == obj:
-            continue
-        if prop not in property_labels:
-            property_labels[prop] = label_of(graph, prop, lang) or str(prop)
-        attrs = {"property": str(prop), "label": property_labels[prop]}
-        if via is not None:
-            attrs["via"] = label_of(graph, via, lang) or str(via)
-        key = f"{prop}|{via or ''}"
-        net.add_edge(str(subject), str(obj), key=key, **attrs)
-    return net
+class _Projection:
+    """Nodes, item owners and links read from the engine, folded into a network."""
+
+    def __init__(self, engine) -> None:
+        self.engine = engine
+        self.classes = class_kinds(engine)
+        self.kinds: dict[str, str] = {}
+        self.owner: dict[str, str] = {}
+        self.links: set[tuple[str, str, str]] = set()
+
+    def everything(self) -> None:
+        self.kinds = _kinds_of(self.engine, self.classes, None)
+        self.owner = _owners(self.engine, None)
+        self.links = {(s.value, p.value, o.value) for s, p, o in self.engine.query(_ALL_LINKS).rows}
+
+    def around(self, focus: str, depth: int) -> None:
+        """The nodes within ``depth`` hops of ``focus`` and every link among them."""
+        self.kinds = _kinds_of(self.engine, self.classes, [focus])
+        if focus not in self.kinds:
+            return
+        reached, frontier = {focus}, {focus}
+        for _ in range(depth):
+            found = self._neighbours(frontier) - reached
+            reached |= found
+            frontier = found
+            if not frontier:
+                break
+        self._neighbours(frontier)  # the links of the outermost ring, to nodes inside it
+        self.kinds = {n: k for n, k in self.kinds.items() if n in reached}
+
+    def _neighbours(self, nodes: set[str]) -> set[str]:
+        """Read the links of ``nodes`` (and of their tasks, challenges and decision
+        points); the nodes at their other ends."""
+        if not nodes:
+            return set()
+        initiatives = [n for n in nodes if self.kinds.get(n) == "initiative"]
+        items = _items(self.engine, initiatives)
+        self.owner.update(items)
+        ends = sorted(nodes | items.keys())
+        rows = []
+        for part in chunks(ends):
+            terms = [iri(n) for n in part]
+            rows += self.engine.query(_LINKS_FROM, {"s": terms}).rows
+            rows += self.engine.query(_LINKS_TO, {"o": terms}).rows
+        found = set()
+        new = sorted({t.value for row in rows for t in (row[0], row[2]) if is_iri(t)}
+                     - self.kinds.keys() - self.owner.keys())
+        self.owner.update(_owners(self.engine, new))
+        unknown = (set(new) - self.owner.keys()) | {self.owner[n] for n in new if n in self.owner} - self.kinds.keys()
+        self.kinds.update(_kinds_of(self.engine, self.classes, sorted(unknown)))
+        for s, p, o in rows:
+            if not (is_iri(s) and is_iri(o)):
+                continue
+            self.links.add((s.value, p.value, o.value))
+            for end in (self.owner.get(s.value, s.value), self.owner.get(o.value, o.value)):
+                if end in self.kinds and end not in nodes:
+                    found.add(end)
+        return found
+
+    def network(self, *, as_of: date | None, lang: str, labels: Labels):
+        import networkx as nx
+
+        nodes = sorted(self.kinds)
+        initiatives = [n for n in nodes if self.kinds[n] == "initiative"]
+        statuses = status_as_of(self.engine, as_of, lang, initiatives=initiatives, labels=labels)
+        areas: dict[str, list[str]] = {}  # initiatives and goals name their development area
+        for part in chunks(nodes):
+            for initiative, area in self.engine.query("SELECT ?i ?a WHERE { ?i rg:developmentArea ?a }",
+                                                      {"i": [iri(i) for i in part]}).rows:
+                areas.setdefault(initiative.value, []).append(area.value)
+        skip = set(ITEM_LINKS)
+        edges = []
+        for s, p, o in self.links:
+            if p in skip:
+                continue
+            via = None
+            if s in self.owner:
+                s, via = self.owner[s], s
+            if o in self.owner:
+                o, via = self.owner[o], o
+            if s in self.kinds and o in self.kinds and s != o:
+                edges.append((s, p, o, via))
+        labels.load([iri(n) for n in nodes] + [iri(p) for _, p, _, _ in edges]
+                    + [iri(v) for *_, v in edges if v])
+        net = nx.MultiDiGraph()
+        for node in nodes:
+            attrs = {"label": labels.of(iri(node)) or node, "kind": self.kinds[node], "iri": node}
+            if node in areas:
+                attrs["areas"] = sorted(areas[node])
+            status = statuses.get(node)
+            if status:
+                attrs.update(phase=status.phase, phase_label=status.phase_label, status_date=status.as_of,
+                             status_text=status.text, status_source=status.source)
+            net.add_node(node, **attrs)
+        for s, p, o, via in sorted(edges, key=lambda e: (e[0], e[1], e[2], e[3] or "")):
+            attrs = {"property": p, "label": labels.of(iri(p)) or p}
+            if via is not None:
+                attrs["via"] = labels.of(iri(via)) or via
+            net.add_edge(s, o, key=f"{p}|{via or ''}", **attrs)
+        return net
+
+
+def build_network(engine, *, as_of: date | None = None, lang: str = "da", around: str | None = None,
+                  depth: int = 2, labels: Labels | None = None):
+    """A networkx MultiDiGraph: nodes keyed by IRI string, edges keyed by property.
+    With ``around`` (an IRI), only the nodes within ``depth`` hops of it."""
+    projection = _Projection(engine)
+    if around is None:
+        projection.everything()
+    else:
+        projection.around(around, depth)
+    return projection.network(as_of=as_of, lang=lang, labels=labels or Labels(engine, lang))
 
 
 def flat_for_export(net):

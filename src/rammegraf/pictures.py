@@ -9,12 +9,10 @@ from __future__ import annotations
 import csv
 import io
 
-from rdflib import Graph, URIRef
-from rdflib.namespace import RDF
-
-from .labels import label_of
+from .labels import Labels
 from .namespaces import RG
-from .query import get_query, run
+from .query import get_query, run_on
+from .terms import date_of, iri, text
 from .viz import PHASE_COLOURS
 
 def _pyplot():
@@ -35,26 +33,28 @@ def _save(figure, fmt: str) -> bytes:
     return out.getvalue()
 
 
-def timeline(graph: Graph, fmt: str = "svg", *, lang: str = "da") -> bytes:
+def timeline(engine, fmt: str = "svg", *, lang: str = "da") -> bytes:
     """Status reports (dots coloured by phase) and milestones (bars over their
     interval) per initiative, grouped by development area."""
     plt = _pyplot()
     from matplotlib.dates import date2num
 
-    rows = _initiatives_by_area(graph, lang)
+    labels = Labels(engine, lang)
+    rows = _initiatives_by_area(engine, labels)
+    position = {initiative.value: y for y, (_, initiative, _) in enumerate(rows)}
+    reports = engine.query("SELECT ?i ?day ?phase WHERE { ?r rg:statusOf ?i ; rg:asOf ?day ; rg:phase ?phase }").rows
     height = max(3.0, 0.42 * len(rows) + 1.5)
     figure, axes = plt.subplots(figsize=(13, height))
-    for y, (area, initiative, name) in enumerate(rows):
-        for report in graph.subjects(RG.statusOf, initiative):
-            day = graph.value(report, RG.asOf).toPython()
-            phase = str(graph.value(report, RG.phase)).rsplit("#", 1)[-1]
-            axes.plot(date2num(day), y, "o", markersize=9, color=PHASE_COLOURS.get(phase, "#999999"),
+    for initiative, day, phase in reports:
+        when = date_of(day)
+        if initiative.value in position and when is not None:
+            axes.plot(date2num(when), position[initiative.value], "o", markersize=9,
+                      color=PHASE_COLOURS.get(phase.value.rsplit("#", 1)[-1], "#999999"),
                       markeredgecolor="#333333", zorder=3)
-        for milestone in _milestones(graph, initiative):
-            start, end = (graph.value(milestone, RG.earliest).toPython(),
-                          graph.value(milestone, RG.latest).toPython())
-            axes.barh(y, max(date2num(end) - date2num(start), 2), left=date2num(start), height=0.25,
-                      color="#bbbbbb", edgecolor="#666666", zorder=2)
+    for initiative, start, end in _milestones(engine):
+        if initiative in position:
+            axes.barh(position[initiative], max(date2num(end) - date2num(start), 2), left=date2num(start),
+                      height=0.25, color="#bbbbbb", edgecolor="#666666", zorder=2)
     axes.set_yticks(range(len(rows)))
     axes.set_yticklabels([f"{name[:70]}{'…' if len(name) > 70 else ''}" for _, _, name in rows], fontsize=8)
     axes.invert_yaxis()
@@ -67,8 +67,9 @@ def timeline(graph: Graph, fmt: str = "svg", *, lang: str = "da") -> bytes:
             axes.text(1.0, y - 0.45, area, transform=axes.get_yaxis_transform(), ha="right", va="top",
                       fontsize=8, color="#555555")
             previous = area
+    labels.load(iri(RG[key]) for key in PHASE_COLOURS)
     handles = [plt.Line2D([], [], marker="o", linestyle="", markersize=8, color=colour, markeredgecolor="#333",
-                          label=label_of(graph, RG[key], lang) or key) for key, colour in PHASE_COLOURS.items()]
+                          label=labels.of(iri(RG[key])) or key) for key, colour in PHASE_COLOURS.items()]
     handles.append(plt.Rectangle((0, 0), 1, 1, color="#bbbbbb", label="Milepæl" if lang == "da" else "Milestone"))
     axes.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.06), ncol=8, fontsize=8,
                 frameon=False)
@@ -78,43 +79,54 @@ def timeline(graph: Graph, fmt: str = "svg", *, lang: str = "da") -> bytes:
     return data
 
 
-def _initiatives_by_area(graph: Graph, lang: str) -> list[tuple[str, URIRef, str]]:
-    rows = []
-    for initiative in graph.subjects(RDF.type, RG.Initiative):
-        areas = sorted(graph.objects(initiative, RG.developmentArea),
-                       key=lambda a: str(graph.value(a, URIRef("http://www.w3.org/2004/02/skos/core#notation"))))
-        area = label_of(graph, areas[0], lang) if areas else ""
-        number = str(graph.value(areas[0], URIRef("http://www.w3.org/2004/02/skos/core#notation"))) if areas else "9"
-        rows.append((number, area, initiative, label_of(graph, initiative, lang) or str(initiative)))
-    rows.sort(key=lambda r: (r[0], r[3].casefold()))
-    return [(area, initiative, name) for _, area, initiative, name in rows]
+def _initiatives_by_area(engine, labels: Labels) -> list[tuple[str, object, str]]:
+    """(area label, initiative, initiative label), by area number and name; an
+    initiative in several areas stands under the first."""
+    rows = engine.query("""SELECT ?i ?area ?number WHERE { ?i a rg:Initiative .
+        OPTIONAL { ?i rg:developmentArea ?area OPTIONAL { ?area skos:notation ?number } } }""").rows
+    labels.load(t for row in rows for t in row[:2])
+    first: dict = {}
+    for initiative, area, number in rows:
+        key = (text(number) or "9", area.value if area is not None else "")
+        if initiative not in first or key < first[initiative][0]:
+            first[initiative] = (key, area)
+    out = [(key[0], labels.display(area) if area is not None else "", initiative, labels.display(initiative))
+           for initiative, (key, area) in first.items()]
+    out.sort(key=lambda r: (r[0], r[3].casefold()))
+    return [(area, initiative, name) for _, area, initiative, name in out]
 
 
-def _milestones(graph: Graph, initiative: URIRef) -> set[URIRef]:
-    found = set(graph.objects(initiative, RG.hasMilestone)) | {
-        m for m in graph.objects(initiative, RG.dependsOn) if (m, RDF.type, RG.Milestone) in graph}
-    for link in (RG.hasTask, RG.hasDecisionPoint):
-        for item in graph.objects(initiative, link):
-            found |= set(graph.objects(item, RG.hasMilestone))
-    return found
+def _milestones(engine) -> set[tuple[str, object, object]]:
+    """(initiative IRI, earliest, latest) for each milestone an initiative has or
+    waits for, directly or through a task or decision point."""
+    rows = engine.query("""SELECT DISTINCT ?i ?earliest ?latest ?m WHERE {
+        { ?i rg:hasMilestone ?m } UNION { ?i rg:dependsOn ?m . ?m a rg:Milestone }
+        UNION { ?i rg:hasTask|rg:hasDecisionPoint ?item . ?item rg:hasMilestone ?m }
+        ?i a rg:Initiative . ?m rg:earliest ?earliest ; rg:latest ?latest }""").rows
+    return {(i.value, date_of(a), date_of(b)) for i, a, b, _ in rows
+            if date_of(a) is not None and date_of(b) is not None}
 
 
-def matrix(graph: Graph, *, lang: str = "da") -> tuple[list[str], list[str], list[list[int]]]:
+def matrix(engine, *, lang: str = "da") -> tuple[list[str], list[str], list[list[int]]]:
     """Municipalities × initiatives: 1 where the initiative names the municipality
     (responsible, involved or partner) directly or through its health cluster."""
-    municipalities = sorted((label_of(graph, m, lang) or str(m) for m in graph.subjects(RDF.type, RG.Municipality)),
-                            key=str.casefold)
-    initiatives = [name for _, _, name in _initiatives_by_area(graph, lang)]
+    labels = Labels(engine, lang)
+    found = engine.query("SELECT ?m WHERE { ?m a rg:Municipality }").rows
+    labels.load(m for (m,) in found)
+    municipalities = sorted({labels.display(m) for (m,) in found}, key=str.casefold)
+    initiatives = [name for _, _, name in _initiatives_by_area(engine, labels)]
     cells = [[0] * len(initiatives) for _ in municipalities]
-    for municipality, initiative, _ in run(graph, get_query("kommuners-involvering")):
-        row = municipalities.index(label_of(graph, municipality, lang) or str(municipality))
-        column = initiatives.index(label_of(graph, initiative, lang) or str(initiative))
+    answer = run_on(engine, get_query("kommuners-involvering"))
+    labels.load(t for row in answer.rows for t in row[:2])
+    for municipality, initiative, *_ in answer.rows:
+        row = municipalities.index(labels.display(municipality))
+        column = initiatives.index(labels.display(initiative))
         cells[row][column] = 1
     return municipalities, initiatives, cells
 
 
-def matrix_csv(graph: Graph, *, lang: str = "da") -> bytes:
-    municipalities, initiatives, cells = matrix(graph, lang=lang)
+def matrix_csv(engine, *, lang: str = "da") -> bytes:
+    municipalities, initiatives, cells = matrix(engine, lang=lang)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["kommune" if lang == "da" else "municipality", *initiatives])
@@ -123,9 +135,9 @@ def matrix_csv(graph: Graph, *, lang: str = "da") -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def matrix_picture(graph: Graph, fmt: str = "svg", *, lang: str = "da") -> bytes:
+def matrix_picture(engine, fmt: str = "svg", *, lang: str = "da") -> bytes:
     plt = _pyplot()
-    municipalities, initiatives, cells = matrix(graph, lang=lang)
+    municipalities, initiatives, cells = matrix(engine, lang=lang)
     figure, axes = plt.subplots(figsize=(max(6, 0.5 * len(initiatives) + 3), max(4, 0.35 * len(municipalities) + 3)))
     axes.imshow(cells, cmap="Blues", vmin=0, vmax=1.4, aspect="auto")
     axes.set_yticks(range(len(municipalities)))

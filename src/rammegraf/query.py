@@ -9,10 +9,11 @@ A named query is ``queries/<name>.rq``, opening with a comment header::
     # param: actor iri org:Organization = https://w3id.org/rammegraf/id/region/midtjylland
     # param: deadline xsd:date = 2026-01-01
 
-Parameters are bound as RDF terms (``initBindings``), never pasted into the text:
-a value holding a quote or ``}`` is one literal and cannot change the query.
-Queries run read-only: SPARQL Update, SERVICE and FROM / FROM NAMED are refused
-before anything runs, so nothing is fetched from the network.
+Parameters are bound as RDF terms (a VALUES block written from terms by
+rammegraf.sparql), never pasted into the text: a value holding a quote or ``}``
+is one literal and cannot change the query. Queries run read-only: SPARQL
+Update, SERVICE and FROM / FROM NAMED are refused before anything runs, so
+nothing is written and nothing is fetched from the network.
 """
 
 from __future__ import annotations
@@ -23,52 +24,18 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDFS, XSD
-from rdflib.term import Node
-
-from .errors import RammegrafError, did_you_mean
+from .errors import did_you_mean
 from .namespaces import ID, PREFIXES
+from .sparql import QueryError, QueryRefused, QuerySyntaxError, prepare  # noqa: F401 - the query API
 from .store import shipped_root
+from .terms import literal
 
 TYPES = ("xsd:date", "xsd:integer", "xsd:decimal", "xsd:string", "xsd:boolean", "iri")
 _KEY = re.compile(r"^#\s*([A-Za-z][\w-]*(?:@[a-z]{2})?)\s*:\s*(.*?)\s*$")
 _PARAM = re.compile(
     r"^(?P<name>[A-Za-z_]\w*)\s+(?P<type>\S+)(?:\s+(?P<cls>[A-Za-z][\w-]*:[A-Za-z]\w*))?"
     r"(?:\s*=\s*(?P<default>.*))?$")
-_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 _NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-
-
-class QueryError(RammegrafError):
-    """A query that cannot run: unknown name, bad header, bad parameter value."""
-
-    def __init__(self, message: str, *, query: str | None = None, hint: str | None = None) -> None:
-        super().__init__(message, hint=hint)
-        self.query = query
-
-    def where(self) -> str:
-        return self.query or ""
-
-
-class QueryRefused(QueryError):
-    """A query that is valid SPARQL but not allowed: Update, SERVICE, FROM."""
-
-
-class QuerySyntaxError(QueryError):
-    """Text that is not SPARQL: the parser's message with line and column."""
-
-    def __init__(self, message: str, *, query: str | None, line: int | None,
-                 column: int | None) -> None:
-        super().__init__(message, query=query)
-        self.line = line
-        self.column = column
-
-    def where(self) -> str:
-        parts = [p for p in (self.query,
-                             f"linje {self.line}" if self.line else None,
-                             f"kolonne {self.column}" if self.column else None) if p]
-        return ", ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -100,10 +67,8 @@ class NamedQuery:
 
     @property
     def form(self) -> str:
-        """SELECT, ASK, CONSTRUCT or DESCRIBE (the first keyword after the prologue)."""
-        body = "\n".join(line for line in self.text.splitlines() if not line.lstrip().startswith("#"))
-        match = _FORM.search(body)
-        return match.group(1).upper() if match else "SELECT"
+        """SELECT, ASK, CONSTRUCT or DESCRIBE."""
+        return prepare(self.text, name=self.name).form
 
     def param(self, name: str) -> Param:
         for param in self.params:
@@ -214,21 +179,21 @@ def _parse_param(value: str, where: str, number: int) -> Param:
 # Binding parameter values
 # ---------------------------------------------------------------------------
 
-def bind(query: NamedQuery, values: dict[str, str], graph: Graph) -> dict[str, Node]:
-    """Typed RDF terms for every parameter, from ``values`` or the defaults."""
+def bind(query: NamedQuery, values: dict[str, str], engine) -> dict:
+    """Typed RDF terms (pyoxigraph) for every parameter, from ``values`` or the defaults."""
     for name in values:
         query.param(name)  # unknown names are an error
-    bindings: dict[str, Node] = {}
+    bindings: dict = {}
     for param in query.params:
         raw = values.get(param.name, param.default)
         if raw is None:
             raise QueryError(f"parameteren '{param.name}' ({param.type}) mangler en værdi; "
                              f"brug --param {param.name}=… (missing value)", query=query.name)
-        bindings[param.name] = convert(param, raw, graph, query=query.name)
+        bindings[param.name] = convert(param, raw, engine, query=query.name)
     return bindings
 
 
-def convert(param: Param, raw: str, graph: Graph, *, query: str = "-") -> Node:
+def convert(param: Param, raw: str, engine, *, query: str = "-"):
     """One parameter value as an RDF term of the declared type, or a QueryError."""
     def bad(expected: str) -> QueryError:
         return QueryError(f"parameteren '{param.name}' skal være {expected}; fik {raw!r} "
@@ -239,54 +204,53 @@ def convert(param: Param, raw: str, graph: Graph, *, query: str = "-") -> Node:
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
             raise bad("en dato ÅÅÅÅ-MM-DD")
         try:
-            return Literal(date.fromisoformat(raw).isoformat(), datatype=XSD.date)
+            return literal(date.fromisoformat(raw))
         except ValueError:
             raise bad("en gyldig dato ÅÅÅÅ-MM-DD") from None
     if param.type == "xsd:integer":
         if not re.fullmatch(r"[+-]?\d+", raw):
             raise bad("et heltal")
-        return Literal(int(raw), datatype=XSD.integer)
+        return literal(int(raw))
     if param.type == "xsd:decimal":
         try:
-            return Literal(Decimal(raw.replace(",", ".")), datatype=XSD.decimal)
+            return literal(Decimal(raw.replace(",", ".")))
         except InvalidOperation:
             raise bad("et decimaltal") from None
     if param.type == "xsd:boolean":
         truth = {"true": True, "ja": True, "1": True, "false": False, "nej": False, "0": False}
         if raw.lower() not in truth:
             raise bad("true/false (ja/nej)")
-        return Literal(truth[raw.lower()])
+        return literal(truth[raw.lower()])
     if param.type == "xsd:string":
-        return Literal(raw)
-    return resolve_iri(graph, raw, cls=param.cls, name=param.name, query=query)
+        return literal(raw)
+    return resolve_iri(engine, raw, cls=param.cls, name=param.name, query=query)
 
 
-def resolve_iri(graph, raw: str, *, cls: str | None = None, name: str = "iri",
-                query: str = "-") -> URIRef:
-    """An IRI from a full IRI, an ``id/…`` or ``kind/slug`` path, or a label.
+_IRI = re.compile(r"https?://[^\s<>\"{}|\\^`]+")
 
-    ``graph`` is an rdflib graph or an engine (rammegraf.engine): the look-ups are
-    SPARQL with bound values, so they work the same on every store.
-    """
-    from .engine import as_engine
 
-    engine = as_engine(graph)
+def resolve_iri(engine, raw: str, *, cls: str | None = None, name: str = "iri", query: str = "-"):
+    """An IRI (pyoxigraph NamedNode) from a full IRI, an ``id/…`` or ``kind/slug``
+    path, or a label. The look-ups are SPARQL with bound values, so they work the
+    same on every engine."""
+    from .terms import iri, is_iri
+
     raw = raw.strip().strip("<>")
-    cls_iri = expand_curie(cls) if cls else None
-    if re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", raw):
-        candidates = [URIRef(raw)]
+    cls_iri = iri(expand_curie(cls)) if cls else None
+    if _IRI.fullmatch(raw):
+        candidates = [iri(raw)]
     elif re.fullmatch(r"(id/)?[a-z0-9-]+(/[a-z0-9-]+)+", raw):
-        candidates = [ID[raw.removeprefix("id/")]]
+        candidates = [iri(ID[raw.removeprefix("id/")])]
     else:
         rows = engine.query("SELECT DISTINCT ?n WHERE { { ?n rdfs:label ?l } UNION { ?n skos:altLabel ?l } "
                             "FILTER (LCASE(STR(?l)) = LCASE(?text)) } ORDER BY ?n",
-                            {"text": Literal(raw)})
-        candidates = [row[0] for row in rows if isinstance(row[0], URIRef)]
+                            {"text": literal(raw)})
+        candidates = [row[0] for row in rows if is_iri(row[0])]
     candidates = [c for c in candidates if _typed(engine, c, cls_iri)]
     if len(candidates) == 1:
         return candidates[0]
     if len(candidates) > 1:
-        names = "; ".join(f"<{c}>" for c in candidates)
+        names = "; ".join(f"<{c.value}>" for c in candidates)
         raise QueryError(f"'{raw}' passer på flere ressourcer: {names}; brug IRI'en "
                          "(ambiguous: use the IRI)", query=query)
     what = f" af klassen {cls}" if cls else ""
@@ -294,105 +258,45 @@ def resolve_iri(graph, raw: str, *, cls: str | None = None, name: str = "iri",
                      f"'{raw}' (no such resource)", query=query, hint=_suggest(engine, raw, cls_iri))
 
 
-def _typed(engine, node: URIRef, cls: URIRef | None) -> bool:
+def _typed(engine, node, cls) -> bool:
     """Whether ``node`` is described in the store (and an instance of ``cls``)."""
     if cls is None:
-        rows = engine.query("SELECT ?n WHERE { ?n a ?t } LIMIT 1", {"n": node})
+        answer = engine.query("ASK { ?n a ?t }", {"n": node})
     else:
-        rows = engine.query("SELECT ?n WHERE { ?n a/rdfs:subClassOf* ?c } LIMIT 1", {"n": node, "c": cls})
-    return len(rows) > 0
+        answer = engine.query("ASK { ?n a/rdfs:subClassOf* ?c }", {"n": node, "c": cls})
+    return bool(answer.boolean)
 
 
-def instances(graph: Graph, cls: URIRef) -> list[URIRef]:
-    rows = graph.query("SELECT DISTINCT ?n WHERE { ?n a/rdfs:subClassOf* ?c }",
-                       initBindings={"c": cls}, initNs={"rdfs": RDFS})
-    return [row[0] for row in rows if isinstance(row[0], URIRef)]
+def instances(engine, cls: str) -> list:
+    """The IRIs of every instance of ``cls`` (an IRI string), sub-classes included."""
+    from .terms import iri, is_iri
+
+    rows = engine.query("SELECT DISTINCT ?n WHERE { ?n a/rdfs:subClassOf* ?c }", {"c": iri(cls)})
+    return [row[0] for row in rows if is_iri(row[0])]
 
 
-def _suggest(engine, raw: str, cls: URIRef | None) -> str | None:
+def _suggest(engine, raw: str, cls) -> str | None:
     if cls is not None:
         rows = engine.query("SELECT ?n ?l WHERE { ?n a/rdfs:subClassOf* ?c ; rdfs:label ?l "
                             "FILTER (lang(?l) = \"da\") }", {"c": cls})
     else:
         rows = engine.query("SELECT ?n ?l WHERE { ?n a ?t ; rdfs:label ?l FILTER (lang(?l) = \"da\") }")
-    labels = {str(label): node for node, label in rows}
+    labels = {label.value: node.value for node, label in rows}
     return did_you_mean(raw, sorted(labels), show=lambda c: f"{c} <{labels[c]}>")
 
 
-def expand_curie(curie: str) -> URIRef:
+def expand_curie(curie: str) -> str:
     prefix, local = curie.split(":", 1)
-    return URIRef(str(PREFIXES[prefix]) + local)
+    return PREFIXES[prefix] + local
 
 
 # ---------------------------------------------------------------------------
-# Checking and running
+# Running
 # ---------------------------------------------------------------------------
 
-def prepare(text: str, *, name: str = "-"):
-    """Parse and check a query: read-only, no SERVICE, no FROM. Returns rdflib's Query."""
-    from pyparsing import ParseException
-    from rdflib.plugins.sparql import prepareQuery
-    from rdflib.plugins.sparql.parser import parseUpdate
-
-    try:
-        prepared = prepareQuery(text, initNs=PREFIXES)
-    except ParseException as exc:
-        if _is_update(text, parseUpdate):
-            raise QueryRefused("SPARQL Update er ikke tilladt: rammegraf læser kun "
-                             "(SPARQL Update is refused: read-only)", query=name) from None
-        raise QuerySyntaxError(f"ikke gyldig SPARQL (not valid SPARQL): {exc.msg}",
-                               query=name, line=exc.lineno, column=exc.col) from None
-    except Exception as exc:  # e.g. an unknown prefix is raised as a plain Exception
-        raise QuerySyntaxError(f"ikke gyldig SPARQL (not valid SPARQL): {exc}",
-                               query=name, line=None, column=None) from None
-    check_read_only(prepared, name=name)
-    return prepared
-
-
-def _is_update(text: str, parse_update) -> bool:
-    try:
-        parse_update(text)
-    except Exception:
-        return False
-    return True
-
-
-def check_read_only(prepared, *, name: str = "-") -> None:
-    """Refuse SERVICE and FROM / FROM NAMED: they would fetch from the network."""
-    if prepared.algebra.get("datasetClause"):
-        raise QueryRefused("FROM og FROM NAMED er ikke tilladt: forespørgsler kører mod den lokale graf "
-                         "(FROM / FROM NAMED are refused)", query=name)
-    if _contains(prepared.algebra, "ServiceGraphPattern"):
-        raise QueryRefused("SERVICE er ikke tilladt: rammegraf henter intet fra andre endpoints "
-                         "(SERVICE is refused)", query=name)
-
-
-def _contains(node, kind: str) -> bool:
-    from rdflib.plugins.sparql.parserutils import CompValue
-
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, CompValue):
-            if current.name == kind:
-                return True
-            stack.extend(current.values())
-        elif isinstance(current, (list, tuple)):
-            stack.extend(current)
-        elif isinstance(current, dict):
-            stack.extend(current.values())
-    return False
-
-
-def run_on(engine, query: NamedQuery, values: dict[str, str] | None = None):
-    """Run a query on an engine (rammegraf.engine) with its parameters bound."""
+def run_on(engine, query: NamedQuery, values: dict[str, str] | None = None, *, limit: int | None = None):
+    """Check a named query (Update, SERVICE, FROM refused before anything runs),
+    bind its parameters and run it on an engine (rammegraf.engine)."""
+    prepared = prepare(query.text, name=query.name)
     bindings = bind(query, values or {}, engine)
-    prepare(query.text, name=query.name)  # refuses Update, SERVICE, FROM before anything runs
-    return engine.query(query.text, bindings)
-
-
-def run(graph: Graph, query: NamedQuery, values: dict[str, str] | None = None):
-    """Run a query on an rdflib graph with its parameters bound (run_on rdflib's engine)."""
-    from .engine import RdflibEngine
-
-    return run_on(RdflibEngine(graph), query, values)
+    return engine.query(prepared, bindings, limit=limit)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-from rdflib import Graph
 
-from .labels import label_of
+from .labels import Labels
 from .validate import ValidationReport, ValidationResult
 
 SEVERITY = {"da": {"Violation": "FEJL", "Warning": "ADVARSEL", "Info": "INFO"},
@@ -28,24 +27,39 @@ def headline(report: ValidationReport, lang: str = "da", *, hidden_warnings: int
     return text
 
 
-def format_report(report: ValidationReport, graph: Graph, fmt: str = "text", *,
+def format_report(report: ValidationReport, engine, fmt: str = "text", *,
                   lang: str = "da", hidden_warnings: int = 0) -> str:
+    """The report for people (text), programs (json) or RDF tools (ttl); labels
+    of the focus nodes come from ``engine``."""
     if fmt == "ttl":
         return report.graph.serialize(format="turtle")
+    labels = focus_labels(report, engine, lang)
     if fmt == "json":
-        return json.dumps(_as_json(report, graph, lang, hidden_warnings),
+        return json.dumps(_as_json(report, labels, lang, hidden_warnings),
                           ensure_ascii=False, indent=2) + "\n"
-    return _as_text(report, graph, lang, hidden_warnings)
+    return _as_text(report, labels, lang, hidden_warnings)
 
 
-def _as_text(report: ValidationReport, graph: Graph, lang: str, hidden_warnings: int) -> str:
+def focus_labels(report: ValidationReport, engine, lang: str) -> dict[str, str | None]:
+    """The label of every focus node of the report (IRI string → label)."""
+    from rdflib import URIRef
+
+    from .terms import iri
+
+    labels = Labels(engine, lang)
+    nodes = [iri(str(r.focus_node)) for r in report.results if isinstance(r.focus_node, URIRef)]
+    labels.load(nodes)
+    return {node.value: labels.of(node) for node in nodes}
+
+
+def _as_text(report: ValidationReport, labels: dict, lang: str, hidden_warnings: int) -> str:
     lines = [headline(report, lang, hidden_warnings=hidden_warnings)]
     groups: dict = {}
     for result in report.results:
         groups.setdefault(result.focus_node, []).append(result)
-    for focus in sorted(groups, key=lambda f: _focus_key(graph, f, groups[f], lang)):
+    for focus in sorted(groups, key=lambda f: _focus_key(labels, f, groups[f])):
         results = sorted(groups[focus], key=lambda r: (r.severity != "Violation", r.path or ""))
-        label = label_of(graph, focus, lang)
+        label = labels.get(str(focus))
         lines.append("")
         lines.append(f"{label}  <{focus}>" if label else f"<{focus}>")
         width = max(len(r.path or "") for r in results)
@@ -56,13 +70,13 @@ def _as_text(report: ValidationReport, graph: Graph, lang: str, hidden_warnings:
     return "\n".join(lines) + "\n"
 
 
-def _focus_key(graph: Graph, focus, results: list[ValidationResult], lang: str) -> tuple:
+def _focus_key(labels: dict, focus, results: list[ValidationResult]) -> tuple:
     """Focus nodes with a violation first, then by label."""
     rank = 0 if any(r.severity == "Violation" for r in results) else 1
-    return (rank, (label_of(graph, focus, lang) or "").casefold(), str(focus))
+    return (rank, (labels.get(str(focus)) or "").casefold(), str(focus))
 
 
-def _as_json(report: ValidationReport, graph: Graph, lang: str, hidden_warnings: int) -> dict:
+def _as_json(report: ValidationReport, labels: dict, lang: str, hidden_warnings: int) -> dict:
     return {
         "conforms": report.conforms,
         "violations": len(report.violations),
@@ -70,7 +84,7 @@ def _as_json(report: ValidationReport, graph: Graph, lang: str, hidden_warnings:
         "hiddenWarnings": hidden_warnings,
         "results": [{
             "focusNode": str(r.focus_node),
-            "focusLabel": label_of(graph, r.focus_node, lang),
+            "focusLabel": labels.get(str(r.focus_node)),
             "path": r.path,
             "severity": r.severity,
             "message": r.message(lang),

@@ -13,14 +13,11 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 
-from rdflib import Graph, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF
-
 from .errors import RammegrafError
-from .labels import label_of
-from .namespaces import PREFIXES, RG
+from .labels import Labels
 from .network import round_dates
 from .tables import render
+from .terms import date_of, text
 
 STATE_WORDS = {"da": {"overdue": "overskredet", "due": "forfalden nu", "upcoming": "kommende"},
                "en": {"overdue": "overdue", "due": "due now", "upcoming": "upcoming"}}
@@ -48,39 +45,51 @@ def state_of(earliest: date, latest: date, as_of: date, within: int) -> str | No
     return None
 
 
-def deadlines(graph: Graph, *, as_of: date, within: int = 90, lang: str = "da",
+_MILESTONES = """
+    SELECT ?m ?text ?earliest ?latest WHERE {
+        ?m a rg:Milestone ; rg:dateText ?text ; rg:earliest ?earliest ; rg:latest ?latest .
+    } ORDER BY ?earliest ?latest ?m"""
+# The initiatives a milestone belongs to: its own, or that of the task or decision point it is set for.
+_OWNERS = """
+    SELECT ?m ?initiative WHERE {
+        { ?owner rg:hasMilestone ?m } UNION { ?owner rg:dependsOn ?m }
+        { ?owner a rg:Initiative BIND (?owner AS ?initiative) }
+        UNION { ?initiative rg:hasTask ?owner } UNION { ?initiative rg:hasDecisionPoint ?owner }
+    }"""
+
+
+def deadlines(engine, *, as_of: date, within: int = 90, lang: str = "da",
               include_all: bool = False) -> list[Deadline]:
     """Milestones overdue, due or upcoming (within ``within`` days) as of a date;
     ``include_all`` keeps the later ones too (for a calendar file)."""
-    rows = graph.query("""
-        SELECT ?m ?text ?earliest ?latest WHERE {
-            ?m a rg:Milestone ; rg:dateText ?text ; rg:earliest ?earliest ; rg:latest ?latest .
-        } ORDER BY ?earliest ?latest ?m""", initNs=PREFIXES)
-    out = []
-    for milestone, text, earliest, latest in rows:
-        first, last = earliest.toPython(), latest.toPython()
-        state = state_of(first, last, as_of, within) or ("later" if include_all else None)
-        if state is None:
+    labels = Labels(engine, lang)
+    chosen = []
+    for milestone, words, earliest, latest in engine.query(_MILESTONES).rows:
+        first, last = date_of(earliest), date_of(latest)
+        if first is None or last is None:
             continue
-        out.append(Deadline(
-            milestone=str(milestone), label=label_of(graph, milestone, lang) or str(milestone),
-            date_text=str(text), earliest=first, latest=last, state=state,
-            initiatives=tuple(sorted(label_of(graph, i, lang) or str(i) for i in _owners(graph, milestone))),
-            responsible=tuple(sorted(label_of(graph, r, lang) or str(r)
-                                     for r in graph.objects(milestone, RG.responsible)))))
-    return out
+        state = state_of(first, last, as_of, within) or ("later" if include_all else None)
+        if state is not None:
+            chosen.append((milestone, text(words), first, last, state))
+    owners: dict[str, set] = {}
+    responsible: dict[str, set] = {}
+    for part in _chunks([m for m, *_ in chosen]):
+        for milestone, initiative in engine.query(_OWNERS, {"m": part}).rows:
+            owners.setdefault(milestone.value, set()).add(initiative)
+        for milestone, actor in engine.query("SELECT ?m ?r WHERE { ?m rg:responsible ?r }", {"m": part}).rows:
+            responsible.setdefault(milestone.value, set()).add(actor)
+    labels.load([m for m, *_ in chosen] + [t for group in (*owners.values(), *responsible.values()) for t in group])
+    return [Deadline(
+        milestone=milestone.value, label=labels.display(milestone), date_text=words, earliest=first,
+        latest=last, state=state,
+        initiatives=tuple(sorted(labels.display(i) for i in owners.get(milestone.value, ()))),
+        responsible=tuple(sorted(labels.display(r) for r in responsible.get(milestone.value, ()))))
+        for milestone, words, first, last, state in chosen]
 
 
-def _owners(graph: Graph, milestone: URIRef) -> set[URIRef]:
-    owners = set(graph.subjects(RG.hasMilestone, milestone)) | set(graph.subjects(RG.dependsOn, milestone))
-    initiatives = set()
-    for owner in owners:
-        if (owner, RDF.type, RG.Initiative) in graph:
-            initiatives.add(owner)
-        else:  # a task or decision point: its initiative
-            for link in (RG.hasTask, RG.hasDecisionPoint):
-                initiatives.update(graph.subjects(link, owner))
-    return initiatives
+def _chunks(items: list, size: int = 400):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
 
 
 def render_deadlines(items: list[Deadline], fmt: str = "table", *, lang: str = "da") -> str:
@@ -151,14 +160,15 @@ class NoSuchRound(RammegrafError):
     """A date that is not a status round in the graph."""
 
 
-def changes(graph: Graph, *, from_date: date, to_date: date, lang: str = "da") -> Changes:
-    rounds = round_dates(graph)
+def changes(engine, *, from_date: date, to_date: date, lang: str = "da") -> Changes:
+    rounds = round_dates(engine)
     for day in (from_date, to_date):
         if day not in rounds:
             raise NoSuchRound(f"der er ingen statusrunde pr. {day.isoformat()}; runderne er "
                              f"{', '.join(d.isoformat() for d in rounds)} (no status round on that date)")
-    before, after = _phases(graph, from_date, lang), _phases(graph, to_date, lang)
-    name = lambda node: label_of(graph, node, lang) or str(node)  # noqa: E731
+    labels = Labels(engine, lang)
+    before, after = _phases(engine, from_date, labels), _phases(engine, to_date, labels)
+    name = lambda node: labels.display(node)  # noqa: E731
     key = lambda row: row[0].casefold()  # noqa: E731
     changed = sorted(((name(i), before[i], after[i]) for i in before.keys() & after.keys()
                       if before[i] != after[i]), key=key)
@@ -166,29 +176,33 @@ def changes(graph: Graph, *, from_date: date, to_date: date, lang: str = "da") -
     new = sorted(((name(i), after[i]) for i in after.keys() - before.keys()), key=key)
     dropped = sorted(((name(i), before[i]) for i in before.keys() - after.keys()), key=key)
 
-    earlier_docs = {d for d, when in graph.subject_objects(DCTERMS.date) if when.toPython() <= from_date}
-    later_docs = {d for d, when in graph.subject_objects(DCTERMS.date) if when.toPython() == to_date}
+    rows = engine.query("""SELECT ?m ?text ?latest ?when WHERE { ?m a rg:Milestone .
+        OPTIONAL { ?m rg:dateText ?text } OPTIONAL { ?m rg:latest ?latest }
+        OPTIONAL { ?m prov:wasDerivedFrom ?source . ?source dcterms:date ?when } }""").rows
+    seen: dict = {}
+    for milestone, words, latest, when in rows:
+        entry = seen.setdefault(milestone, [text(words), date_of(latest), set()])
+        if date_of(when) is not None:
+            entry[2].add(date_of(when))
+    labels.load(seen)
     added, passed = [], []
-    for milestone in graph.subjects(RDF.type, RG.Milestone):
-        sources = set(graph.objects(milestone, PROV.wasDerivedFrom))
-        text = str(graph.value(milestone, RG.dateText) or "")
-        if sources & later_docs and not sources & earlier_docs:
-            added.append((name(milestone), text))
-        latest = graph.value(milestone, RG.latest)
-        if latest is not None and from_date <= latest.toPython() < to_date:
-            passed.append((name(milestone), text, latest.toPython().isoformat()))
+    for milestone, (words, latest, reported) in seen.items():
+        if to_date in reported and not any(d <= from_date for d in reported):
+            added.append((name(milestone), words))
+        if latest is not None and from_date <= latest < to_date:
+            passed.append((name(milestone), words, latest.isoformat()))
     return Changes(from_date, to_date, tuple(changed), tuple(unchanged), tuple(new), tuple(dropped),
                    tuple(sorted(added, key=key)), tuple(sorted(passed, key=lambda r: (r[2], r[0].casefold()))))
 
 
-def _phases(graph: Graph, day: date, lang: str) -> dict[URIRef, str]:
-    out = {}
-    for report in graph.subjects(RG.asOf, None):
-        when = graph.value(report, RG.asOf)
-        if when is not None and when.toPython() == day:
-            initiative = graph.value(report, RG.statusOf)
-            out[initiative] = label_of(graph, graph.value(report, RG.phase), lang) or ""
-    return out
+def _phases(engine, day: date, labels: Labels) -> dict:
+    """Each initiative with a status on ``day``, to its phase's label."""
+    from .terms import literal
+
+    rows = engine.query("SELECT ?initiative ?phase WHERE { ?report rg:asOf ?day ; rg:statusOf ?initiative ; "
+                        "rg:phase ?phase }", {"day": literal(day)}).rows
+    labels.load(t for row in rows for t in row)
+    return {initiative: labels.of(phase) or "" for initiative, phase in rows}
 
 
 CHANGE_WORDS = {

@@ -16,13 +16,11 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
-
 from .errors import RammegrafError
-from .labels import label_of
-from .namespaces import ID, RG, bind_prefixes
+from .labels import Labels
+from .namespaces import DCTERMS, ID, PREFIXES, PROV, RDF, RDFS, RG
 from .network import status_as_of
+from .terms import iri, literal, text
 
 SHEET = "Statusrunde"
 META = "Runde"
@@ -47,41 +45,49 @@ class RoundError(RammegrafError):
 class Round:
     day: date
     title: str
-    graph: Graph            # the source document and the new status reports (and milestones)
+    triples: list           # the source document and the new status reports (and milestones)
     reports: int
 
 
-def phases(graph: Graph) -> dict[str, URIRef]:
+def phases(engine) -> dict[str, object]:
     """Every way to write a phase (Danish or English label, or its key) to the phase."""
     out = {}
-    for phase in graph.subjects(RDF.type, RG.Phase):
-        for label in graph.objects(phase, RDFS.label):
-            out[str(label).casefold()] = phase
-        out[str(phase).rsplit("#", 1)[-1].casefold()] = phase
+    for phase, label in engine.query("SELECT ?p ?l WHERE { ?p a rg:Phase OPTIONAL { ?p rdfs:label ?l } }").rows:
+        if label is not None:
+            out[label.value.casefold()] = phase
+        out[phase.value.rsplit("#", 1)[-1].casefold()] = phase
     return out
 
 
-def open_initiatives(graph: Graph) -> list[URIRef]:
+def open_initiatives(engine, labels: Labels, latest: dict) -> list:
     """Initiatives whose latest phase is not Implemented, by development area and name."""
-    latest = status_as_of(graph)
-    rows = []
-    for initiative in graph.subjects(RDF.type, RG.Initiative):
-        if latest.get(initiative) and latest[initiative].phase == "Implemented":
-            continue
-        area = min((str(graph.value(a, URIRef("http://www.w3.org/2004/02/skos/core#notation")) or "9")
-                    for a in graph.objects(initiative, RG.developmentArea)), default="9")
-        rows.append((area, (label_of(graph, initiative) or "").casefold(), initiative))
-    return [i for _, _, i in sorted(rows)]
+    rows = engine.query("""SELECT ?i ?number WHERE { ?i a rg:Initiative .
+        OPTIONAL { ?i rg:developmentArea ?a . ?a skos:notation ?number } }""").rows
+    area: dict = {}
+    for initiative, number in rows:
+        area[initiative] = min(area.get(initiative, "9"), text(number) or "9")
+    labels.load(area)
+    chosen = [(number, (labels.of(i) or "").casefold(), i.value, i) for i, number in area.items()
+              if not (latest.get(i.value) and latest[i.value].phase == "Implemented")]
+    return [i for *_, i in sorted(chosen)]
 
 
-def new_round(graph: Graph, path: Path, *, day: date, title: str) -> int:
+def new_round(engine, path: Path, *, day: date, title: str) -> int:
     """Write the round's spreadsheet (.xlsx, or .csv); returns the number of rows."""
-    latest = status_as_of(graph)
+    labels = Labels(engine, "da")
+    latest = status_as_of(engine, labels=labels)
+    initiatives = open_initiatives(engine, labels, latest)
+    area_rows = engine.query("SELECT ?i ?a WHERE { ?i rg:developmentArea ?a }",
+                             {"i": initiatives}).rows if initiatives else []
+    labels.load(a for _, a in area_rows)
+    areas: dict = {}
+    for initiative, area in area_rows:
+        areas.setdefault(initiative, []).append(labels.display(area))
     rows = []
-    for initiative in open_initiatives(graph):
-        status = latest.get(initiative)
-        area = next(iter(sorted(label_of(graph, a) or "" for a in graph.objects(initiative, RG.developmentArea))), "")
-        rows.append([str(initiative)[len(str(ID)):], label_of(graph, initiative) or "", area,
+    for initiative in initiatives:
+        status = latest.get(initiative.value)
+        rows.append([initiative.value[len(str(ID)):], labels.of(initiative) or "",
+                     min(areas.get(initiative, [""])),
                      status.phase_label if status else "", status.text if status else "",
                      status.as_of if status else "", "", "", "", "", "", ""])
     data: bytes
@@ -94,14 +100,15 @@ def new_round(graph: Graph, path: Path, *, day: date, title: str) -> int:
         writer.writerows(rows)
         data = out.getvalue().encode("utf-8")
     else:
-        data = _xlsx(rows, graph, day=day, title=title)
+        data = _xlsx(rows, sorted({labels.of(p) or "" for p in set(phases(engine).values())}, key=str.casefold),
+                     day=day, title=title)
     from .store import write_atomic
 
     write_atomic(path, data)
     return len(rows)
 
 
-def _xlsx(rows, graph: Graph, *, day: date, title: str) -> bytes:
+def _xlsx(rows, names: list[str], *, day: date, title: str) -> bytes:
     import io
 
     from openpyxl import Workbook
@@ -113,8 +120,6 @@ def _xlsx(rows, graph: Graph, *, day: date, title: str) -> bytes:
     sheet.append(COLUMNS)
     for row in rows:
         sheet.append(row)
-    names = sorted({label_of(graph, p) for p in graph.subjects(RDF.type, RG.Phase)},
-                   key=lambda n: n.casefold())
     check = DataValidation(type="list", formula1='"' + ",".join(names) + '"', allow_blank=True,
                            showErrorMessage=True, errorTitle="Ukendt fase",
                            error="Vælg en fase fra listen.")
@@ -130,7 +135,20 @@ def _xlsx(rows, graph: Graph, *, day: date, title: str) -> bytes:
     return out.getvalue()
 
 
-def read_round(graph: Graph, path: Path, *, day: date | None = None, title: str | None = None) -> Round:
+class _Entry:
+    """The triples of an import, made from IRI strings and literals."""
+
+    def __init__(self) -> None:
+        self.triples: list = []
+
+    def add(self, subject: str, predicate: str, value) -> None:
+        import pyoxigraph as ox
+
+        obj = value if isinstance(value, (ox.Literal, ox.NamedNode)) else iri(value)
+        self.triples.append(ox.Triple(iri(subject), iri(predicate), obj))
+
+
+def read_round(engine, path: Path, *, day: date | None = None, title: str | None = None) -> Round:
     """Read a filled spreadsheet into a Round; a RoundError lists every problem."""
     rows, meta = _rows(path)
     problems: list[str] = []
@@ -143,53 +161,56 @@ def read_round(graph: Graph, path: Path, *, day: date | None = None, title: str 
     title = title or meta.get("titel") or (f"Statusrunde {day.isoformat()}" if day else "")
     if problems or day is None:
         raise RoundError(problems or [f"{META}!B1: rundens dato mangler; giv --date (missing date)"])
-    known = phases(graph)
-    entry = bind_prefixes(Graph())
+    labels = Labels(engine, "da")
+    known = phases(engine)
+    entry = _Entry()
     source = ID[f"kilde/statusrunde-{day.isoformat()}"]
-    if (source, None, None) in graph:
+    if engine.query("ASK { ?s ?p ?o }", {"s": iri(source)}).boolean:
         raise RoundError([f"runden pr. {day.isoformat()} er allerede indlæst ({source}) "
                           "(this round is already imported)"])
-    entry.add((source, RDF.type, RG.SourceDocument))
-    entry.add((source, RDFS.label, Literal(title, lang="da")))
-    entry.add((source, DCTERMS.title, Literal(title, lang="da")))
-    entry.add((source, DCTERMS.date, Literal(day.isoformat(), datatype=XSD.date)))
+    entry.add(source, RDF.type, RG.SourceDocument)
+    entry.add(source, RDFS.label, literal(title, lang="da"))
+    entry.add(source, DCTERMS.title, literal(title, lang="da"))
+    entry.add(source, DCTERMS.date, literal(day))
     reports = 0
     for number, row in enumerate(rows[1:], start=2):
         cell = lambda name: (row[index[name]] if index.get(name) is not None and index[name] < len(row)  # noqa: E731
                              else "").strip()
         where = lambda name: f"{SHEET}!{_column(index[name])}{number}"  # noqa: E731
-        phase_text, text = cell("ny fase"), cell("ny statustekst")
-        if not phase_text and not text:
+        phase_text, words = cell("ny fase"), cell("ny statustekst")
+        if not phase_text and not words:
             continue  # no new status for this initiative in this round
         slug = cell("id")
         initiative = ID[slug] if re.fullmatch(r"[a-z0-9-]+(/[a-z0-9-]+)+", slug) else None
-        if initiative is None or (initiative, RDF.type, RG.Initiative) not in graph:
+        if initiative is None or not engine.query("ASK { ?i a rg:Initiative }", {"i": iri(initiative)}).boolean:
             problems.append(f"{where('id')}: '{slug}' er ikke et initiativ i grafen (unknown initiative id)")
             continue
         phase = known.get(phase_text.casefold())
         if phase is None:
-            names = ", ".join(sorted({label_of(graph, p) for p in known.values()}))
+            names = ", ".join(sorted({labels.of(p) or p.value for p in known.values()}))
             problems.append(f"{where('ny fase')}: fasen '{phase_text}' findes ikke; brug en af: {names} "
                             "(unknown phase)")
-        if not text:
+        if not words:
             problems.append(f"{where('ny statustekst')}: statusteksten er tom (empty status text)")
-        if phase is None or not text:
+        if phase is None or not words:
             continue
         report = ID[f"status/{slug.split('/', 1)[1]}-{day.isoformat()}"]
-        label = f"Status for {label_of(graph, initiative)} pr. {day.day}.{day.month}.{day.year}"
-        for triple in ((report, RDF.type, RG.StatusReport), (report, RDFS.label, Literal(label, lang="da")),
-                       (report, RG.statusOf, initiative), (report, RG.asOf, Literal(day.isoformat(), datatype=XSD.date)),
-                       (report, RG.phase, phase), (report, RG.text, Literal(text, lang="da")),
-                       (report, PROV.wasDerivedFrom, source)):
-            entry.add(triple)
+        label = f"Status for {labels.of(iri(initiative))} pr. {day.day}.{day.month}.{day.year}"
+        entry.add(report, RDF.type, RG.StatusReport)
+        entry.add(report, RDFS.label, literal(label, lang="da"))
+        entry.add(report, RG.statusOf, initiative)
+        entry.add(report, RG.asOf, literal(day))
+        entry.add(report, RG.phase, phase)
+        entry.add(report, RG.text, literal(words, lang="da"))
+        entry.add(report, PROV.wasDerivedFrom, source)
         reports += 1
         _milestone(entry, cell, where, initiative, slug, source, problems)
     if problems:
         raise RoundError(problems)
-    return Round(day=day, title=title, graph=entry, reports=reports)
+    return Round(day=day, title=title, triples=entry.triples, reports=reports)
 
 
-def _milestone(entry, cell, where, initiative, slug, source, problems) -> None:
+def _milestone(entry: _Entry, cell, where, initiative: str, slug: str, source: str, problems) -> None:
     name = cell("ny milepæl")
     if not name:
         return
@@ -199,12 +220,13 @@ def _milestone(entry, cell, where, initiative, slug, source, problems) -> None:
     if earliest is None or latest is None:
         return
     milestone = ID[f"milepael/{slug.split('/', 1)[1]}-{_slug(name)}"]
-    for triple in ((milestone, RDF.type, RG.Milestone), (milestone, RDFS.label, Literal(name, lang="da")),
-                   (milestone, RG.dateText, Literal(words)),
-                   (milestone, RG.earliest, Literal(earliest.isoformat(), datatype=XSD.date)),
-                   (milestone, RG.latest, Literal(latest.isoformat(), datatype=XSD.date)),
-                   (milestone, PROV.wasDerivedFrom, source), (initiative, RG.hasMilestone, milestone)):
-        entry.add(triple)
+    entry.add(milestone, RDF.type, RG.Milestone)
+    entry.add(milestone, RDFS.label, literal(name, lang="da"))
+    entry.add(milestone, RG.dateText, literal(words))
+    entry.add(milestone, RG.earliest, literal(earliest))
+    entry.add(milestone, RG.latest, literal(latest))
+    entry.add(milestone, PROV.wasDerivedFrom, source)
+    entry.add(initiative, RG.hasMilestone, milestone)
 
 
 def _slug(text: str) -> str:
@@ -250,25 +272,28 @@ def _rows(path: Path) -> tuple[list[list[str]], dict[str, object]]:
     return rows, meta
 
 
-def import_round(path: Path, *, into: Path, data_dirs=None, day: date | None = None,
+def import_round(path: Path, *, into: Path, engine, day: date | None = None,
                  dry_run: bool = False) -> tuple[Round, Path | None]:
     """Read, validate with the graph, and (unless dry_run) write ``into``/status-DATE.ttl.
     Nothing is written unless every row is sound and the whole result conforms."""
-    from .store import load, write_atomic
+    import pyoxigraph as ox
+
+    from .store import write_atomic
     from .validate import check_entries
 
-    graph = load(data_dirs=data_dirs)
-    round_ = read_round(graph, path, day=day)
+    round_ = read_round(engine, path, day=day)
     target = into / f"status-{round_.day.isoformat()}.ttl"
     if target.exists():
         raise RoundError([f"{target} findes allerede: runden er indlæst (the round is already imported)"])
-    check = check_entries(round_.graph, graph)
+    check = check_entries(round_.triples, engine)
     if not check.report.conforms:
-        raise RoundError([f"{label_of(check.graph, r.focus_node) or r.focus_node}: {r.path or ''} {r.message()}"
+        labels = Labels(check.engine, "da")
+        raise RoundError([f"{labels.display(iri(str(r.focus_node)))}: {r.path or ''} {r.message()}"
                           for r in check.report.violations])
     if dry_run:
         return round_, None
     header = (f"# Statusrunde {round_.day.isoformat()}: {round_.title}\n"
               f"# Indlæst fra {path.name} med `rammegraf round import`.\n\n")
-    write_atomic(target, header.encode("utf-8") + round_.graph.serialize(format="turtle", encoding="utf-8"))
+    body = ox.serialize(round_.triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    write_atomic(target, header.encode("utf-8") + body)
     return round_, target

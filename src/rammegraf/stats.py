@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rdflib import Graph, URIRef
-from rdflib.namespace import FOAF, ORG, OWL, RDF
-
-from .labels import label_of
-from .namespaces import RG
+from .labels import Labels
 from .tables import render
+from .terms import text
 
 
 @dataclass(frozen=True)
@@ -23,32 +20,35 @@ class Stats:
     warnings: int
 
 
-def compute(graph: Graph, *, lang: str = "da", validate_graph: bool = True) -> Stats:
-    classes = [c for c in graph.subjects(RDF.type, OWL.Class)
-               if isinstance(c, URIRef) and str(c).startswith(str(RG))] + [ORG.Organization, FOAF.Person]
-    counts = []
-    for cls in classes:
-        n = len(set(graph.subjects(RDF.type, cls)))
-        if n:
-            counts.append((label_of(graph, cls, lang) or str(cls), n))
-    counts.sort(key=lambda row: (-row[1], row[0]))
+def compute(engine, *, lang: str = "da", validate_graph: bool = True) -> Stats:
+    """Counts per class (the ontology's classes, organisations and people), initiatives
+    per phase per report date, and the validation verdict."""
+    labels = Labels(engine, lang)
+    counts = engine.query("""
+        SELECT ?class (COUNT(DISTINCT ?x) AS ?n) WHERE {
+          { ?class a owl:Class FILTER (STRSTARTS(STR(?class), STR(rg:))) }
+          UNION { VALUES ?class { org:Organization foaf:Person } }
+          ?x a ?class .
+        } GROUP BY ?class""").rows
+    labels.load(c for c, _ in counts)
+    classes = sorted(((labels.display(c), int(n.value)) for c, n in counts), key=lambda r: (-r[1], r[0]))
 
-    phases = sorted(graph.subjects(RDF.type, RG.Phase), key=lambda p: int(graph.value(p, RG.phaseOrder)))
-    per: dict[tuple[URIRef, str], int] = {}
-    for report in graph.subjects(RDF.type, RG.StatusReport):
-        key = (graph.value(report, RG.phase), str(graph.value(report, RG.asOf)))
-        per[key] = per.get(key, 0) + 1
-    dates = tuple(sorted({d for _, d in per}))
-    phase_rows = tuple((label_of(graph, p, lang) or str(p), tuple(per.get((p, d), 0) for d in dates))
-                       for p in phases)
+    phases = engine.query("SELECT ?p ?order WHERE { ?p a rg:Phase ; rg:phaseOrder ?order }").rows
+    phases = [p for p, _ in sorted(phases, key=lambda r: int(r[1].value))]
+    per = engine.query("""SELECT ?phase ?day (COUNT(?r) AS ?n) WHERE {
+        ?r a rg:StatusReport ; rg:phase ?phase ; rg:asOf ?day } GROUP BY ?phase ?day""").rows
+    counted = {(p.value, text(d)): int(n.value) for p, d, n in per}
+    dates = tuple(sorted({d for _, d in counted}))
+    labels.load(phases)
+    phase_rows = tuple((labels.display(p), tuple(counted.get((p.value, d), 0) for d in dates)) for p in phases)
 
     conforms, violations, warnings = True, 0, 0
     if validate_graph:
         from .validate import validate
 
-        report = validate(graph)
+        report = validate(engine)
         conforms, violations, warnings = report.conforms, len(report.violations), len(report.warnings)
-    return Stats(len(graph), tuple(counts), dates, phase_rows, conforms, violations, warnings)
+    return Stats(len(engine), tuple(classes), dates, phase_rows, conforms, violations, warnings)
 
 
 WORDS = {

@@ -1,23 +1,41 @@
-"""Open the graph: ontology, vocabularies and data files in one rdflib Graph.
+"""The one door to the data: the ontology and data files in an Oxigraph store.
 
-The shipped files live beside the package in a source checkout (``ontology/``,
-``data/``). ``load()`` reads them all; ``load_files()`` reads a given list and
-turns a parse error into a :class:`LoadError` with file, line and column.
+Every reader asks the store this module opens; none opens files itself.
+
+- Small graphs (the shipped plan, about 2,500 triples in 0.3 MB of files) are
+  loaded into memory on each run: 13 ms, as fast as opening a store on disk.
+- Larger folders (over ``IN_MEMORY_LIMIT`` bytes of files) are indexed once into
+  an on-disk Oxigraph store in a cache folder outside the data folder
+  (``$RAMMEGRAF_CACHE``, else ``$XDG_CACHE_HOME/rammegraf``, else
+  ``~/.cache/rammegraf``), and later runs open it read-only at once. The store
+  is rebuilt when a file is added, removed, or changes size or modification
+  time. A build goes to a temporary folder that is renamed into place, under a
+  lock, so a reader never sees half a store and two builds never race.
+
+Oxigraph parses every file and every entry a user gives (no rdflib parser runs
+on user input): its JSON-LD parser loads no remote or ``file:`` context and its
+RDF/XML parser resolves no external entity. A file that does not parse is a
+LoadError with file, line and column.
 """
 
 from __future__ import annotations
 
-import re
+import hashlib
+import json
+import os
+import sys
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from rdflib import Graph
-
 from .errors import LoadError
-from .namespaces import bind_prefixes
 
-FORMATS = {".ttl": "turtle", ".nt": "nt", ".trig": "trig", ".jsonld": "json-ld",
-           ".rdf": "xml", ".owl": "xml", ".n3": "n3"}
+SUFFIXES = {".ttl": "TURTLE", ".nt": "N_TRIPLES", ".nq": "N_QUADS", ".trig": "TRIG",
+            ".jsonld": "JSON_LD", ".rdf": "RDF_XML", ".owl": "RDF_XML", ".n3": "N3"}
+QUAD_FORMATS = {"N_QUADS", "TRIG"}
+IN_MEMORY_LIMIT = 4_000_000        # bytes of files; above this the store lives on disk
+BOM = b"\xef\xbb\xbf"
+MANIFEST = "rammegraf-store.json"
 
 
 def shipped_root() -> Path:
@@ -42,6 +60,10 @@ def shapes_file(root: Path | None = None) -> Path:
     return (root or shipped_root()) / "ontology" / "shapes.ttl"
 
 
+def data_dirs_or_shipped(data_dirs: Iterable[Path] | None = None) -> list[Path]:
+    return [Path(d) for d in data_dirs] if data_dirs else [shipped_root() / "data"]
+
+
 def data_files(root: Path | None = None, *, data_dirs: Iterable[Path] | None = None) -> list[Path]:
     """Every RDF file under the data folders (default: the shipped ``data/``)."""
     dirs = [Path(d) for d in data_dirs] if data_dirs else [(root or shipped_root()) / "data"]
@@ -49,79 +71,311 @@ def data_files(root: Path | None = None, *, data_dirs: Iterable[Path] | None = N
     for folder in dirs:
         if not folder.is_dir():
             raise LoadError("mappen findes ikke (no such folder)", file=str(folder))
-        files.extend(sorted(p for p in folder.rglob("*") if p.suffix in FORMATS and p.is_file()))
+        files.extend(sorted(p for p in folder.rglob("*")
+                            if p.suffix.lower() in SUFFIXES and p.is_file() and not p.name.startswith(".")))
     return files
 
 
-def load(root: Path | None = None, *, data_dirs: Iterable[Path] | None = None) -> Graph:
-    """The ontology and vocabularies with the data (shipped, or ``data_dirs``)."""
-    return load_files([*ontology_files(root), *data_files(root, data_dirs=data_dirs)])
+def graph_files(data_dirs: Iterable[Path] | None = None) -> list[Path]:
+    """The files that make the graph: the ontology and vocabularies, then the data."""
+    return [*ontology_files(), *data_files(data_dirs=data_dirs)]
 
 
-def load_files(paths: Iterable[Path], graph: Graph | None = None) -> Graph:
-    """Parse each file into one graph; a file that does not parse raises LoadError."""
-    graph = graph if graph is not None else Graph()
-    bind_prefixes(graph)
-    for path in paths:
-        parse_file(Path(path), graph)
-    return graph
+# ---------------------------------------------------------------------------
+# Opening the store
+# ---------------------------------------------------------------------------
+
+def open_store(data_dirs: Iterable[Path] | None = None, *, persistent: bool | None = None,
+               cache: Path | None = None, progress: bool | None = None):
+    """The graph of the ontology and ``data_dirs`` (default: the shipped data) as a
+    pyoxigraph Store: in memory for small folders, else the on-disk store in the
+    cache, built first if it is missing or stale (``persistent`` forces either)."""
+    files = graph_files(data_dirs)
+    if persistent is None:
+        persistent = sum(_stat(p).st_size for p in files) > IN_MEMORY_LIMIT
+    if not persistent:
+        return load_in_memory(files)
+    return open_persistent(files, key_dirs=_key_dirs(data_dirs), cache=cache, progress=progress)
 
 
-def parse_file(path: Path, graph: Graph) -> None:
+def load_in_memory(files: Iterable[Path]):
+    """Every file into one in-memory store (Store.load: less memory than bulk_load)."""
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    for path in files:
+        _load(store, Path(path), bulk=False)
+    return store
+
+
+def cache_root() -> Path:
+    configured = os.environ.get("RAMMEGRAF_CACHE")
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "rammegraf"
+
+
+def store_folder(files: list[Path], key_dirs: list[Path], cache: Path | None = None) -> Path:
+    """Where the on-disk store for these files lives: one folder per set of data
+    folders, one sub-folder per state of their files (name, size, modification time)."""
+    key = _digest(sorted(str(Path(d).resolve()) for d in key_dirs))[:16]
+    stamps = [[str(p.resolve()), s.st_size, s.st_mtime_ns] for p in files for s in [_stat(p)]]
+    return (cache or cache_root()) / key / _digest(stamps)[:24]
+
+
+def ensure_store(data_dirs: Iterable[Path] | None = None, *, cache: Path | None = None,
+                 progress: bool | None = None) -> Path:
+    """The folder of the on-disk store for the ontology and ``data_dirs``, built
+    first when it is missing or stale (for processes that open it themselves)."""
+    target = store_location(data_dirs, cache=cache)
+    if not (target / MANIFEST).is_file():
+        build_store(graph_files(data_dirs), target, progress=progress)
+    return target
+
+
+def store_location(data_dirs: Iterable[Path] | None = None, *, cache: Path | None = None) -> Path:
+    """Where the on-disk store of the ontology and ``data_dirs`` is (or would be)."""
+    return store_folder(graph_files(data_dirs), _key_dirs(data_dirs), cache)
+
+
+def _key_dirs(data_dirs) -> list[Path]:
+    return [*data_dirs_or_shipped(data_dirs), shipped_root() / "ontology"]
+
+
+def open_persistent(files: list[Path], *, key_dirs: list[Path], cache: Path | None = None,
+                    progress: bool | None = None):
+    """The on-disk store for ``files``, opened read-only; built first when missing."""
+    import pyoxigraph as ox
+
+    target = store_folder(files, key_dirs, cache)
+    if not (target / MANIFEST).is_file():
+        build_store(files, target, progress=progress)
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise LoadError(f"kan ikke læses: {exc.strerror} (cannot be read)", file=str(path)) from None
-    parse_bytes(raw, graph, name=str(path), suffix=path.suffix,
-                base=path.resolve().as_uri())
+        return ox.Store.read_only(str(target))
+    except OSError as error:
+        raise LoadError(f"lageret kan ikke åbnes: {error} (the store cannot be opened); "
+                        "slet mappen, så bygges det igen (delete the folder to rebuild it)",
+                        file=str(target)) from None
 
 
-def parse_bytes(raw: bytes, graph: Graph, *, name: str, suffix: str = ".ttl",
-                base: str | None = None) -> None:
-    """Parse RDF text (a file's bytes, or what a user pasted) into ``graph``."""
-    fmt = FORMATS.get(suffix.lower())
-    if fmt is None:
-        raise LoadError("ukendt filtype; brug .ttl, .nt, .trig, .jsonld eller .rdf "
+def build_store(files: list[Path], target: Path, *, progress: bool | None = None) -> None:
+    """Index ``files`` into a new on-disk store at ``target`` (under a lock, in a
+    temporary folder renamed into place), then prune the folder's older stores."""
+    import shutil
+
+    import pyoxigraph as ox
+
+    folder = target.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise LoadError(f"cachemappen kan ikke oprettes: {error.strerror} (cannot create the cache "
+                        "folder; set RAMMEGRAF_CACHE)", file=str(folder)) from None
+    with _locked(folder / ".lock"):
+        if (target / MANIFEST).is_file():
+            return  # another process built it while we waited
+        for stale in folder.glob(".build-*"):  # left by a build that was killed
+            shutil.rmtree(stale, ignore_errors=True)
+        temporary = folder / f".build-{os.getpid()}"
+        meter = Progress(sum(_stat(p).st_size for p in files), enabled=progress)
+        try:
+            store = ox.Store(str(temporary))
+            for path in files:
+                _load(store, path, bulk=True, meter=meter)
+            store.flush()
+            count = len(store)
+            del store  # releases the database lock before the rename
+            manifest = {"files": [str(p.resolve()) for p in files], "triples": count,
+                        "built": time.strftime("%Y-%m-%dT%H:%M:%S")}
+            (temporary / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+            os.replace(temporary, target)
+        except BaseException:
+            shutil.rmtree(temporary, ignore_errors=True)
+            raise
+        finally:
+            meter.done()
+        _prune(folder, keep=target)
+
+
+def _prune(folder: Path, *, keep: Path, spare: int = 1) -> None:
+    """Delete older stores of this folder, sparing the newest ``spare`` ones (a
+    running server may still read the one before)."""
+    import shutil
+
+    older = sorted((p for p in folder.iterdir() if p.is_dir() and p != keep and not p.name.startswith(".")),
+                   key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in older[spare:]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+class _locked:
+    """An exclusive lock on a file (fcntl), held for a ``with`` block."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __enter__(self):
+        import fcntl
+
+        self.handle = open(self.path, "a+b")
+        fcntl.flock(self.handle, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        import fcntl
+
+        fcntl.flock(self.handle, fcntl.LOCK_UN)
+        self.handle.close()
+
+
+class Progress:
+    """Bytes read so far, shown on a terminal when the work takes over a second."""
+
+    def __init__(self, total: int, *, enabled: bool | None = None, after: float = 1.0,
+                 stream=None) -> None:
+        self.stream = stream or sys.stderr
+        self.enabled = enabled if enabled is not None else self.stream.isatty()
+        self.total = max(total, 1)
+        self.read = 0
+        self.start = time.monotonic()
+        self.after = after
+        self.shown = 0.0
+
+    def add(self, count: int) -> None:
+        self.read += count
+        now = time.monotonic()
+        if self.enabled and now - self.start >= self.after and now - self.shown >= 0.2:
+            self.shown = now
+            self.stream.write(f"\rrammegraf: indekserer data (indexing) {100 * self.read // self.total:3d} % "
+                              f"({self.read / 1e6:.0f} af {self.total / 1e6:.0f} MB)")
+            self.stream.flush()
+
+    def done(self) -> None:
+        if self.shown:
+            seconds = time.monotonic() - self.start
+            self.stream.write(f"\rrammegraf: indekseret (indexed) {self.total / 1e6:.0f} MB på {seconds:.1f} s"
+                              + " " * 20 + "\n")
+            self.stream.flush()
+
+
+class _Metered:
+    """A file for pyoxigraph to read, counting what it reads and skipping a BOM."""
+
+    def __init__(self, handle, meter: Progress | None) -> None:
+        self.handle = handle
+        self.meter = meter
+        if handle.read(3) != BOM:
+            handle.seek(0)
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.handle.read(size)
+        if self.meter is not None:
+            self.meter.add(len(data))
+        return data
+
+
+# ---------------------------------------------------------------------------
+# Parsing files and entries
+# ---------------------------------------------------------------------------
+
+def format_key(name: str, suffix: str) -> str:
+    """The pyoxigraph RdfFormat name for a file suffix, or a LoadError."""
+    key = SUFFIXES.get(suffix.lower())
+    if key is None:
+        raise LoadError("ukendt filtype; brug .ttl, .nt, .nq, .trig, .jsonld eller .rdf "
                         "(unknown file type)", file=name)
-    if not raw.strip():
+    return key
+
+
+def _load(store, path: Path, *, bulk: bool, meter: Progress | None = None) -> None:
+    import pyoxigraph as ox
+
+    key = format_key(str(path), path.suffix)
+    fmt = getattr(ox.RdfFormat, key)
+    _check_start(path)
+    base = path.resolve().as_uri()
+    try:
+        with open(path, "rb") as handle:
+            source = _Metered(handle, meter)
+            if key not in QUAD_FORMATS:
+                (store.bulk_load if bulk else store.load)(source, format=fmt, base_iri=base,
+                                                          to_graph=ox.DefaultGraph())
+            else:  # a quad format: its graphs are merged into the default graph
+                quads = ox.parse(source, format=fmt, base_iri=base)
+                store.extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in quads)
+    except SyntaxError as error:
+        raise parse_error(error, str(path)) from None
+    except OSError as error:
+        raise LoadError(f"kan ikke læses: {error} (cannot be read)", file=str(path)) from None
+
+
+def _check_start(path: Path) -> None:
+    """Empty, binary or unreadable files get a sentence before any parser runs."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(8192)
+    except OSError as error:
+        raise LoadError(f"kan ikke læses: {error.strerror} (cannot be read)", file=str(path)) from None
+    _check_bytes(head, str(path), complete=len(head) < 8192)
+
+
+def _check_bytes(head: bytes, name: str, *, complete: bool) -> None:
+    if complete and not head.removeprefix(BOM).strip():
         raise LoadError("filen er tom (the file is empty)", file=name)
-    if b"\x00" in raw[:8192]:
+    if b"\x00" in head:
         raise LoadError("filen er binær, ikke RDF-tekst (the file is binary, not RDF text)", file=name)
+
+
+def parse_bytes(raw: bytes, *, name: str, suffix: str = ".ttl", base: str | None = None) -> list:
+    """The triples of RDF text a user gave (a file's bytes or pasted text), parsed
+    by Oxigraph; named graphs are merged. A LoadError says what is wrong and where."""
+    import pyoxigraph as ox
+
+    fmt = getattr(ox.RdfFormat, format_key(name, suffix))
+    _check_bytes(raw[:8192], name, complete=True if len(raw) <= 8192 else False)
+    if not raw.removeprefix(BOM).strip():
+        raise LoadError("filen er tom (the file is empty)", file=name)
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise LoadError(f"filen er ikke UTF-8 (byte {exc.start}) (the file is not UTF-8)",
-                        file=name) from None
+        raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise LoadError(f"filen er ikke UTF-8 (byte {error.start}) (the file is not UTF-8)", file=name) from None
     try:
-        graph.parse(data=text, format=fmt, publicID=base or "urn:rammegraf:entry")
-    except Exception as exc:  # rdflib raises many kinds; all mean "does not parse"
-        raise _parse_error(Path(name), text, exc) from None
+        quads = ox.parse(raw.removeprefix(BOM), format=fmt, base_iri=base or "urn:rammegraf:entry")
+        return [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+    except SyntaxError as error:
+        raise parse_error(error, name) from None
 
 
-_LINE = re.compile(r"line (\d+)", re.IGNORECASE)
+def parse_file(path: Path) -> list:
+    """The triples of one file (an entry to validate)."""
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as error:
+        raise LoadError(f"kan ikke læses: {error.strerror} (cannot be read)", file=str(path)) from None
+    return parse_bytes(raw, name=str(path), suffix=Path(path).suffix, base=Path(path).resolve().as_uri())
 
 
-def _parse_error(path: Path, text: str, exc: Exception) -> LoadError:
-    """Turn rdflib's parser exception into file, line, column and a short reason."""
-    line = getattr(exc, "lines", None)
-    column = None
-    if isinstance(line, int):
-        line += 1  # rdflib's notation3 parser counts lines from 0
-        start = getattr(exc, "_i", None)
-        if isinstance(start, int) and 0 <= start <= len(text):
-            column = start - (text.rfind("\n", 0, start) + 1) + 1
-    else:
-        match = _LINE.search(str(exc))
-        line = int(match.group(1)) if match else None
-    reason = getattr(exc, "_why", None) or str(exc).strip().splitlines()[0]
-    return LoadError(f"kan ikke parses (does not parse): {reason}",
-                     file=str(path), line=line, column=column)
+def parse_error(error: SyntaxError, name: str) -> LoadError:
+    """Oxigraph's parse error as file, line, column and a short reason."""
+    message = str(error)
+    if "LoadDocumentCallback" in message:
+        return LoadError("JSON-LD med en ekstern @context (eller @import) afvises: rammegraf henter "
+                         "intet fra nettet eller fra filer; skriv konteksten ind i filen "
+                         "(a remote or file: JSON-LD context is refused)", file=name)
+    reason = message.split(": ", 1)[1] if message.startswith("Parser error at") else message
+    reason = reason.rsplit(" (line ", 1)[0]
+    return LoadError(f"kan ikke parses (does not parse): {reason}", file=name,
+                     line=getattr(error, "lineno", None), column=getattr(error, "offset", None))
 
+
+# ---------------------------------------------------------------------------
+# Writing
+# ---------------------------------------------------------------------------
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write to a temporary file beside ``path``, then rename it into place:
     a reader sees the old file or the new one, never half of one."""
-    import os
     import tempfile
 
     path = Path(path)
@@ -143,8 +397,17 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def _umask() -> int:
-    import os
-
     current = os.umask(0)
     os.umask(current)
     return current
+
+
+def _stat(path: Path) -> os.stat_result:
+    try:
+        return Path(path).stat()
+    except OSError as error:
+        raise LoadError(f"kan ikke læses: {error.strerror} (cannot be read)", file=str(path)) from None
+
+
+def _digest(value) -> str:
+    return hashlib.sha256(json.dumps(value).encode("utf-8")).hexdigest()

@@ -1,7 +1,7 @@
 """Rows to text: an aligned table, CSV, TSV, JSON or Markdown.
 
 Query results show labels in the reader's language wherever a resource has one
-(``labels=False`` keeps the IRIs). JSON for a query is the standard SPARQL 1.1
+(``show_labels=False`` keeps the IRIs). JSON for a query is the standard SPARQL 1.1
 results format with the raw terms, for programs rather than people.
 """
 
@@ -11,10 +11,7 @@ import csv
 import io
 import json
 
-from rdflib import Graph
-
-from .labels import display
-from .namespaces import bind_prefixes
+from .terms import text
 
 FORMATS = ("table", "csv", "tsv", "json", "md")
 YES_NO = {"da": ("ja", "nej"), "en": ("yes", "no")}
@@ -66,25 +63,21 @@ def _table(headers, rows, max_width: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_result(result, graph: Graph, fmt: str = "table", *, lang: str = "da",
-                  labels: bool = True) -> str:
-    """A SPARQL result: SELECT as rows, ASK as yes/no, CONSTRUCT/DESCRIBE as Turtle."""
-    if result.type == "ASK":
+def render_result(answer, labels, fmt: str = "table", *, lang: str = "da", show_labels: bool = True) -> str:
+    """A SPARQL answer: SELECT as rows, ASK as yes/no, CONSTRUCT/DESCRIBE as Turtle.
+    ``labels`` is a rammegraf.labels.Labels for the answer's engine."""
+    from .results import serialize_answer
+
+    if answer.form == "ASK":
         if fmt == "json":
-            return json.dumps({"head": {}, "boolean": bool(result.askAnswer)}) + "\n"
+            return serialize_answer(answer, "json").decode("utf-8") + "\n"
         yes, no = YES_NO.get(lang, YES_NO["en"])
-        return (yes if result.askAnswer else no) + "\n"
-    if result.type in ("CONSTRUCT", "DESCRIBE"):
-        out = bind_prefixes(result.graph)
-        return out.serialize(format="json-ld" if fmt == "json" else "turtle")
+        return (yes if answer.boolean else no) + "\n"
+    if answer.is_graph:
+        return serialize_answer(answer, "jsonld" if fmt == "json" else "turtle").decode("utf-8")
     if fmt == "json":
-        return result.serialize(format="json").decode("utf-8") + "\n"
-    headers = [str(v) for v in result.vars]
-    rows = [[_term(graph, value, lang, labels) for value in row] for row in result]
-    return render(headers, rows, fmt)
-
-
-def _term(graph: Graph, value, lang: str, labels: bool) -> str:
-    if value is None:
-        return ""
-    return display(graph, value, lang) if labels else str(value)
+        return serialize_answer(answer, "json").decode("utf-8") + "\n"
+    if show_labels:
+        labels.load(term for row in answer.rows for term in row)
+    rows = [[labels.display(term) if show_labels else text(term) for term in row] for row in answer.rows]
+    return render(list(answer.vars), rows, fmt)

@@ -1,9 +1,12 @@
-"""Validate a graph against ontology/shapes.ttl and return a typed report.
+"""Validate the graph (or new entries with it) against ontology/shapes.ttl.
 
-The report is built from pySHACL's results graph, never from its text report:
-each result keeps its messages per language so the caller picks Danish or
-English. A graph conforms when it has no result of severity sh:Violation;
-warnings are shown but allowed.
+pySHACL checks an rdflib graph made from the engine's triples (N-Triples written
+by Oxigraph, so rdflib parses nothing a user wrote). The report is built from
+pySHACL's results graph, never from its text report: each result keeps its
+messages per language so the caller picks Danish or English. A graph conforms
+when it has no result of severity sh:Violation; warnings are shown but allowed
+(our rule for the exit code and the text; the SHACL results graph itself says
+``sh:conforms false`` whenever it has any result, as SHACL 1.0 §3.6.1 requires).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
 from .namespaces import bind_prefixes
-from .store import load_files, shapes_file
+from .store import shapes_file
 
 
 @dataclass(frozen=True)
@@ -53,12 +56,29 @@ class ValidationReport:
 
 
 def load_shapes() -> Graph:
-    return load_files([shapes_file()])
+    """The shapes as an rdflib graph (parsed by Oxigraph, handed over as N-Triples)."""
+    from .engine import OxigraphEngine
+    from .store import load_in_memory
+
+    return rdflib_graph(OxigraphEngine(load_in_memory([shapes_file()])).dump())
 
 
-def validate(data: Graph, *, shapes: Graph | None = None, focus_nodes=None) -> ValidationReport:
-    """Validate ``data`` (which must hold the ontology, for sh:class) against the shapes;
-    with ``focus_nodes``, only those nodes (the rest of the graph is still read)."""
+def rdflib_graph(ntriples: bytes, graph: Graph | None = None) -> Graph:
+    """An rdflib graph from N-Triples that Oxigraph wrote."""
+    graph = graph if graph is not None else Graph()
+    if ntriples.strip():
+        graph.parse(data=ntriples.decode("utf-8"), format="nt")
+    return graph
+
+
+def validate(source, *, shapes: Graph | None = None, focus_nodes=None) -> ValidationReport:
+    """Validate an engine's graph (or an rdflib graph) against the shapes; with
+    ``focus_nodes``, only those nodes (the rest of the graph is still read)."""
+    data = source if isinstance(source, Graph) else rdflib_graph(source.dump())
+    return _validate_graph(data, shapes=shapes, focus_nodes=focus_nodes)
+
+
+def _validate_graph(data: Graph, *, shapes: Graph | None, focus_nodes) -> ValidationReport:
     from pyshacl import validate as shacl_validate  # heavy: import only when validating
 
     shapes = shapes if shapes is not None else load_shapes()
@@ -66,6 +86,7 @@ def validate(data: Graph, *, shapes: Graph | None = None, focus_nodes=None) -> V
         data, shacl_graph=shapes, inference="none", allow_warnings=True, abort_on_first=False,
         focus_nodes=sorted(focus_nodes) if focus_nodes is not None else None)
     bind_prefixes(results_graph)
+    _standard_conforms(results_graph)
     languages = _message_languages(shapes)
     results = tuple(sorted((_result(results_graph, node, languages) for node in
                             results_graph.subjects(RDF.type, SH.ValidationResult)),
@@ -129,32 +150,49 @@ def _order(result: ValidationResult) -> tuple:
     return (rank, str(result.focus_node), result.path or "", result.constraint)
 
 
+def _standard_conforms(results: Graph) -> None:
+    """SHACL 1.0 §3.6.1: a report conforms only when it has no result at all
+    (pySHACL with allow_warnings says true when every result is a warning)."""
+    report = next(results.subjects(RDF.type, SH.ValidationReport), None)
+    if report is not None:
+        has_results = (report, SH.result, None) in results
+        results.set((report, SH.conforms, Literal(not has_results)))
+
+
 @dataclass(frozen=True)
 class EntryCheck:
-    """New entries validated together with the shipped graph."""
-    graph: Graph                # shipped graph + entries
+    """New entries validated together with the graph."""
+    engine: object              # an in-memory engine holding the graph and the entries (for labels)
     report: ValidationReport    # every violation, and the warnings about the entries
     hidden_warnings: int        # warnings about existing data, left out of the report
 
 
-def validate_entries(paths, *, data_dirs=None, shapes: Graph | None = None) -> EntryCheck:
-    """Validate new files together with the ontology and data, so an entry may
+def validate_entries(paths, *, engine) -> EntryCheck:
+    """Validate new files together with the graph the engine holds, so an entry may
     point at what is already there."""
-    from .store import load
+    from .store import parse_file
 
-    entries = load_files(paths)
-    return check_entries(entries, load(data_dirs=data_dirs), shapes=shapes)
+    return check_entries([t for path in paths for t in parse_file(path)], engine)
 
 
-def check_entries(entries: Graph, base: Graph, *, shapes: Graph | None = None) -> EntryCheck:
-    """Add ``entries`` to ``base`` (which it changes) and validate what they touch:
-    their own resources and the resources they point at (a new status report makes
-    its initiative a focus too), reading the whole graph. Violations are reported
+def check_entries(entries: list, engine, *, shapes: Graph | None = None) -> EntryCheck:
+    """Validate ``entries`` (pyoxigraph Triples) with the engine's graph: their own
+    resources and the resources they point at (a new status report makes its
+    initiative a focus too), reading the whole graph. Violations are reported
     wherever they are; warnings only for the entries' own resources."""
-    base += entries
-    subjects = {s for s in entries.subjects() if isinstance(s, URIRef)}
-    touched = subjects | {o for o in entries.objects() if isinstance(o, URIRef) and (o, None, None) in base}
-    checked = validate(base, shapes=shapes, focus_nodes=touched)
+    import pyoxigraph as ox
+
+    from .engine import OxigraphEngine
+
+    combined = ox.Store()
+    combined.load(engine.dump(), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+    combined.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in entries)
+    together = OxigraphEngine(combined)
+    subjects = {URIRef(t.subject.value) for t in entries if isinstance(t.subject, ox.NamedNode)}
+    objects = {t.object for t in entries if isinstance(t.object, ox.NamedNode)}
+    known = {o for o in objects if together.query("ASK { ?o ?p ?x }", {"o": o}).boolean}
+    touched = subjects | {URIRef(o.value) for o in known}
+    checked = validate(together, shapes=shapes, focus_nodes=touched)
     shown = tuple(r for r in checked.results if r.severity == "Violation" or r.focus_node in subjects)
     report = ValidationReport(conforms=checked.conforms, results=shown, graph=checked.graph)
-    return EntryCheck(graph=base, report=report, hidden_warnings=len(checked.results) - len(shown))
+    return EntryCheck(engine=together, report=report, hidden_warnings=len(checked.results) - len(shown))

@@ -19,12 +19,11 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from rdflib import Graph, URIRef
-
 from .errors import RammegrafError, did_you_mean
-from .labels import label_of
-from .namespaces import ID, RG, RDF
-from .network import KINDS, build_network, report_dates
+from .labels import Labels
+from .namespaces import ID, RG
+from .network import KINDS, build_network, chunks, report_dates
+from .terms import iri, text
 
 VIEW_PREFIXES = {
     "area": ("udviklingsomraade",),
@@ -79,6 +78,9 @@ UI = {
 DETAILS = (RG.dateText, RG.earliest, RG.latest, RG.onDate, RG.timeText, RG.place, RG.virtual,
            RG.approvedOn, RG.implementationStart, RG.consolidation, RG.municipalityCode, RG.regionCode)
 
+_DETAILS_QUERY = ("SELECT ?s ?p ?v WHERE { VALUES ?p { " + " ".join(f"<{p}>" for p in DETAILS)
+                  + " } ?s ?p ?v }")
+
 
 class ViewError(RammegrafError):
     """A view that names nothing in the graph."""
@@ -91,34 +93,40 @@ class View:
     focus: str | None           # the IRI the view is centred on
 
 
-def select_view(graph: Graph, net, view: str = "all", *, depth: int = 2, lang: str = "da") -> View:
-    """The whole projection, or the neighbourhood (``depth`` hops) of one resource."""
+def select_view(engine, view: str = "all", *, depth: int = 2, as_of: date | None = None,
+                lang: str = "da", labels: Labels | None = None) -> View:
+    """The whole projection, or the neighbourhood (``depth`` hops) of one resource,
+    read from the engine."""
     if depth < 0:
         raise ViewError("--depth skal være 0 eller mere (must be 0 or more)")
+    labels = labels or Labels(engine, lang)
     if view in ("", "all"):
+        net = build_network(engine, as_of=as_of, lang=lang, labels=labels)
         return View(net, "Hele grafen" if lang == "da" else "The whole graph", None)
     kind, sep, slug = view.partition(":")
     if not sep or kind not in VIEW_PREFIXES or not slug:
         raise ViewError(f"ukendt visning '{view}'; brug all, area:SLUG, actor:SLUG, initiative:SLUG "
                         "eller law:SLUG (unknown view)")
-    focus = _find(net, kind, slug)
-    import networkx as nx
+    focus = _find(engine, kind, slug)
+    net = build_network(engine, as_of=as_of, lang=lang, around=focus, depth=depth, labels=labels)
+    if focus not in net:
+        raise ViewError(f"<{focus}> er ikke en knude i grafen (not a node of the graph)")
+    return View(net, net.nodes[focus]["label"], focus)
 
-    nodes = nx.ego_graph(net.to_undirected(as_view=True), focus, radius=depth).nodes
-    sub = net.subgraph(nodes).copy()
-    return View(sub, net.nodes[focus]["label"], focus)
 
-
-def _find(net, kind: str, slug: str) -> str:
+def _find(engine, kind: str, slug: str) -> str:
+    """The IRI a view names: ``area:SLUG`` is ``…/id/udviklingsomraade/SLUG``, and so on."""
     slug = slug.strip().strip("/")
-    candidates = [str(ID[f"{prefix}/{slug}" if prefix else slug]) for prefix in VIEW_PREFIXES[kind]]
-    candidates.append(str(ID[slug]))
+    candidates = [ID[f"{prefix}/{slug}" if prefix else slug] for prefix in VIEW_PREFIXES[kind]]
+    candidates.append(ID[slug])
     for candidate in candidates:
-        if candidate in net:
+        if engine.query("ASK { ?n a ?t }", {"n": iri(candidate)}).boolean:
             return candidate
-    pool = [n for n in net if any(n.startswith(str(ID[p + "/" if p else ""])) for p in VIEW_PREFIXES[kind])]
+    starts = [ID[p + "/" if p else ""] for p in VIEW_PREFIXES[kind]]
+    rows = engine.query("SELECT DISTINCT ?n WHERE { ?n a ?t FILTER (isIRI(?n)) }").rows
+    pool = [n.value for (n,) in rows if any(n.value.startswith(start) for start in starts)]
     slugs = sorted(n.split("/id/", 1)[1] if kind == "node" else n.split("/id/", 1)[1].split("/", 1)[1]
-                   for n in pool)
+                   for n in pool if "/id/" in n)
     hint = did_you_mean(slug, slugs, show=lambda c: f"{kind}:{c}")
     raise ViewError(f"ingen {kind} med slug '{slug}' i grafen (no such {kind})", hint=hint)
 
@@ -189,12 +197,14 @@ def _grid_force_layout(graph, *, seed: int, scale: float, iterations: int = 80) 
     return {node: pos[i] for i, node in enumerate(nodes)}
 
 
-def page_data(graph: Graph, view: View, *, lang: str = "da", as_of: date | None = None) -> dict:
+def page_data(engine, view: View, *, lang: str = "da", as_of: date | None = None,
+              labels: Labels | None = None) -> dict:
     """Everything the page needs, as plain data (no HTML)."""
+    labels = labels or Labels(engine, lang)
     net = view.net
     positions = layout(net)
-    histories = _histories(graph, net, lang)
-    details = _details(graph, net, lang)
+    histories = _histories(engine, net, labels)
+    details = _details(engine, net, labels)
     degrees = dict(net.degree())
     nodes = []
     for node, attrs in net.nodes(data=True):
@@ -208,50 +218,58 @@ def page_data(graph: Graph, view: View, *, lang: str = "da", as_of: date | None 
         })
     edges = [{"id": f"e{i}", "from": u, "to": v, "label": d["label"], "via": d.get("via")}
              for i, (u, v, d) in enumerate(net.edges(data=True))]
-    dates = report_dates(graph)
+    dates = report_dates(engine)
     start = as_of.isoformat() if as_of else (dates[-1] if dates else "")
-    areas = [{"id": str(a), "label": label_of(graph, a, lang) or str(a)}
-             for a in sorted(graph.subjects(RDF.type, RG.DevelopmentArea),
-                             key=lambda a: str(graph.value(a, URIRef("http://www.w3.org/2004/02/skos/core#notation"))))]
+    area_rows = engine.query("SELECT ?a ?n WHERE { ?a a rg:DevelopmentArea OPTIONAL { ?a skos:notation ?n } }").rows
+    labels.load(a for a, _ in area_rows)
+    areas = [{"id": a.value, "label": labels.display(a)}
+             for a, _ in sorted(area_rows, key=lambda r: (text(r[1]), r[0].value))]
     kinds_present = {n["kind"] for n in nodes}
+    labels.load(iri(RG[key]) for key in PHASE_COLOURS)
     return {
         "title": view.title, "lang": lang, "focus": view.focus, "date": start, "dates": dates,
         "nodes": nodes, "edges": edges, "areas": areas,
         "kinds": [{"key": k, "label": KIND_LABELS[lang][k], "shape": STYLE[k][0], "color": STYLE[k][1]}
                   for k, _ in KINDS if k in kinds_present],
-        "phases": [{"key": key, "label": label_of(graph, RG[key], lang) or key, "color": colour}
+        "phases": [{"key": key, "label": labels.of(iri(RG[key])) or key, "color": colour}
                    for key, colour in PHASE_COLOURS.items()],
         "ui": UI[lang],
     }
 
 
-def _histories(graph: Graph, net, lang: str) -> dict[str, list[dict]]:
-    from rdflib.namespace import PROV
-
+def _histories(engine, net, labels: Labels) -> dict[str, list[dict]]:
+    initiatives = [n for n, attrs in net.nodes(data=True) if attrs["kind"] == "initiative"]
     out: dict[str, list[dict]] = {}
-    for report, initiative in graph.subject_objects(RG.statusOf):
-        if str(initiative) not in net:
-            continue
-        phase = graph.value(report, RG.phase)
-        out.setdefault(str(initiative), []).append({
-            "date": str(graph.value(report, RG.asOf)),
-            "phase": str(phase).rsplit("#", 1)[-1] if phase else "",
-            "phaseLabel": label_of(graph, phase, lang) or "" if phase else "",
-            "text": str(graph.value(report, RG.text) or ""),
-            "source": label_of(graph, graph.value(report, PROV.wasDerivedFrom), lang) or "",
+    rows = []
+    for part in chunks(initiatives):
+        rows += engine.query("""SELECT ?initiative ?day ?phase ?text ?source WHERE {
+            ?report rg:statusOf ?initiative . OPTIONAL { ?report rg:asOf ?day }
+            OPTIONAL { ?report rg:phase ?phase } OPTIONAL { ?report rg:text ?text }
+            OPTIONAL { ?report prov:wasDerivedFrom ?source } }""",
+                             {"initiative": [iri(i) for i in part]}).rows
+    labels.load(t for row in rows for t in (row[2], row[4]) if t is not None)
+    for initiative, day, phase, words, source in rows:
+        out.setdefault(initiative.value, []).append({
+            "date": text(day),
+            "phase": phase.value.rsplit("#", 1)[-1] if phase is not None else "",
+            "phaseLabel": (labels.of(phase) or "") if phase is not None else "",
+            "text": text(words),
+            "source": (labels.of(source) or "") if source is not None else "",
         })
     for history in out.values():
         history.sort(key=lambda h: h["date"])
     return out
 
 
-def _details(graph: Graph, net, lang: str) -> dict[str, list[list[str]]]:
+def _details(engine, net, labels: Labels) -> dict[str, list[list[str]]]:
     out: dict[str, list[list[str]]] = {}
-    for prop in DETAILS:
-        name = label_of(graph, prop, lang) or str(prop)
-        for subject, value in graph.subject_objects(prop):
-            if str(subject) in net:
-                out.setdefault(str(subject), []).append([name, str(value)])
+    labels.load(iri(p) for p in DETAILS)
+    order = {p: i for i, p in enumerate(DETAILS)}
+    rows = []
+    for part in chunks(list(net.nodes)):
+        rows += engine.query(_DETAILS_QUERY, {"s": [iri(n) for n in part]}).rows
+    for subject, prop, value in sorted(rows, key=lambda r: (order[r[1].value], text(r[2]))):
+        out.setdefault(subject.value, []).append([labels.of(prop) or prop.value, text(value)])
     return out
 
 
@@ -305,9 +323,9 @@ def render_html(data: dict) -> str:
         data_json=_script_safe_json(data), **_scripts())
 
 
-def graph_page(graph: Graph, *, view: str = "all", depth: int = 2, as_of: date | None = None,
+def graph_page(engine, *, view: str = "all", depth: int = 2, as_of: date | None = None,
                lang: str = "da") -> str:
     """The HTML page for one view of the graph."""
-    net = build_network(graph, as_of=as_of, lang=lang)
-    selected = select_view(graph, net, view, depth=depth, lang=lang)
-    return render_html(page_data(graph, selected, lang=lang, as_of=as_of))
+    labels = Labels(engine, lang)
+    selected = select_view(engine, view, depth=depth, as_of=as_of, lang=lang, labels=labels)
+    return render_html(page_data(engine, selected, lang=lang, as_of=as_of, labels=labels))

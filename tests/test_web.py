@@ -1,4 +1,7 @@
-"""rammegraf serve: every page, the SPARQL 1.1 Protocol, the limits, and a real browser."""
+"""rammegraf serve: every page, downloads, validation, and a real browser.
+
+The SPARQL protocol is tested in test_protocol.py, the worker pool in test_pool.py.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +12,12 @@ import time
 from datetime import date
 
 import pytest
+from conftest import PAYLOAD, web_client
 from rdflib import Graph
 
-from rammegraf.serve import Settings, create_app, negotiate
+from rammegraf.web import negotiate
 
 ID = "https://w3id.org/rammegraf/id/"
-PAYLOAD = "<img src=x onerror=alert(1)><script>alert(2)</script>"
-SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 BAD_ENTRY = """@prefix rg: <https://w3id.org/rammegraf/ontology#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 <https://w3id.org/rammegraf/id/status/ny> a rg:StatusReport ;
@@ -24,25 +26,8 @@ BAD_ENTRY = """@prefix rg: <https://w3id.org/rammegraf/ontology#> .
 
 
 @pytest.fixture(scope="module")
-def web_graph(shipped: Graph) -> Graph:
-    """The shipped graph plus one initiative whose label is a script payload."""
-    graph = Graph()
-    graph += shipped
-    graph.parse(data=f"""@prefix rg: <https://w3id.org/rammegraf/ontology#> .
-        <{ID}initiativ/xss> a rg:Initiative ; <http://www.w3.org/2000/01/rdf-schema#label> "{PAYLOAD}"@da ;
-            rg:developmentArea <{ID}udviklingsomraade/overgangen-til-voksenomraadet> ;
-            rg:involves <{ID}udvalg/dassos> .
-        <{ID}status/xss-2025-08-20> rg:statusOf <{ID}initiativ/xss> ; rg:phase rg:Proposed ;
-            rg:asOf "2025-08-20"^^<http://www.w3.org/2001/XMLSchema#date> .""", format="turtle")
-    return graph
-
-
-@pytest.fixture(scope="module")
-def client(web_graph: Graph):
-    from starlette.testclient import TestClient
-
-    app = create_app(web_graph, Settings(timeout=2.0, row_cap=50, today=date(2025, 9, 1)))
-    with TestClient(app, base_url="http://127.0.0.1") as test_client:
+def client(web_data):
+    with web_client(data_dirs=(web_data,), timeout=5.0, row_cap=50, today=date(2025, 9, 1)) as test_client:
         yield test_client
 
 
@@ -134,8 +119,8 @@ def test_resource_content_negotiation(client, accept, media, fmt):
 
 def test_resource_graph_link_opens_a_view(client):
     page = client.get("/id/milepael/regionens-organisering-paa-plads", headers=HTML).text
-    assert "/graf?view=node%3Amilepael%2Fregionens-organisering-paa-plads&amp;depth=1" in page
-    view = client.get("/graf?view=node:milepael/regionens-organisering-paa-plads&depth=1", headers=HTML)
+    assert "/graf?view=node%3Amilepael%2Fregionens-organisering-paa-plads&amp;depth=2" in page
+    view = client.get("/graf?view=node:milepael/regionens-organisering-paa-plads&depth=2", headers=HTML)
     assert view.status_code == 200 and "script-src 'sha256-" in view.headers["content-security-policy"]
     assert "Botilbudsteams" in view.text
 
@@ -168,92 +153,15 @@ def test_validate_page_size_limit(client):
     assert response.status_code == 413 and "for stor" in response.text
 
 
-# --- the endpoint ------------------------------------------------------------------------
-
-QUERY = "SELECT ?i WHERE { ?i a rg:Initiative } ORDER BY ?i"
-
-
-@pytest.mark.parametrize("accept, media", [
-    ("application/sparql-results+json", "application/sparql-results+json"),
-    ("application/sparql-results+xml", "application/sparql-results+xml"),
-    ("text/csv", "text/csv"), ("text/tab-separated-values", "text/tab-separated-values")])
-def test_sparql_get_select_formats(client, accept, media):
-    response = client.get("/sparql", params={"query": QUERY}, headers={"accept": accept})
-    assert response.status_code == 200 and response.headers["content-type"].startswith(media)
-    assert response.text.count("/id/initiativ/") == 16
-    if media == "text/tab-separated-values":
-        assert response.text.splitlines()[:2] == ["?i", f"<{ID}initiativ/bedre-kommunikation-mellem-sektorer>"]
-
-
-def test_sparql_post_form_and_direct(client):
-    form = client.post("/sparql", data={"query": QUERY}, headers={"accept": "application/sparql-results+json"})
-    direct = client.post("/sparql", content=QUERY.encode(), headers={
-        "content-type": "application/sparql-query", "accept": "application/sparql-results+json"})
-    assert form.json() == direct.json() and len(form.json()["results"]["bindings"]) == 16
-
-
-def test_sparql_ask_and_construct(client):
-    ask = client.get("/sparql", params={"query": "ASK { ?x a rg:Initiative }"},
-                     headers={"accept": "application/sparql-results+json"})
-    assert ask.json() == {"head": {}, "boolean": True}
-    construct = "CONSTRUCT { ?r rdfs:label ?l } WHERE { ?r a rg:Region ; rdfs:label ?l }"
-    for accept, fmt in (("text/turtle", "turtle"), ("application/n-triples", "nt"),
-                        ("application/ld+json", "json-ld")):
-        response = client.get("/sparql", params={"query": construct}, headers={"accept": accept})
-        assert response.headers["content-type"].startswith(accept)
-        assert len(Graph().parse(data=response.text, format=fmt)) == 2  # the region's labels, da and en
-
-
-def test_sparql_row_cap_cuts_with_notice(client):
-    response = client.get("/sparql", params={"query": "SELECT ?s WHERE { ?s ?p ?o }"},
-                          headers={"accept": "application/sparql-results+json"})
-    assert len(response.json()["results"]["bindings"]) == 50
-    assert response.headers["x-rammegraf-truncated"] == "50"
-    page = client.get("/sparql", params={"query": "SELECT ?s WHERE { ?s ?p ?o }"}, headers=HTML)
-    assert "Resultatet er afkortet til de første 50 rækker." in page.text
-
-
-@pytest.mark.parametrize("kwargs, status, words", [
-    ({"params": {"query": "SELECT ?x WHERE { ?x a }"}}, 400, "ikke gyldig SPARQL"),
-    ({"params": {"query": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"}}, 403, "SPARQL Update er ikke tilladt"),
-    ({"params": {"update": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"}}, 403, "update"),
-    ({"params": {"query": QUERY, "default-graph-uri": "http://example.org/g"}}, 403, "default-graph-uri"),
-    ({"params": {"query": "SELECT * FROM <http://example.org/g> WHERE { ?s ?p ?o }"}}, 403, "FROM"),
-    ({"params": {}}, 400, "mangler parameteren 'query'"),
-])
-def test_sparql_errors(client, kwargs, status, words):
-    response = client.get("/sparql", headers={"accept": "application/sparql-results+json"}, **kwargs)
-    assert response.status_code == status and words in response.text
-
-
-def test_sparql_post_update_content_type_refused(client):
-    response = client.post("/sparql", content=b"DELETE WHERE { ?s ?p ?o }",
-                           headers={"content-type": "application/sparql-update"})
-    assert response.status_code == 403
-
-
-def test_sparql_service_refused_without_connecting(client, listener):
-    query = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{listener.port}/sparql> {{ ?s ?p ?o }} }}"
-    response = client.get("/sparql", params={"query": query}, headers={"accept": "application/sparql-results+json"})
-    assert response.status_code == 403 and "SERVICE er ikke tilladt" in response.text
-    assert listener.close() == []
-
-
-def test_negotiate():
-    offers = ["application/sparql-results+json", "text/csv", "text/html"]
-    assert negotiate("text/csv;q=0.5, application/sparql-results+json", offers) == "application/sparql-results+json"
-    assert negotiate("text/*", offers) == "text/csv"
-    assert negotiate("*/*", offers) is None and negotiate("", offers) is None
-    assert negotiate("image/png", offers) is None
-
-
 # --- a live server ------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def live(web_graph: Graph):
+def live(web_data):
     import uvicorn
 
-    app = create_app(web_graph, Settings(timeout=1.0, today=date(2025, 9, 1)))
+    from rammegraf.web import Settings, create_app
+
+    app = create_app(Settings(data_dirs=(web_data,), timeout=5.0, today=date(2025, 9, 1)))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -276,31 +184,6 @@ def test_live_sparqlwrapper(live):
     endpoint.setReturnFormat(JSON)
     result = endpoint.queryAndConvert()
     assert result["results"]["bindings"][0]["n"]["value"] == "16"
-
-
-def test_live_slow_query_is_cut_while_another_is_answered(live):
-    import httpx2 as httpx
-
-    slow: dict = {}
-
-    def run_slow():
-        start = time.perf_counter()
-        response = httpx.get(f"{live}/sparql", params={"query": SLOW},
-                             headers={"accept": "application/sparql-results+json"}, timeout=30)
-        slow.update(status=response.status_code, text=response.text, seconds=time.perf_counter() - start)
-
-    thread = threading.Thread(target=run_slow)
-    thread.start()
-    time.sleep(0.2)
-    start = time.perf_counter()
-    fast = httpx.get(f"{live}/sparql", params={"query": "ASK { ?s ?p ?o }"},
-                     headers={"accept": "application/sparql-results+json"}, timeout=30)
-    fast_seconds = time.perf_counter() - start
-    thread.join()
-    assert fast.status_code == 200 and fast.json()["boolean"] is True
-    assert fast_seconds < 0.8  # answered while the slow one was still running
-    assert slow["status"] == 503 and "tidsgrænse" in slow["text"]
-    assert 0.9 < slow["seconds"] < 5
 
 
 # --- a real browser --------------------------------------------------------------------------

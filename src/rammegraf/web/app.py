@@ -1,0 +1,88 @@
+"""The web app: routes from each page family, security headers, and the worker pool's life."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from .base import Settings, Web
+from .endpoint import PATHS, Endpoint
+from .graphs import Graphs
+from .pages import Pages
+from .queries import Queries
+from .resources import Resources
+from .rounds import Rounds
+from .validation import Validation
+
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+SECURITY_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
+                    (b"x-frame-options", b"DENY"), (b"cross-origin-opener-policy", b"same-origin")]
+
+
+def create_app(settings: Settings | None = None):
+    """The ASGI app; the store is opened (and the workers started) at start-up."""
+    from starlette.applications import Starlette
+    from starlette.routing import Router
+
+    web = Web(settings or Settings())
+    pages = Pages(web)
+    endpoint = Endpoint(web)
+    families = [pages, Queries(web, pages), endpoint, Resources(pages), Graphs(pages),
+                Validation(web), Rounds(pages)]
+    routes = [route for family in families for route in family.routes()]
+
+    @asynccontextmanager
+    async def lifespan(app):
+        await web.start()
+        try:
+            yield
+        finally:
+            await web.stop()
+
+    async def not_found(request, exc):
+        return web.not_found(request)
+
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: not_found, 405: not_found})
+    app.router.redirect_slashes = False  # a redirect would be built from the Host header
+    app.state.web = web
+    return SecurityHeaders(app, fast={path: endpoint.asgi for path in PATHS})
+
+
+class SecurityHeaders:
+    """Every response gets the security headers (a page may set its own CSP).
+
+    ``fast`` maps a path to a plain ASGI handler that skips Starlette's router and
+    middleware: the SPARQL endpoint, whose every request costs the main process
+    time that a busy server needs for the next one.
+    """
+
+    def __init__(self, app, *, fast: dict | None = None) -> None:
+        self.app = app
+        self.state = app.state
+        self.fast = fast or {}
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                names = {name.lower() for name, _ in headers}
+                if b"content-security-policy" not in names:
+                    headers.append((b"content-security-policy", CSP.encode()))
+                headers += [(name, value) for name, value in SECURITY_HEADERS if name not in names]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        handler = self.fast.get(scope["path"])
+        await (handler or self.app)(scope, receive, send_with_headers)
+
+
+def get_once(app, path: str, *, accept: str = "text/html") -> tuple[int, bytes, str]:
+    """Answer one request in-process (``rammegraf serve --get``)."""
+    from starlette.testclient import TestClient
+
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        response = client.get(path, headers={"accept": accept})
+    return response.status_code, response.content, response.headers.get("content-type", "")

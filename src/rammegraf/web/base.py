@@ -1,0 +1,192 @@
+"""What every page family shares: settings, templates, the worker pool, reading
+a request body with a cap, and turning errors into answers."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlencode
+
+from ..errors import RammegrafError
+from ..webtext import TEXT
+from .pool import Busy, JobFailed, Pool, Stopped
+from .urls import link
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+
+
+@dataclass
+class Settings:
+    timeout: float = 10.0               # seconds a request may wait and run (queries and pages)
+    validate_timeout: float = 60.0      # seconds a validation may wait and run
+    row_cap: int = 10_000
+    upload_limit: int = 1_000_000       # bytes of an uploaded entry
+    query_limit: int = 256_000          # bytes of a query (text, form or body)
+    workers: int = 2
+    queue: int | None = None            # jobs that may wait (None: 64 per worker); past it, 503 at once
+    slow_after: float = 0.5             # a job running longer than this is slow
+    today: date | None = None           # None: the real date (tests fix it)
+    cache: Path | None = None           # where the on-disk store lives (None: the default cache)
+    in_memory_limit: int = 32_000_000   # bytes of files each worker holds in memory; above, the store on disk
+    data_dirs: tuple[Path, ...] = field(default_factory=tuple)
+    endpoint: str | None = None         # forward to this SPARQL server instead of the files
+    graph_iri: str | None = None
+
+
+class TooLarge(RammegrafError):
+    """A request body or query over its limit (HTTP 413)."""
+
+
+class ClientGone(Exception):
+    """The client closed the connection before the answer was ready."""
+
+
+class Web:
+    """The app's shared state: settings, templates, named queries and the pool."""
+
+    def __init__(self, settings: Settings) -> None:
+        from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+        from ..query import named_queries
+
+        self.settings = settings
+        self.env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+        self.queries = {q.name: q for q in named_queries()}
+        self.pool: Pool | None = None
+        self.cache: OrderedDict = OrderedDict()
+
+    # --- start and stop ------------------------------------------------------------------
+    def spec(self) -> tuple:
+        """What each worker opens: the files themselves when they are small (an
+        in-memory store answers a small query twice as fast as one on disk), else
+        the on-disk store (built here first if needed), or the remote server."""
+        settings = self.settings
+        if settings.endpoint:
+            return ("remote", settings.endpoint, settings.graph_iri, settings.timeout)
+        from ..store import ensure_store, graph_files, load_in_memory
+
+        files = graph_files(settings.data_dirs or None)
+        if sum(f.stat().st_size for f in files) <= settings.in_memory_limit:
+            load_in_memory(files)  # a file that does not parse stops the server here, with its sentence
+            return ("files", tuple(str(f) for f in files))
+        folder = ensure_store(settings.data_dirs or None, cache=settings.cache)
+        return ("store", str(folder))
+
+    async def start(self) -> None:
+        spec = await asyncio.get_running_loop().run_in_executor(None, self.spec)
+        self.pool = Pool(spec, workers=self.settings.workers, queue=self.settings.queue,
+                         slow_after=self.settings.slow_after)
+        await self.pool.start()
+
+    async def stop(self) -> None:
+        if self.pool is not None:
+            await self.pool.close()
+
+    # --- pages ---------------------------------------------------------------------------
+    def lang(self, request) -> str:
+        return "en" if request.query_params.get("lang") == "en" else "da"
+
+    def today(self) -> str:
+        return (self.settings.today or date.today()).isoformat()
+
+    def page(self, request, template: str, status: int = 200, headers: dict | None = None, **context):
+        from starlette.responses import HTMLResponse
+
+        lang = self.lang(request)
+        params = dict(request.query_params)
+        params["lang"] = TEXT[lang]["other_code"]
+        html = self.env.get_template(template).render(
+            t=TEXT[lang], lang=lang, u=lambda path, **q: link(path, lang, **q),
+            switch=f"{request.url.path}?{urlencode(params)}", **context)
+        return HTMLResponse(html, status_code=status, headers=headers)
+
+    def error_page(self, request, status: int, message: str, headers: dict | None = None):
+        return self.page(request, "error.html", status=status, message=message, headers=headers)
+
+    def not_found(self, request, detail: str = ""):
+        text = TEXT[self.lang(request)]["not_found_text"]
+        return self.error_page(request, 404, f"{detail}: {text}" if detail else text)
+
+    # --- work in the pool ----------------------------------------------------------------
+    async def job(self, request, name: str, *args, timeout: float | None = None, cached: bool = False):
+        """Run a job in a worker; stopped when the client goes away (ClientGone).
+        ``cached`` keeps the answer (the store does not change while we serve)."""
+        key = (name, args)
+        if cached and key in self.cache:
+            self.cache.move_to_end(key)
+            return self.cache[key]
+        work = asyncio.ensure_future(self.pool.run(name, *args, timeout=timeout or self.settings.timeout))
+        watcher = asyncio.ensure_future(_disconnected(request))
+        try:
+            done, _ = await asyncio.wait({work, watcher}, return_when=asyncio.FIRST_COMPLETED)
+        except asyncio.CancelledError:
+            work.cancel()
+            watcher.cancel()
+            raise
+        if work not in done:
+            work.cancel()
+            raise ClientGone()
+        watcher.cancel()
+        result = work.result()
+        if cached:
+            self.cache[key] = result
+            while len(self.cache) > 256:
+                self.cache.popitem(last=False)
+        return result
+
+    async def read_body(self, request, limit: int) -> bytes:
+        """The request body, refused (TooLarge) by its Content-Length before it is
+        read, or as soon as a streamed body passes ``limit``; never spooled to disk."""
+        declared = request.headers.get("content-length")
+        if declared is not None:
+            try:
+                size = int(declared)
+            except ValueError:
+                raise RammegrafError("Content-Length er ikke et tal (Content-Length is not a number)") from None
+            if size > limit:
+                raise TooLarge(_too_large(limit))
+        chunks, total = [], 0
+        async for chunk in request.stream():
+            total += len(chunk)
+            if total > limit:
+                raise TooLarge(_too_large(limit))
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+def _too_large(limit: int) -> str:
+    return f"for stor: højst {limit:,} bytes (too large: at most {limit:,} bytes)".replace(",", ".")
+
+
+async def _disconnected(request) -> None:
+    """Returns when the client has closed the connection."""
+    while True:
+        message = await request.receive()
+        if message["type"] == "http.disconnect":
+            return
+
+
+def status_of(error: Exception) -> int:
+    """The HTTP status for an error a job or a check raised."""
+    if isinstance(error, (Busy, Stopped)):
+        return 503
+    if isinstance(error, TooLarge):
+        return 413
+    if isinstance(error, JobFailed):
+        return error.status
+    if isinstance(error, RammegrafError):
+        from .worker import status_of as worker_status
+
+        return worker_status(error)
+    return 500
+
+
+def error_headers(error: Exception) -> dict:
+    if isinstance(error, Busy):
+        return {"retry-after": str(error.retry_after)}
+    if isinstance(error, Stopped):
+        return {"retry-after": "5"}
+    return {}

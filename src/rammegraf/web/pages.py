@@ -1,0 +1,55 @@
+"""The front page, the ontology page, the static files and the 404 page."""
+
+from __future__ import annotations
+
+from starlette.responses import Response
+
+from ..errors import RammegrafError
+from ..webtext import TEXT
+from .base import ClientGone, TEMPLATES, Web, error_headers, status_of
+
+STATIC = {"app.css": ("app.css", "text/css"), "tables.js": ("tables.js", "text/javascript")}
+
+
+class Pages:
+    def __init__(self, web: Web) -> None:
+        self.web = web
+
+    def routes(self):
+        from starlette.routing import Route
+
+        return [Route("/", self.home), Route("/ontologi", self.ontology), Route("/static/{name}", self.static)]
+
+    async def home(self, request):
+        lang = self.web.lang(request)
+        data = await self.run(request, "home", lang, self.web.today(), cached=True)
+        if isinstance(data, Response):
+            return data
+        counts = [(TEXT[lang]["triples"] if name == "triples" else name, n) for name, n in data["counts"]]
+        return self.web.page(request, "index.html", areas=data["areas"], deadlines=data["deadlines"], counts=counts)
+
+    async def ontology(self, request):
+        data = await self.run(request, "ontology", self.web.lang(request), cached=True)
+        if isinstance(data, Response):
+            return data
+        return self.web.page(request, "ontology.html", classes=data["classes"], properties=data["properties"])
+
+    async def static(self, request):
+        entry = STATIC.get(request.path_params["name"])  # a fixed table: no path from the request
+        if entry is None:
+            return self.web.not_found(request)
+        filename, media = entry
+        return Response((TEMPLATES / filename).read_bytes(), media_type=media,
+                        headers={"cache-control": "max-age=3600"})
+
+    async def run(self, request, name: str, *args, cached: bool = False):
+        """A job's data, or the error page that says why there is none."""
+        try:
+            return await self.web.job(request, name, *args, cached=cached)
+        except ClientGone:
+            return Response(status_code=499)
+        except RammegrafError as error:
+            status = status_of(error)
+            if status == 404:
+                return self.web.not_found(request, str(error))
+            return self.web.error_page(request, status, str(error), headers=error_headers(error))

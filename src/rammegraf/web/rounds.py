@@ -1,0 +1,76 @@
+"""Status rounds, deadlines, the calendar file and the pictures."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from starlette.responses import Response
+
+from ..webtext import TEXT
+from .pages import Pages
+
+PICTURES = {"tidslinje.svg": ("timeline", "svg", "image/svg+xml"),
+            "matrix.svg": ("matrix", "svg", "image/svg+xml"),
+            "matrix.csv": ("matrix", "csv", "text/csv; charset=utf-8")}
+
+
+class Rounds:
+    def __init__(self, pages: Pages) -> None:
+        self.pages = pages
+        self.web = pages.web
+
+    def routes(self):
+        from starlette.routing import Route
+
+        return [Route("/runder", self.list), Route("/runder/{day}", self.round),
+                Route("/frister", self.deadlines), Route("/frister.ics", self.calendar),
+                Route("/billeder/{name}", self.picture)]
+
+    async def list(self, request):
+        rounds = await self.pages.run(request, "rounds", cached=True)
+        if isinstance(rounds, Response):
+            return rounds
+        return self.web.page(request, "rounds.html", rounds=rounds)
+
+    async def round(self, request):
+        day = request.path_params["day"]
+        try:
+            date.fromisoformat(day)
+        except ValueError:
+            return self.web.not_found(request)
+        data = await self.pages.run(request, "round_page", day, self.web.lang(request), cached=True)
+        if isinstance(data, Response):
+            return data
+        return self.web.page(request, "round.html", **data)
+
+    async def deadlines(self, request):
+        lang = self.web.lang(request)
+        try:
+            as_of = date.fromisoformat(request.query_params.get("as_of") or self.web.today()).isoformat()
+            within = int(request.query_params.get("within", "90"))
+            if not 0 <= within <= 3650:
+                raise ValueError
+        except ValueError:
+            return self.web.error_page(request, 400, "as_of er en dato ÅÅÅÅ-MM-DD og within et heltal fra 0 til 3650 "
+                                                     "(as_of is a date, within a whole number)")
+        items = await self.pages.run(request, "deadline_rows", as_of, within, lang, cached=True)
+        if isinstance(items, Response):
+            return items
+        return self.web.page(request, "deadlines.html", items=items, as_of=as_of, within=within)
+
+    async def calendar(self, request):
+        body = await self.pages.run(request, "calendar", self.web.lang(request), self.web.today(), cached=True)
+        if isinstance(body, Response):
+            return body
+        return Response(body, media_type="text/calendar; charset=utf-8",
+                        headers={"content-disposition": 'attachment; filename="milepaele.ics"'})
+
+    async def picture(self, request):
+        entry = PICTURES.get(request.path_params["name"])  # a fixed table: no path from the request
+        if entry is None:
+            return self.web.error_page(request, 404, TEXT[self.web.lang(request)]["not_found_text"])
+        kind, fmt, media = entry
+        body = await self.pages.run(request, "picture", kind, fmt, self.web.lang(request), cached=True)
+        if isinstance(body, Response):
+            return body
+        return Response(body, media_type=media)

@@ -1,0 +1,75 @@
+"""A worker process: opens the store read-only once, then runs jobs sent to it.
+
+The pool (rammegraf.web.pool) sends ``(id, job name, args)``; the worker answers
+``("ok", id, result)``, ``("error", id, (HTTP status, sentence))`` for an error
+the user can act on, or ``("crash", id, traceback)`` for a bug.
+"""
+
+from __future__ import annotations
+
+import signal
+import traceback
+
+from ..errors import LoadError, RammegrafError
+from . import jobs  # noqa: F401 - imported in the fork server, so workers start with it
+
+
+def open_spec(spec: tuple):
+    """The engine a worker reads: ("files", paths) loads small files into memory;
+    ("store", path) opens an on-disk store read-only; ("remote", url, graph,
+    timeout) asks a SPARQL server."""
+    from ..engine import OxigraphEngine, RemoteEngine
+
+    kind = spec[0]
+    if kind == "files":
+        from ..store import load_in_memory
+
+        return OxigraphEngine(load_in_memory(spec[1]))
+    if kind == "store":
+        import pyoxigraph as ox
+
+        return OxigraphEngine(ox.Store.read_only(spec[1]))
+    if kind == "remote":
+        return RemoteEngine(spec[1], graph=spec[2], timeout=spec[3])
+    raise ValueError(f"unknown engine spec {spec!r}")
+
+
+def status_of(error: RammegrafError) -> int:
+    from ..query import QueryError, QueryRefused
+    from ..rounds import NoSuchRound
+
+    if isinstance(error, QueryRefused):
+        return 403
+    if isinstance(error, (jobs.NotFound, NoSuchRound)):
+        return 404
+    if isinstance(error, jobs.NotAcceptable):
+        return 406
+    if isinstance(error, (QueryError, LoadError)):
+        return 400
+    from ..engine import EndpointError
+
+    if isinstance(error, EndpointError):
+        return 502
+    return 400
+
+
+def worker_main(conn, spec: tuple) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops us
+    try:
+        engine = open_spec(spec)
+    except Exception as error:  # noqa: BLE001 - report why, in one sentence, and stop
+        conn.send(("failed", 0, f"lageret kan ikke åbnes (the store cannot be opened): {error}"))
+        return
+    conn.send(("ready", 0, None))
+    while True:
+        try:
+            job_id, name, args = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            outcome = ("ok", job_id, jobs.JOBS[name](engine, *args))
+        except RammegrafError as error:
+            outcome = ("error", job_id, (status_of(error), str(error)))
+        except Exception:  # noqa: BLE001 - a bug: its traceback goes to the server log
+            outcome = ("crash", job_id, traceback.format_exc(limit=6))
+        conn.send(outcome)
