@@ -10,7 +10,15 @@ ones (copied in), so rg:concerns points at real law.
     python benchmarks/generate.py --size 10k -o out/bench-10k
     rammegraf stats --data out/bench-10k
 
-Every IRI carries "syn" so synthetic data never collides with the real plan.
+Every IRI carries "syn" so synthetic data never collides with the real plan, with
+one exception: the Midtjylland region is the real region/midtjylland, written with
+exactly the shipped triples (so merging the two stays valid), so that the named
+queries answer with their default parameters. In every region the first
+initiative of the first year has the milestone "the region's organisation in
+place" on 1 January of the next year, and every fifth initiative from the second
+waits for it: `rammegraf query afhaenger-af-milepael` answers at every size.
+Initiatives also have challenges and decision points, and each region has health
+clusters of its municipalities.
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ PROV_FROM = "<http://www.w3.org/ns/prov#wasDerivedFrom>"
 DC_DATE = "<http://purl.org/dc/terms/date>"
 DC_TITLE = "<http://purl.org/dc/terms/title>"
 MEMBER_OF = "<http://www.w3.org/ns/org#memberOf>"
+MEMBER = "<http://www.w3.org/ns/org#hasMember>"
 PERSON = "<http://xmlns.com/foaf/0.1/Person>"
 NOTATION = "<http://www.w3.org/2004/02/skos/core#notation>"
 
@@ -96,10 +105,18 @@ def generate(out: Path, *, years: int, per_region_year: int, seed: int = 1, firs
     return w.count + 91  # + the triples of laws.ttl
 
 
+REAL_REGION = iri("region/midtjylland")
+
+
 def _region(w: Writer, rng, r_index, slug, name, n_municipalities, years, per_year, first_year, plan):
-    region = iri(f"region/syn-{slug}")
-    w.resource(region, "Region", f"Region {name} (syntetisk)", f"Region {name} (synthetic)")
-    w(region, term("regionCode"), lit(str(1080 + r_index), None))
+    if slug == "midtjylland":  # the real region, with the shipped triples only
+        region = REAL_REGION
+        w.resource(region, "Region", "Region Midtjylland", "Central Denmark Region")
+        w(region, term("regionCode"), lit("1082", None))
+    else:
+        region = iri(f"region/syn-{slug}")
+        w.resource(region, "Region", f"Region {name} (syntetisk)", f"Region {name} (synthetic)")
+        w(region, term("regionCode"), lit(str(1080 + r_index), None))
     munis = []
     for k in range(1, n_municipalities + 1):
         m = iri(f"kommune/syn-{slug}-{k:02d}")
@@ -107,6 +124,12 @@ def _region(w: Writer, rng, r_index, slug, name, n_municipalities, years, per_ye
         w(m, term("municipalityCode"), lit(f"{r_index}{k:02d}", None))
         w(m, term("inRegion"), region)
         munis.append(m)
+    for c in range(0, len(munis), 5):  # health clusters of up to five municipalities
+        cluster = iri(f"klynge/syn-{slug}-{c // 5 + 1}")
+        w.resource(cluster, "Cluster", f"Klynge {c // 5 + 1} i {name} (syntetisk)")
+        w(cluster, term("inRegion"), region)
+        for m in munis[c:c + 5]:
+            w(cluster, MEMBER, m)
     committee = iri(f"udvalg/syn-{slug}-styregruppe")
     w.resource(committee, "Committee", f"Styregruppe {name} (syntetisk)")
     people = []
@@ -155,10 +178,22 @@ def _region(w: Writer, rng, r_index, slug, name, n_municipalities, years, per_ye
         frameworks[period_start] = frameworks[period_start + 1] = fa
 
     previous_milestones: list[str] = []
+    organisation = iri(f"milepael/syn-{slug}-organisering")  # the design card's milestone
     for year in range(first_year, first_year + years):
         for i in range(1, per_year + 1):
-            _initiative(w, rng, slug, name, year, i, munis, people, committee, group, health, frameworks[year],
-                        plan, areas, goals, documents, previous_milestones, region)
+            ini = _initiative(w, rng, slug, name, year, i, munis, people, committee, group, health,
+                              frameworks[year], plan, areas, goals, documents, previous_milestones, region)
+            if year == first_year and i == 1:
+                w.resource(organisation, "Milestone", "Organiseringen i regionen er på plads",
+                           "The region's organisation is in place")
+                w(organisation, term("dateText"), lit(f"1.1.{(first_year + 1) % 100:02d}", None))
+                w(organisation, term("earliest"), day(date(first_year + 1, 1, 1)))
+                w(organisation, term("latest"), day(date(first_year + 1, 1, 1)))
+                w(organisation, term("responsible"), region)
+                w(organisation, PROV_FROM, documents[0][1])
+                w(ini, term("hasMilestone"), organisation)
+            elif i % 5 == 2:
+                w(ini, term("dependsOn"), organisation)
         if documents:
             _meetings(w, rng, slug, year, committee, group, documents)
 
@@ -224,6 +259,22 @@ def _initiative(w, rng, slug, name, year, i, munis, people, committee, group, he
         w(task, term("responsible"), rng.choice(people))
         w(task, PROV_FROM, first_doc)
         w(ini, term("hasTask"), task)
+    if rng.random() < 0.4:
+        challenge = iri(f"udfordring/syn-{slug}-{year}-{i}")
+        w.resource(challenge, "Challenge", f"Udfordring for initiativ {i} {year}")
+        w(challenge, term("text"), lit("En syntetisk udfordring."))
+        if rng.random() < 0.3:
+            w(challenge, term("concerns"), iri(f"lov/{rng.choice(PROVISIONS)}"))
+        w(challenge, PROV_FROM, first_doc)
+        w(ini, term("hasChallenge"), challenge)
+    if rng.random() < 0.2:
+        point = iri(f"beslutningspunkt/syn-{slug}-{year}-{i}")
+        w.resource(point, "DecisionPoint", f"Beslutningspunkt for initiativ {i} {year}")
+        w(point, term("text"), lit("Et syntetisk beslutningspunkt."))
+        w(point, term("decisionForum"), committee)
+        w(point, PROV_FROM, first_doc)
+        w(ini, term("hasDecisionPoint"), point)
+    return ini
 
 
 def _meetings(w, rng, slug, year, committee, group, documents):
@@ -235,6 +286,23 @@ def _meetings(w, rng, slug, year, committee, group, documents):
         w(meeting, term("organisedBy"), rng.choice([committee, group]))
         w(meeting, term("about"), iri(f"initiativ/syn-{slug}-{year}-1"))
         w(meeting, PROV_FROM, documents[0][1])
+
+
+def new_status_entry(*, years: int, first_year: int = 2025) -> str:
+    """A new status report for a generated graph, as Turtle: one round after the last
+    generated round (a date no report has yet), for the first initiative of the first
+    year in Midtjylland, with its own source document. It conforms."""
+    when = date(first_year + years, 2, 15)
+    return f"""@prefix rg: <{RG}> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <{XSD}> .
+<{ID}kilde/syn-ny-runde> a rg:SourceDocument ; rdfs:label "Ny runde"@da ;
+    <http://purl.org/dc/terms/title> "Ny runde"@da ; <http://purl.org/dc/terms/date> "{when}"^^xsd:date .
+<{ID}status/syn-ny> a rg:StatusReport ; rdfs:label "Ny status"@da ;
+    rg:statusOf <{ID}initiativ/syn-midtjylland-{first_year}-1> ;
+    rg:asOf "{when}"^^xsd:date ; rg:phase rg:InProgress ; rg:text "I gang."@da ;
+    <http://www.w3.org/ns/prov#wasDerivedFrom> <{ID}kilde/syn-ny-runde> .
+"""
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -90,3 +90,26 @@ def test_server_error_is_a_sentence_exit_2(server):
     assert result.exit_code == 2 and "svarede 404" in result.stderr
     push = invoke("push", "--endpoint", "http://example.invalid/sparql")
     assert push.exit_code == 2 and "angiv --store" in push.stderr
+
+
+def test_serve_forwards_every_page_to_the_server(server):
+    """serve --endpoint asks the server on every request: a triple added to the
+    server after the app started shows on the next page."""
+    import httpx2 as httpx
+    from conftest import web_client
+
+    with web_client(endpoint=f"{server}/query", timeout=10.0) as client:
+        home = client.get("/", headers={"accept": "text/html"})
+        assert home.status_code == 200 and "Botilbudsteams" in home.text
+        page = client.get("/id/initiativ/botilbudsteams", headers={"accept": "text/html"})
+        assert page.status_code == 200 and "Statushistorik" in page.text
+        ask = client.get("/sparql", params={"query": "ASK { <urn:test:late> ?p ?o }"},
+                         headers={"accept": "application/sparql-results+json"})
+        assert ask.json()["boolean"] is False
+        added = httpx.post(f"{server}/store?default", content=b"<urn:test:late> <urn:test:p> \"1\" .\n",
+                           headers={"content-type": "application/n-triples"})
+        assert added.status_code in (200, 201, 204)
+        again = client.get("/sparql", params={"query": "ASK { <urn:test:late> ?p ?o }"},
+                           headers={"accept": "application/sparql-results+json"})
+        assert again.json()["boolean"] is True
+    assert invoke("push", "--endpoint", f"{server}/query").exit_code == 0  # back to the shipped graph

@@ -113,7 +113,9 @@ class Web:
     # --- work in the pool ----------------------------------------------------------------
     async def job(self, request, name: str, *args, timeout: float | None = None, cached: bool = False):
         """Run a job in a worker; stopped when the client goes away (ClientGone).
-        ``cached`` keeps the answer (the store does not change while we serve)."""
+        ``cached`` keeps the answer: the local store does not change while we serve
+        (a remote server may, so nothing is kept when forwarding to one)."""
+        cached = cached and not self.settings.endpoint
         key = (name, args)
         if cached and key in self.cache:
             self.cache.move_to_end(key)
