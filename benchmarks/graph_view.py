@@ -19,8 +19,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from generate import generate  # noqa: E402
 
+from rammegraf.engine import OxigraphEngine  # noqa: E402
 from rammegraf.network import build_network  # noqa: E402
-from rammegraf.store import load  # noqa: E402
 from rammegraf.viz import View, page_data, render_html  # noqa: E402
 
 CAP = 180.0
@@ -60,12 +60,12 @@ def open_seconds(path: Path, *, ready_selector: str | None = None, ready_js: str
 def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="rammegraf-bench-"))
     generate(work / "data", years=2, per_region_year=70, seed=4)
-    graph = load(data_dirs=[work / "data"])
-    print(f"graph: {len(graph)} triples")
+    engine = OxigraphEngine.open([work / "data"])
+    print(f"graph: {len(engine)} triples")
 
-    net, t_project = timed(lambda: build_network(graph))
+    net, t_project = timed(lambda: build_network(engine))
     view = View(net, "Benchmark", None)
-    data, t_layout = timed(lambda: page_data(graph, view))
+    data, t_layout = timed(lambda: page_data(engine, view))
     html, t_render = timed(lambda: render_html(data))
     ours = work / "ours.html"
     ours.write_text(html, encoding="utf-8")

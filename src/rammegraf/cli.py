@@ -40,11 +40,17 @@ def friendly(command):
     return wrapper
 
 
-def _engine(data_dirs, endpoint: str | None = None, graph_iri: str | None = None):
+def _engine(data_dirs, endpoint: str | None = None, graph_iri: str | None = None, *, in_memory: bool = False):
     """The store a command reads: the shipped files (or --data), or an endpoint."""
     from .engine import open_engine
 
-    return open_engine(data_dirs or None, endpoint=endpoint, graph_iri=graph_iri)
+    return open_engine(data_dirs or None, endpoint=endpoint, graph_iri=graph_iri,
+                       persistent=False if in_memory else None)
+
+
+IN_MEMORY = click.option("--in-memory", "in_memory", is_flag=True,
+                         help="Load a large folder into memory instead of opening its on-disk store: "
+                              "slower to start, much faster for queries that read most of the graph.")
 
 
 def _emit(text: str, output: Path | None = None) -> None:
@@ -143,10 +149,11 @@ def _load_query(source: str):
 @click.option("--iris", is_flag=True, help="Show IRIs instead of labels.")
 @LANG
 @DATA
+@IN_MEMORY
 @ENDPOINT
 @GRAPH
 @friendly
-def query(source, params, fmt, iris, lang, data_dirs, endpoint, graph_iri):
+def query(source, params, fmt, iris, lang, data_dirs, in_memory, endpoint, graph_iri):
     """Kør en navngiven forespørgsel, en .rq-fil eller stdin (run a query).
 
     Parameters are typed by the query's header and bound, never pasted into it.
@@ -165,7 +172,7 @@ def query(source, params, fmt, iris, lang, data_dirs, endpoint, graph_iri):
 
     named = _load_query(source)
     values = _parse_params(params)
-    engine = _engine(data_dirs, endpoint, graph_iri)
+    engine = _engine(data_dirs, endpoint, graph_iri, in_memory=in_memory)
     answer = run_on(engine, named, values)
     _emit(render_result(answer, Labels(engine, lang), fmt, lang=lang, show_labels=not iris))
 
@@ -373,16 +380,19 @@ def analyse(section, fmt, lang, data_dirs):
 @click.option("--row-cap", type=click.IntRange(1), default=10_000, show_default=True,
               help="Result rows past this are cut, with a notice.")
 @click.option("--workers", type=click.IntRange(2, 64), default=None,
-              help="Worker processes that run queries and pages (default: the number of cores, at least 2).")
+              help="Worker processes that run queries and pages (default: one more than the cores).")
+@click.option("--answer-cache", "answer_cache", type=click.IntRange(0), default=32, show_default=True,
+              metavar="MB", help="Megabytes of answers kept for queries sent again (0: none).")
 @click.option("--get", "get_path", metavar="/PATH",
               help="Answer one request in-process, print the body, and exit (0: 2xx/3xx, 1: 4xx, 2: 5xx).")
 @click.option("--accept", default="text/html", show_default=True, help="The Accept header for --get.")
 @DATA
+@IN_MEMORY
 @ENDPOINT
 @GRAPH
 @friendly
-def serve(host, port, timeout, validate_timeout, row_cap, workers, get_path, accept, data_dirs, endpoint,
-          graph_iri):
+def serve(host, port, timeout, validate_timeout, row_cap, workers, answer_cache, get_path, accept, data_dirs,
+          in_memory, endpoint, graph_iri):
     """Webappen til analytikere og et SPARQL-endpoint (the web app).
 
     Pages in Danish (?lang=en for English): the front page, named queries with
@@ -401,7 +411,9 @@ def serve(host, port, timeout, validate_timeout, row_cap, workers, get_path, acc
     from .web.pool import default_workers
 
     settings = Settings(timeout=timeout, validate_timeout=validate_timeout, row_cap=row_cap,
-                        workers=workers or default_workers(), data_dirs=tuple(data_dirs),
+                        workers=workers or default_workers(), answer_cache=answer_cache * 1_000_000,
+                        in_memory_limit=2**62 if in_memory else Settings.in_memory_limit,
+                        data_dirs=tuple(data_dirs),
                         endpoint=endpoint, graph_iri=graph_iri)
     app = create_app(settings)
     if get_path is not None:

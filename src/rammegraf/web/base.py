@@ -31,6 +31,7 @@ class Settings:
     today: date | None = None           # None: the real date (tests fix it)
     cache: Path | None = None           # where the on-disk store lives (None: the default cache)
     in_memory_limit: int = 32_000_000   # bytes of files each worker holds in memory; above, the store on disk
+    answer_cache: int = 32_000_000      # bytes of answers kept for queries sent again (0: none)
     data_dirs: tuple[Path, ...] = field(default_factory=tuple)
     endpoint: str | None = None         # forward to this SPARQL server instead of the files
     graph_iri: str | None = None
@@ -57,6 +58,7 @@ class Web:
         self.queries = {q.name: q for q in named_queries()}
         self.pool: Pool | None = None
         self.cache: OrderedDict = OrderedDict()
+        self.answers = AnswerCache(0 if settings.endpoint else settings.answer_cache)
 
     # --- start and stop ------------------------------------------------------------------
     def spec(self) -> tuple:
@@ -157,6 +159,34 @@ class Web:
                 raise TooLarge(_too_large(limit))
             chunks.append(chunk)
         return b"".join(chunks)
+
+
+class AnswerCache:
+    """Serialized answers to queries sent before, by their exact text and the
+    format asked for: the local store does not change while the server runs, so
+    the same query gives the same bytes. Least recently used first out; an answer
+    over a thirty-second of the budget is not kept."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.size = 0
+        self.entries: OrderedDict = OrderedDict()
+
+    def get(self, key):
+        found = self.entries.get(key)
+        if found is not None:
+            self.entries.move_to_end(key)
+        return found
+
+    def put(self, key, outcome: dict) -> None:
+        size = len(outcome["body"]) + len(key[0])
+        if not self.budget or size > self.budget // 32 or key in self.entries:
+            return
+        self.entries[key] = outcome
+        self.size += size
+        while self.size > self.budget:
+            old_key, old = self.entries.popitem(last=False)
+            self.size -= len(old["body"]) + len(old_key[0])
 
 
 def _too_large(limit: int) -> str:

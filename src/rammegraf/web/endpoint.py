@@ -58,6 +58,11 @@ class Endpoint:
                 return self.editor(request, "")
             return self.error(request, QueryError("mangler parameteren 'query' (missing 'query')"), html=False)
         fmt = request.query_params.get("format") or None
+        key = (query, accept, fmt)
+        if not wants_html:
+            known = self.web.answers.get(key)
+            if known is not None:
+                return data_response(known, self.web.settings.row_cap, vary=True)
         try:
             outcome = await self.web.job(request, "sparql", query, accept, fmt, self.web.lang(request),
                                          self.web.settings.row_cap, wants_html)
@@ -67,6 +72,7 @@ class Endpoint:
             return self.error(request, error, html=wants_html, text=query)
         if outcome["kind"] == "html":
             return self.editor(request, query, result=outcome["result"])
+        self.web.answers.put(key, outcome)
         return data_response(outcome, self.web.settings.row_cap, vary=True)
 
     async def query_text(self, request) -> str | None:
