@@ -246,3 +246,33 @@ def server():
     yield base
     process.terminate()
     process.wait(timeout=10)
+
+
+from contextlib import contextmanager  # noqa: E402
+
+
+@contextmanager
+def live_server(**settings):
+    """The app under uvicorn on a free loopback port, in a thread: yields (port, app)."""
+    import threading
+    import time
+
+    import uvicorn
+
+    from rammegraf.web import Settings, create_app
+
+    app = create_app(Settings(**settings))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(600):
+        if server.started:
+            break
+        time.sleep(0.05)
+    else:
+        pytest.fail("the server did not start")
+    try:
+        yield server.servers[0].sockets[0].getsockname()[1], app
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import threading
 import time
 
 import pytest
@@ -25,7 +24,12 @@ def sparql(pool: Pool, text: str, timeout: float = 5.0):
 
 
 def run(coroutine):
-    return asyncio.run(coroutine)
+    """Run on a fresh loop in its own thread: the session's Playwright browser
+    keeps an event loop running on the main thread once a browser test ran."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as executor:
+        return executor.submit(asyncio.run, coroutine).result()
 
 
 async def started(**options) -> Pool:
@@ -219,19 +223,10 @@ def test_a_store_that_cannot_be_opened_stops_the_start_with_a_sentence(tmp_path)
 
 
 def test_a_client_that_disconnects_stops_its_query_on_a_live_server(web_data):
-    import uvicorn
+    from conftest import live_server
 
-    from rammegraf.web import Settings, create_app
-
-    app = create_app(Settings(data_dirs=(web_data,), timeout=30, workers=2))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    pool = app.state.web.pool
-    try:
+    with live_server(data_dirs=(web_data,), timeout=30, workers=2) as (port, app):
+        pool = app.state.web.pool
         before = set(pool.pids())
         from urllib.parse import quote
 
@@ -245,6 +240,3 @@ def test_a_client_that_disconnects_stops_its_query_on_a_live_server(web_data):
                 break
             time.sleep(0.05)
         assert pool._running() == [] and len(before - set(pool.pids())) == 1
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)

@@ -408,20 +408,9 @@ def test_a_body_is_refused_by_its_content_length_before_it_is_read(client):
 def test_a_chunked_body_is_cut_at_the_cap(web_data):
     """A body without Content-Length is read in memory up to the cap, then refused:
     the server answers 413 while the client is still sending."""
-    import time
+    from conftest import live_server
 
-    import uvicorn
-
-    from rammegraf.web import Settings, create_app
-
-    app = create_app(Settings(data_dirs=(web_data,), query_limit=20_000))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
+    with live_server(data_dirs=(web_data,), query_limit=20_000) as (port, _):
         with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
             conn.sendall(b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/sparql-query\r\n"
                          b"Transfer-Encoding: chunked\r\n\r\n")
@@ -443,9 +432,6 @@ def test_a_chunked_body_is_cut_at_the_cap(web_data):
                 answer += conn.recv(4096)
         assert answer.startswith(b"HTTP/1.1 413")
         assert sent < 200_000  # refused soon after the 20 KB cap, not at the end of the megabyte
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 # --- read-only: every bypass we know ---------------------------------------------------------

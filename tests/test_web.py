@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import csv
 import io
-import threading
-import time
 from datetime import date
 
 import pytest
-from conftest import PAYLOAD, web_client
+from conftest import PAYLOAD, live_server, web_client
 from rdflib import Graph
 
 from rammegraf.web import negotiate
@@ -157,22 +155,8 @@ def test_validate_page_size_limit(client):
 
 @pytest.fixture(scope="module")
 def live(web_data):
-    import uvicorn
-
-    from rammegraf.web import Settings, create_app
-
-    app = create_app(Settings(data_dirs=(web_data,), timeout=5.0, today=date(2025, 9, 1)))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.05)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with live_server(data_dirs=(web_data,), timeout=5.0, today=date(2025, 9, 1)) as (port, _):
+        yield f"http://127.0.0.1:{port}"
 
 
 def test_live_sparqlwrapper(live):
