@@ -150,5 +150,5 @@ def test_import_killed_before_the_rename_leaves_data_unchanged(data, tmp_path, m
 
     monkeypatch.setattr(os, "fsync", killed)
     with pytest.raises(KeyboardInterrupt):
-        import_round(sheet, into=data / "rammeaftale-2025-26", engine=OxigraphEngine.open([data]))
+        import_round(sheet, into=data / "rammeaftale-2025-26", open_engine=lambda: OxigraphEngine.open([data]))
     assert digest(data) == before  # no status file, and no temporary file left behind

@@ -18,9 +18,25 @@ from .errors import RammegrafError
 
 LANG = click.option("--lang", type=click.Choice(["da", "en"]), default="da", show_default=True,
                     help="Sprog for etiketter og beskeder (language of labels and messages).")
-ENDPOINT = click.option("--endpoint", envvar="RAMMEGRAF_ENDPOINT", metavar="URL",
-                        help="Read from this SPARQL 1.1 query endpoint instead of the shipped files "
-                             "(also $RAMMEGRAF_ENDPOINT).")
+ENDPOINT_URL = click.option("--endpoint", envvar="RAMMEGRAF_ENDPOINT", metavar="URL",
+                            help="Read from this SPARQL 1.1 query endpoint instead of the shipped files "
+                                 "(also $RAMMEGRAF_ENDPOINT).")
+
+
+def _remember_timeout(ctx, param, value):
+    ctx.meta["rammegraf.remote_timeout"] = value
+    return value
+
+
+REMOTE_TIMEOUT = click.option("--timeout", type=click.FloatRange(0.1, 86400), default=30.0, show_default=True,
+                              expose_value=False, callback=_remember_timeout, metavar="SECONDS",
+                              help="With --endpoint: seconds a server has for each whole answer "
+                                   "(connecting, headers and body); past it, a sentence and exit 2.")
+
+
+def ENDPOINT(command):  # noqa: N802  (used like the other option constants)
+    """--endpoint and --timeout for a command that can read from a SPARQL server."""
+    return ENDPOINT_URL(REMOTE_TIMEOUT(command))
 GRAPH = click.option("--graph", "graph_iri", metavar="IRI",
                      help="With --endpoint: the named graph holding the data (default: the default graph).")
 DATA = click.option("--data", "data_dirs", multiple=True,
@@ -44,8 +60,10 @@ def _engine(data_dirs, endpoint: str | None = None, graph_iri: str | None = None
     """The store a command reads: the shipped files (or --data), or an endpoint."""
     from .engine import open_engine
 
+    context = click.get_current_context(silent=True)
+    timeout = context.meta.get("rammegraf.remote_timeout", 30.0) if context else 30.0
     return open_engine(data_dirs or None, endpoint=endpoint, graph_iri=graph_iri,
-                       persistent=False if in_memory else None)
+                       persistent=False if in_memory else None, timeout=timeout)
 
 
 IN_MEMORY = click.option("--in-memory", "in_memory", is_flag=True,
@@ -388,7 +406,7 @@ def analyse(section, fmt, lang, data_dirs):
 @click.option("--accept", default="text/html", show_default=True, help="The Accept header for --get.")
 @DATA
 @IN_MEMORY
-@ENDPOINT
+@ENDPOINT_URL
 @GRAPH
 @friendly
 def serve(host, port, timeout, validate_timeout, row_cap, workers, answer_cache, get_path, accept, data_dirs,
@@ -437,8 +455,10 @@ def serve(host, port, timeout, validate_timeout, row_cap, workers, answer_cache,
                    "GraphDB …/repositories/REPO/rdf-graphs/service).")
 @GRAPH
 @DATA
+@click.option("--timeout", type=click.FloatRange(0.1, 86400), default=30.0, show_default=True, metavar="SECONDS",
+              help="Seconds the store has to take the whole graph and answer.")
 @friendly
-def push(endpoint, store_url, graph_iri, data_dirs):
+def push(endpoint, store_url, graph_iri, data_dirs, timeout):
     """Læg grafen på en SPARQL-server (load the graph into a shared server).
 
     Replaces the default graph (or --graph IRI) with the ontology and data by an
@@ -457,7 +477,7 @@ def push(endpoint, store_url, graph_iri, data_dirs):
             raise RammegrafError("angiv --store med Graph Store-adressen; den kan kun findes ud fra et "
                                  "Oxigraph-endpoint (…/query) (give --store)")
         store_url = endpoint.rstrip("/")[: -len("/query")] + "/store"
-    count = push_graph(_engine(data_dirs), store_url, graph_iri=graph_iri)
+    count = push_graph(_engine(data_dirs), store_url, graph_iri=graph_iri, timeout=timeout)
     target = graph_iri or ("standardgrafen" + " (the default graph)")
     click.echo(f"{count} tripler lagt i {target} på {store_url}")
 
@@ -594,8 +614,10 @@ def round_import(spreadsheet, day, into, dry_run, data_dirs):
     from .store import shipped_root
 
     into = into or shipped_root() / "data" / "rammeaftale-2025-26"
-    round_, target = import_round(spreadsheet, into=into, engine=_engine(data_dirs),
+    round_, target = import_round(spreadsheet, into=into, open_engine=lambda: _engine(data_dirs),
                                   day=day.date() if day else None, dry_run=dry_run)
+    for note in round_.notes:
+        click.echo(f"bemærk: {note}", err=True)
     where = f"skrevet til {target}" if target else "intet skrevet (--dry-run)"
     click.echo(f"{round_.reports} statusrapporter pr. {round_.day.isoformat()} er gyldige; {where}")
 

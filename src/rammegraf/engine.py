@@ -149,12 +149,12 @@ class RemoteEngine:
         answer = self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
         return int(answer.rows[0][0].value)
 
-    def _post(self, text: str, accept: str):
+    def _post(self, text: str, accept: str, expect: tuple[str, ...]) -> bytes:
         data = {"query": text}
         if self.graph_iri:
             data["default-graph-uri"] = self.graph_iri
         return _http("POST", self.url, "SPARQL-endpointet (the endpoint)", data=data,
-                     headers={"accept": accept}, timeout=self.timeout)
+                     headers={"accept": accept}, timeout=self.timeout, expect=expect)[2]
 
     def query(self, query, bindings: dict | None = None, *, limit: int | None = None) -> Answer:
         import pyoxigraph as ox
@@ -164,22 +164,27 @@ class RemoteEngine:
         prologue = f"BASE <{BASE}>\n" + "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
         text = prepared.text(bindings, prologue=prologue)
         if prepared.form in ("CONSTRUCT", "DESCRIBE"):
-            response = self._post(text, "application/n-triples")
+            content = self._post(text, "application/n-triples", ("application/n-triples", "text/plain"))
             try:
                 triples = [ox.Triple(q.subject, q.predicate, q.object)
-                           for q in ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES)]
+                           for q in ox.parse(content, format=ox.RdfFormat.N_TRIPLES)]
             except SyntaxError as error:
                 raise EndpointError(f"{self.url} svarede ikke med N-Triples: {error} "
                                     "(the server's answer is not N-Triples)") from None
             cut = limit is not None and len(triples) > limit
             return Answer(prepared.form, triples=triples[:limit] if cut else triples, truncated=cut)
-        response = self._post(text, "application/sparql-results+json")
+        content = self._post(text, "application/sparql-results+json",
+                             ("application/sparql-results+json", "application/json"))
         try:
-            result = ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
-        except SyntaxError as error:
+            result = ox.parse_query_results(content, format=ox.QueryResultsFormat.JSON)
+            answer = _answer(result, prepared.form, limit)
+        except (SyntaxError, ValueError, OSError) as error:
             raise EndpointError(f"{self.url} svarede ikke med SPARQL-resultater: {error} "
                                 "(the server's answer is not SPARQL results JSON)") from None
-        return _answer(result, prepared.form, limit)
+        if (answer.form == "ASK") != (prepared.form == "ASK"):
+            raise EndpointError(f"{self.url} svarede med {'ja/nej' if answer.form == 'ASK' else 'rækker'} på en "
+                                f"{prepared.form}-forespørgsel (the answer has the wrong shape)")
+        return answer
 
     def dump(self) -> bytes:
         """Every triple the server holds (in the graph), as N-Triples."""
@@ -189,33 +194,97 @@ class RemoteEngine:
         return ox.serialize(answer.triples, format=ox.RdfFormat.N_TRIPLES)
 
 
-def push(engine, store_url: str, *, graph_iri: str | None = None, timeout: float = 300.0) -> int:
+def push(engine, store_url: str, *, graph_iri: str | None = None, timeout: float = 30.0) -> int:
     """Replace the default graph (or ``graph_iri``) at a Graph Store Protocol URL
-    with the engine's triples (HTTP PUT: replace, not add). Returns the number sent."""
+    with the engine's triples (HTTP PUT: replace, not add). Returns the number sent.
+    Only 200, 201 or 204 from the store counts; a redirect (a login proxy) or a web
+    page in answer is an error, so "stored" is never said when nothing was."""
     body = engine.dump()
     params = {"graph": graph_iri} if graph_iri else {"default": ""}
-    _http("PUT", store_url, "Graph Store-adressen (the graph store)", params=params, content=body,
-          headers={"content-type": "application/n-triples"}, timeout=timeout)
+    status, media, _ = _http("PUT", store_url, "Graph Store-adressen (the graph store)", params=params,
+                                  content=body, headers={"content-type": "application/n-triples"},
+                                  timeout=timeout)
+    if status not in (200, 201, 204) or media in ("text/html", "application/xhtml+xml") and status == 200:
+        raise EndpointError(f"{store_url} svarede {status} {media or ''} i stedet for at gemme graferne; "
+                            "er det Graph Store-adressen? (the server did not confirm the store: "
+                            "expected 200, 201 or 204)".replace("  ", " "))
     return body.count(b"\n")
 
 
-def _http(method: str, url: str, what: str, **kwargs):
-    """One HTTP request to a server; what goes wrong becomes an EndpointError sentence."""
-    import httpx2 as httpx
+MAX_ANSWER = 256 * 1024 * 1024    # bytes of one answer from a SPARQL server
 
-    try:
-        response = httpx.request(method, url, follow_redirects=False, **kwargs)
-    except httpx.HTTPError as error:
-        raise EndpointError(f"kan ikke nå {what} {url}: {error} (cannot reach it)") from None
-    if response.status_code >= 300:
-        raise EndpointError(f"{url} svarede {response.status_code}: {response.text.strip()[:300]} "
-                            "(the server answered with an error)")
-    return response
+
+def _http(method: str, url: str, what: str, *, timeout: float, expect: tuple[str, ...] = (),
+          limit: int = MAX_ANSWER, **kwargs) -> tuple[int, str, bytes]:
+    """One HTTP request to a server, within ``timeout`` seconds for all of it (connect,
+    headers and the whole body, however slowly it drips) and at most ``limit`` bytes;
+    no redirect is followed. Returns (status, media type, body). What goes wrong
+    (no answer, an error status, too much, the wrong media type) is an EndpointError
+    sentence. ``expect``: the media types a 2xx answer must have (empty: any)."""
+    import threading
+
+    outcome: dict = {}
+    client_box: list = []
+
+    def fetch() -> None:
+        import httpx2 as httpx
+
+        try:
+            with httpx.Client(timeout=timeout, follow_redirects=False) as client:
+                client_box.append(client)
+                with client.stream(method, url, **kwargs) as response:
+                    chunks, size = [], 0
+                    for chunk in response.iter_bytes():
+                        size += len(chunk)
+                        if size > limit:
+                            outcome["too_large"] = True
+                            return
+                        if "stop" in outcome:
+                            return
+                        chunks.append(chunk)
+                    outcome["response"] = (response.status_code, response.headers.get("content-type", ""),
+                                           b"".join(chunks))
+        except Exception as error:  # noqa: BLE001  (httpx errors, and anything else on the wire)
+            outcome["error"] = error
+
+    worker = threading.Thread(target=fetch, daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        outcome["stop"] = True  # the thread ends at its next chunk; this process does not wait for it
+        for client in client_box:
+            try:
+                client.close()
+            except Exception:  # noqa: BLE001
+                pass
+        raise EndpointError(f"{what} {url} svarede ikke færdigt inden for {timeout:g} s "
+                            "(no complete answer within the time limit; see --timeout)")
+    if outcome.get("too_large"):
+        raise EndpointError(f"{what} {url} svarede med mere end {limit // 2**20} MB; det afvises "
+                            "(the answer is over the size limit)")
+    if "error" in outcome:
+        error = outcome["error"]
+        reason = str(error) or type(error).__name__
+        raise EndpointError(f"kan ikke nå {what} {url}: {reason} (cannot reach it)") from None
+    status, content_type, body = outcome["response"]
+    media = content_type.split(";", 1)[0].strip().lower()
+    if 300 <= status < 400:
+        raise EndpointError(f"{url} svarede {status} (en omdirigering, måske til en login-side); "
+                            "rammegraf følger ingen omdirigering: giv den endelige adresse "
+                            "(the server answered with a redirect, which is not followed)")
+    if status >= 400:
+        shown = body[:300].decode("utf-8", "replace").strip() if media.startswith("text/plain") else media
+        raise EndpointError(f"{url} svarede {status}: {shown} (the server answered with an error)")
+    if expect and media not in expect:
+        raise EndpointError(f"{url} svarede med {media or 'ukendt indhold'}, ikke {' eller '.join(expect)}; "
+                            "er det et SPARQL-endpoint? (the answer is not the expected SPARQL result)")
+    return status, media, body
 
 
 def open_engine(data_dirs=None, *, endpoint: str | None = None, graph_iri: str | None = None,
-                persistent: bool | None = None):
-    """The engine a command runs on: an endpoint if given, else the local files."""
+                persistent: bool | None = None, timeout: float = 30.0):
+    """The engine a command runs on: an endpoint if given (each answer within
+    ``timeout`` seconds), else the local files."""
     if endpoint:
-        return RemoteEngine(endpoint, graph=graph_iri)
+        return RemoteEngine(endpoint, graph=graph_iri, timeout=timeout)
     return OxigraphEngine.open(data_dirs, persistent=persistent)

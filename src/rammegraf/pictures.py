@@ -6,7 +6,6 @@ or PNG. The matrix is also a CSV.
 
 from __future__ import annotations
 
-import csv
 import io
 
 from .labels import Labels
@@ -127,12 +126,10 @@ def matrix(engine, *, lang: str = "da") -> tuple[list[str], list[str], list[list
 
 def matrix_csv(engine, *, lang: str = "da") -> bytes:
     municipalities, initiatives, cells = matrix(engine, lang=lang)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["kommune" if lang == "da" else "municipality", *initiatives])
-    for name, row in zip(municipalities, cells):
-        writer.writerow([name, *row])
-    return out.getvalue().encode("utf-8")
+    from .tables import delimited
+
+    return delimited(["kommune" if lang == "da" else "municipality", *initiatives],
+                     [[name, *row] for name, row in zip(municipalities, cells)]).encode("utf-8")
 
 
 def matrix_picture(engine, fmt: str = "svg", *, lang: str = "da") -> bytes:

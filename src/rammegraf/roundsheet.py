@@ -11,8 +11,10 @@ together with the graph, and only if everything conforms writes one Turtle file
 from __future__ import annotations
 
 import csv
+import os
 import re
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -47,6 +49,7 @@ class Round:
     title: str
     triples: list           # the source document and the new status reports (and milestones)
     reports: int
+    notes: list = field(default_factory=list)   # what the reader should know (an encoding guessed)
 
 
 def phases(engine) -> dict[str, object]:
@@ -92,13 +95,9 @@ def new_round(engine, path: Path, *, day: date, title: str) -> int:
                      status.as_of if status else "", "", "", "", "", "", ""])
     data: bytes
     if path.suffix.lower() == ".csv":
-        import io
+        from .tables import delimited
 
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(COLUMNS)
-        writer.writerows(rows)
-        data = out.getvalue().encode("utf-8")
+        data = delimited(COLUMNS, rows).encode("utf-8")
     else:
         data = _xlsx(rows, sorted({labels.of(p) or "" for p in set(phases(engine).values())}, key=str.casefold),
                      day=day, title=title)
@@ -117,9 +116,9 @@ def _xlsx(rows, names: list[str], *, day: date, title: str) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = SHEET
-    sheet.append(COLUMNS)
+    _append_text(sheet, COLUMNS)
     for row in rows:
-        sheet.append(row)
+        _append_text(sheet, row)
     check = DataValidation(type="list", formula1='"' + ",".join(names) + '"', allow_blank=True,
                            showErrorMessage=True, errorTitle="Ukendt fase",
                            error="Vælg en fase fra listen.")
@@ -128,11 +127,20 @@ def _xlsx(rows, names: list[str], *, day: date, title: str) -> bytes:
     for column, width in zip("ABCDEFGHIJKL", (38, 50, 30, 18, 60, 12, 18, 60, 40, 24, 20, 20)):
         sheet.column_dimensions[column].width = width
     meta = book.create_sheet(META)
-    meta.append(["dato", day.isoformat()])
-    meta.append(["titel", title])
+    _append_text(meta, ["dato", day.isoformat()])
+    _append_text(meta, ["titel", title])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _append_text(sheet, values) -> None:
+    """A row of string cells: openpyxl makes a value starting with = a formula cell,
+    so a label like =HYPERLINK(...) would run; as a string cell it is shown as typed."""
+    sheet.append(values)
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
 
 
 class _Entry:
@@ -150,13 +158,18 @@ class _Entry:
 
 def read_round(engine, path: Path, *, day: date | None = None, title: str | None = None) -> Round:
     """Read a filled spreadsheet into a Round; a RoundError lists every problem."""
-    rows, meta = _rows(path)
+    notes: list[str] = []
+    rows, meta = _rows(path, notes)
     problems: list[str] = []
     header = rows[0] if rows else []
     index = {name: i for i, name in enumerate(header)}
     for name in REQUIRED:
         if name not in index:
             problems.append(f"{SHEET}!1: kolonnen '{name}' mangler (missing column)")
+    if day is None and meta.get("dato") is None:
+        where = f"{path.name}: en CSV-fil har ikke rundens dato" if path.suffix.lower() == ".csv" \
+            else f"{META}!B1: rundens dato mangler"
+        raise RoundError([f"{where}; giv --date ÅÅÅÅ-MM-DD (the round's date is missing: give --date)"])
     day = day or _date(meta.get("dato"), f"{META}!B1", problems)
     title = title or meta.get("titel") or (f"Statusrunde {day.isoformat()}" if day else "")
     if problems or day is None:
@@ -207,7 +220,7 @@ def read_round(engine, path: Path, *, day: date | None = None, title: str | None
         _milestone(entry, cell, where, initiative, slug, source, problems)
     if problems:
         raise RoundError(problems)
-    return Round(day=day, title=title, triples=entry.triples, reports=reports)
+    return Round(day=day, title=title, triples=entry.triples, reports=reports, notes=notes)
 
 
 def _milestone(entry: _Entry, cell, where, initiative: str, slug: str, source: str, problems) -> None:
@@ -249,51 +262,180 @@ def _column(i: int) -> str:
     return "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[i] if i < 26 else f"[{i + 1}]"
 
 
-def _rows(path: Path) -> tuple[list[list[str]], dict[str, object]]:
+MAX_FILE = 20 * 1024 * 1024          # bytes of a .csv or .xlsx file
+MAX_UNPACKED = 64 * 1024 * 1024      # bytes inside an .xlsx (a zip) once unpacked
+MAX_ROWS = 10_000                    # rows of the sheet (a round has one per initiative)
+
+
+def _rows(path: Path, notes: list[str]) -> tuple[list[list[str]], dict[str, object]]:
     if not path.is_file():
         raise RoundError([f"{path}: filen findes ikke (no such file)"])
+    if path.stat().st_size > MAX_FILE:
+        raise RoundError([f"{path}: filen er over {MAX_FILE // 2**20} MB (the file is too large)"])
     if path.suffix.lower() == ".csv":
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            return [[c or "" for c in row] for row in csv.reader(handle)], {}
+        return _csv_rows(path, notes), {}
+    return _xlsx_rows(path)
+
+
+def _csv_rows(path: Path, notes: list[str]) -> list[list[str]]:
+    import io
+
+    data = path.read_bytes()
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            content = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise RoundError([f"{path}: ikke gyldig UTF-16 (not valid UTF-16)"]) from None
+    elif b"\x00" in data:
+        raise RoundError([f"{path}: ikke en tekstfil (CSV) men binære data (not a text file)"])
+    else:
+        try:
+            content = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            try:
+                content = data.decode("cp1252")
+            except UnicodeDecodeError:
+                raise RoundError([f"{path}: hverken UTF-8 eller Windows-1252 (neither UTF-8 nor "
+                                  "Windows-1252); gem filen som 'CSV UTF-8'"]) from None
+            notes.append(f"{path.name} er ikke UTF-8; læst som Windows-1252, som dansk Excel gemmer "
+                         "(not UTF-8; read as Windows-1252)")
+    rows = []
+    reader = csv.reader(io.StringIO(content, newline=""))
+    try:
+        for row in reader:
+            if len(rows) > MAX_ROWS:
+                raise RoundError([f"{path}: over {MAX_ROWS:,} rækker (too many rows)".replace(",", ".")])
+            rows.append([c or "" for c in row])
+    except csv.Error as error:
+        raise RoundError([f"{path}, linje {reader.line_num}: kan ikke læses som CSV: {error} "
+                          f"(a field may be at most {csv.field_size_limit() // 1024} KB)"]) from None
+    return rows
+
+
+def _xlsx_rows(path: Path) -> tuple[list[list[str]], dict[str, object]]:
     from openpyxl import load_workbook
 
+    _check_workbook(path)
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
+        book = load_workbook(path, read_only=True, data_only=False)
     except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
         raise RoundError([f"{path}: ikke et regneark ({type(error).__name__}) (not a spreadsheet)"]) from None
-    if SHEET not in book.sheetnames:
-        raise RoundError([f"{path}: arket '{SHEET}' mangler (missing sheet)"])
-    rows = [["" if c is None else (c.isoformat() if isinstance(c, date) else str(c)) for c in row]
-            for row in book[SHEET].iter_rows(values_only=True)]
-    meta = {}
-    if META in book.sheetnames:
-        for key, value, *_ in book[META].iter_rows(values_only=True):
-            meta[str(key)] = value
+    try:
+        if SHEET not in book.sheetnames:
+            raise RoundError([f"{path}: arket '{SHEET}' mangler (missing sheet)"])
+        rows, formulas = [], []
+        for cells in book[SHEET].iter_rows():
+            if len(rows) > MAX_ROWS:
+                raise RoundError([f"{path}: over {MAX_ROWS:,} rækker (too many rows)".replace(",", ".")])
+            row = []
+            for cell in cells:
+                if getattr(cell, "data_type", None) == "f":
+                    formulas.append(f"{SHEET}!{cell.coordinate}: cellen er en formel ({str(cell.value)[:40]}); "
+                                    "skriv teksten selv (a formula cell: type the text)")
+                row.append(_cell_text(cell.value))
+            rows.append(row)
+        if formulas:
+            raise RoundError(formulas)
+        meta = {}
+        if META in book.sheetnames:
+            for key, value, *_ in book[META].iter_rows(max_row=20, values_only=True):
+                meta[str(key)] = value
+    except RoundError:
+        raise
+    except Exception as error:  # a damaged sheet inside a sound zip
+        raise RoundError([f"{path}: arket kan ikke læses ({type(error).__name__}) (the sheet cannot be read)"]) from None
+    finally:
+        book.close()
     return rows, meta
 
 
-def import_round(path: Path, *, into: Path, engine, day: date | None = None,
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def _check_workbook(path: Path) -> None:
+    """Refuse a workbook before openpyxl reads it: one that unpacks to more than
+    MAX_UNPACKED (a zip bomb) or whose XML has a document type declaration
+    (entities, external or expanding: openpyxl's parser would follow them)."""
+    import zipfile
+
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError):
+        raise RoundError([f"{path}: ikke et regneark (.xlsx) (not a spreadsheet)"]) from None
+    with archive:
+        members = archive.infolist()
+        unpacked = sum(member.file_size for member in members)
+        if unpacked > MAX_UNPACKED or len(members) > 10_000:
+            raise RoundError([f"{path}: regnearket fylder {unpacked // 2**20} MB udpakket; grænsen er "
+                              f"{MAX_UNPACKED // 2**20} MB (the workbook unpacks too large)"])
+        for member in members:
+            if not member.filename.endswith((".xml", ".rels")):
+                continue
+            with archive.open(member) as handle:
+                tail = b""
+                while chunk := handle.read(1 << 20):
+                    if b"<!DOCTYPE" in tail + chunk or b"<!ENTITY" in tail + chunk:
+                        raise RoundError([f"{path}: {member.filename} har en DOCTYPE-erklæring; den læses "
+                                          "ikke (an XML part declares a document type: refused)"])
+                    tail = chunk[-16:]
+
+
+def import_round(path: Path, *, into: Path, open_engine, day: date | None = None,
                  dry_run: bool = False) -> tuple[Round, Path | None]:
     """Read, validate with the graph, and (unless dry_run) write ``into``/status-DATE.ttl.
-    Nothing is written unless every row is sound and the whole result conforms."""
+    Nothing is written unless every row is sound and the whole result conforms.
+
+    One import at a time per folder: the folder is locked for the whole import (a
+    second one exits with a sentence), the graph is opened (``open_engine()``) only
+    once the lock is held, so it includes what an import just before wrote, and the
+    file is created exclusively. Temporary files a killed import left are removed."""
     import pyoxigraph as ox
 
-    from .store import write_atomic
+    from .store import write_new
     from .validate import check_entries
 
-    round_ = read_round(engine, path, day=day)
-    target = into / f"status-{round_.day.isoformat()}.ttl"
-    if target.exists():
-        raise RoundError([f"{target} findes allerede: runden er indlæst (the round is already imported)"])
-    check = check_entries(round_.triples, engine)
-    if not check.report.conforms:
-        labels = Labels(check.engine, "da")
-        raise RoundError([f"{labels.display(iri(str(r.focus_node)))}: {r.path or ''} {r.message()}"
-                          for r in check.report.violations])
-    if dry_run:
-        return round_, None
-    header = (f"# Statusrunde {round_.day.isoformat()}: {round_.title}\n"
-              f"# Indlæst fra {path.name} med `rammegraf round import`.\n\n")
-    body = ox.serialize(round_.triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
-    write_atomic(target, header.encode("utf-8") + body)
-    return round_, target
+    with import_lock(into):
+        engine = open_engine()
+        round_ = read_round(engine, path, day=day)
+        target = into / f"status-{round_.day.isoformat()}.ttl"
+        if target.exists():
+            raise RoundError([f"{target} findes allerede: runden er indlæst (the round is already imported)"])
+        check = check_entries(round_.triples, engine)
+        if not check.report.conforms:
+            labels = Labels(check.engine, "da")
+            raise RoundError([f"{labels.display(iri(str(r.focus_node)))}: {r.path or ''} {r.message()}"
+                              for r in check.report.violations])
+        if dry_run:
+            return round_, None
+        header = (f"# Statusrunde {round_.day.isoformat()}: {round_.title}\n"
+                  f"# Indlæst fra {path.name} med `rammegraf round import`.\n\n")
+        body = ox.serialize(round_.triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+        if not write_new(target, header.encode("utf-8") + body):
+            raise RoundError([f"{target} findes allerede: runden er indlæst (the round is already imported)"])
+        return round_, target
+
+
+@contextmanager
+def import_lock(folder: Path):
+    """Hold an exclusive lock on the data folder for one import; refuse at once if
+    another import holds it. Stale temporary files (.status-….ttl.….tmp) found
+    under the lock are from a killed import and are removed."""
+    import fcntl
+
+    if not Path(folder).is_dir():
+        raise RoundError([f"{folder}: mappen findes ikke (no such folder)"])
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RoundError([f"{folder}: en anden statusrunde indlæses lige nu; prøv igen, når den er "
+                              "færdig (another import is running in this folder)"]) from None
+        for stale in Path(folder).glob(".status-*.ttl.*.tmp"):
+            stale.unlink(missing_ok=True)
+        yield
+    finally:
+        os.close(handle)  # closing releases the lock

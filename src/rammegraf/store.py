@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Iterable
@@ -294,6 +295,8 @@ def _load(store, path: Path, *, bulk: bool, meter: Progress | None = None) -> No
     key = format_key(str(path), path.suffix)
     fmt = getattr(ox.RdfFormat, key)
     _check_start(path)
+    if key == "RDF_XML":
+        check_entities(path.read_bytes(), str(path))
     base = path.resolve().as_uri()
     try:
         with open(path, "rb") as handle:
@@ -305,7 +308,7 @@ def _load(store, path: Path, *, bulk: bool, meter: Progress | None = None) -> No
                 quads = ox.parse(source, format=fmt, base_iri=base)
                 store.extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in quads)
     except SyntaxError as error:
-        raise parse_error(error, str(path)) from None
+        raise parse_error(error, str(path), path.read_bytes() if key == "JSON_LD" else None) from None
     except OSError as error:
         raise LoadError(f"kan ikke læses: {error} (cannot be read)", file=str(path)) from None
 
@@ -340,11 +343,44 @@ def parse_bytes(raw: bytes, *, name: str, suffix: str = ".ttl", base: str | None
         raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise LoadError(f"filen er ikke UTF-8 (byte {error.start}) (the file is not UTF-8)", file=name) from None
+    if fmt == ox.RdfFormat.RDF_XML:
+        check_entities(raw, name)
     try:
         quads = ox.parse(raw.removeprefix(BOM), format=fmt, base_iri=base or "urn:rammegraf:entry")
         return [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
     except SyntaxError as error:
-        raise parse_error(error, name) from None
+        raise parse_error(error, name, raw if fmt == ox.RdfFormat.JSON_LD else None) from None
+
+
+ENTITY = re.compile(rb"""<!ENTITY\s+(%\s*)?(\S+)\s+(?:"([^"]*)"|'([^']*)'|(\S+))""")
+MAX_EXPANSION = 64 * 1024 * 1024
+
+
+def check_entities(raw: bytes, name: str) -> None:
+    """Refuse XML entities that could fetch or explode before the parser sees them:
+    external (SYSTEM/PUBLIC) and parameter entities, entities that refer to other
+    entities (the "billion laughs"), and uses that would expand the file past
+    ten times its size (or 64 MB). Plain abbreviations such as
+    <!ENTITY xsd "http://www.w3.org/2001/XMLSchema#"> stay allowed."""
+    if b"<!ENTITY" not in raw:
+        return
+    values: dict[bytes, bytes] = {}
+    for match in ENTITY.finditer(raw):
+        parameter, key, double, single, other = match.groups()
+        value = double if double is not None else single
+        if parameter or value is None:
+            raise LoadError(f"XML-entiteten {key.decode('utf-8', 'replace')} er ekstern eller en parameter-"
+                            f"entitet ({(other or b'%').decode('utf-8', 'replace')}); rammegraf henter intet "
+                            "(an external or parameter entity is refused)", file=name)
+        if b"&" in value or b"%" in value:
+            raise LoadError(f"XML-entiteten {key.decode('utf-8', 'replace')} henviser til andre entiteter; "
+                            "det afvises, da det kan vokse eksponentielt (an entity referring to "
+                            "entities is refused: entity expansion)", file=name)
+        values[key] = value
+    expanded = len(raw) + sum(raw.count(b"&" + key + b";") * len(value) for key, value in values.items())
+    if expanded > min(10 * len(raw) + 2**20, MAX_EXPANSION):
+        raise LoadError(f"XML-entiteterne ville udvide filen til {expanded // 2**20} MB; det afvises "
+                        "(entity expansion past the limit is refused)", file=name)
 
 
 def parse_file(path: Path) -> list:
@@ -356,17 +392,41 @@ def parse_file(path: Path) -> list:
     return parse_bytes(raw, name=str(path), suffix=Path(path).suffix, base=Path(path).resolve().as_uri())
 
 
-def parse_error(error: SyntaxError, name: str) -> LoadError:
+def parse_error(error: SyntaxError, name: str, json_ld: bytes | None = None) -> LoadError:
     """Oxigraph's parse error as file, line, column and a short reason."""
     message = str(error)
     if "LoadDocumentCallback" in message:
-        return LoadError("JSON-LD med en ekstern @context (eller @import) afvises: rammegraf henter "
-                         "intet fra nettet eller fra filer; skriv konteksten ind i filen "
-                         "(a remote or file: JSON-LD context is refused)", file=name)
+        refused = _remote_context(json_ld) if json_ld is not None else None
+        return LoadError(f"JSON-LD med en ekstern @context (eller @import) {refused or ''} afvises: rammegraf "
+                         "henter intet fra nettet eller fra filer; skriv konteksten ind i filen "
+                         "(a remote or file: JSON-LD context is refused)".replace("  ", " "), file=name)
     reason = message.split(": ", 1)[1] if message.startswith("Parser error at") else message
     reason = reason.rsplit(" (line ", 1)[0]
     return LoadError(f"kan ikke parses (does not parse): {reason}", file=name,
                      line=getattr(error, "lineno", None), column=getattr(error, "offset", None))
+
+
+def _remote_context(raw: bytes) -> str | None:
+    """The first context IRI a JSON-LD document names (@context or @import), to name it."""
+    try:
+        document = json.loads(raw.removeprefix(BOM))
+    except ValueError:
+        return None
+    pending = [document]
+    while pending:
+        node = pending.pop(0)
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("@context", "@import") and isinstance(value, str):
+                    return value
+                if key in ("@context", "@import") and isinstance(value, list):
+                    found = next((v for v in value if isinstance(v, str)), None)
+                    if found:
+                        return found
+                pending.append(value)
+        elif isinstance(node, list):
+            pending.extend(node)
+    return None
 
 
 # ---------------------------------------------------------------------------
@@ -376,9 +436,32 @@ def parse_error(error: SyntaxError, name: str) -> LoadError:
 def write_atomic(path: Path, data: bytes) -> None:
     """Write to a temporary file beside ``path``, then rename it into place:
     a reader sees the old file or the new one, never half of one."""
+    tmp = _written_beside(Path(path), data)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_new(path: Path, data: bytes) -> bool:
+    """Like write_atomic, but only if ``path`` does not exist yet (an exclusive create:
+    the complete file is linked into place, which fails when another got there first).
+    Returns False, writing nothing, when the file exists."""
+    tmp = _written_beside(Path(path), data)
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        return False
+    finally:
+        tmp.unlink(missing_ok=True)
+    return True
+
+
+def _written_beside(path: Path, data: bytes) -> Path:
+    """``data`` in a hidden temporary file in ``path``'s folder (.NAME.XXXX.tmp), on disk."""
     import tempfile
 
-    path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise LoadError("mappen findes ikke (no such folder)", file=str(directory))
@@ -390,10 +473,10 @@ def write_atomic(path: Path, data: bytes) -> None:
             os.fsync(handle.fileno())
         # mkstemp makes the file private (0600); give it the mode a plain write would
         os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask())
-        os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return Path(tmp)
 
 
 def _umask() -> int:

@@ -21,9 +21,9 @@ def render(headers: list[str], rows: list[list[str]], fmt: str = "table", *,
            max_width: int = 70) -> str:
     """Plain-text rows in one of FORMATS (JSON: a list of objects)."""
     if fmt == "csv":
-        return _delimited(headers, rows, ",")
+        return delimited(headers, rows, ",")
     if fmt == "tsv":
-        return _delimited(headers, [[_one_line(c).replace("\t", " ") for c in r] for r in rows], "\t")
+        return delimited(headers, [[_one_line(c).replace("\t", " ") for c in r] for r in rows], "\t")
     if fmt == "json":
         return json.dumps([dict(zip(headers, row)) for row in rows], ensure_ascii=False, indent=2) + "\n"
     if fmt == "md":
@@ -31,11 +31,26 @@ def render(headers: list[str], rows: list[list[str]], fmt: str = "table", *,
     return _table(headers, rows, max_width)
 
 
-def _delimited(headers, rows, delimiter: str) -> str:
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """A spreadsheet cell that stays text: a value starting with = + - @, a tab or a
+    carriage return gets a leading apostrophe (OWASP, "CSV Injection"), so a label
+    such as ``=HYPERLINK(...)`` opens as text, not as a formula. Numbers pass as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def delimited(headers, rows, delimiter: str = ",") -> str:
+    """CSV (or TSV) for people to open in a spreadsheet: every cell through safe_cell.
+    (The SPARQL CSV/TSV results formats are data formats and are written exactly,
+    by rammegraf.results.)"""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
-    writer.writerow(headers)
-    writer.writerows(rows)
+    writer.writerow([safe_cell(h) for h in headers])
+    writer.writerows([safe_cell(c) for c in row] for row in rows)
     return out.getvalue()
 
 

@@ -75,8 +75,47 @@ class SecurityHeaders:
                 message = {**message, "headers": headers}
             await send(message)
 
+        if scope["method"] not in SAFE_METHODS and cross_site(scope):
+            return await refuse_cross_site(send_with_headers)
         handler = self.fast.get(scope["path"])
         await (handler or self.app)(scope, receive, send_with_headers)
+
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+CROSS_SITE = ("Afvist: forespørgslen kom fra en side på et andet websted. Brug rammegrafs egne sider, "
+              "eller send den uden en browser.\n(Refused: a cross-site request. Use rammegraf's own pages, "
+              "or send it from a program rather than a browser.)\n").encode("utf-8")
+
+
+def cross_site(scope) -> bool:
+    """Whether a browser sent this request from a page on another site (CSRF).
+
+    Browsers say where a request comes from: Sec-Fetch-Site (same-origin, same-site,
+    cross-site, none), or at least Origin on a POST. Programs (curl, SPARQLWrapper,
+    rammegraf --endpoint) send neither and are let through; a page elsewhere, even
+    another port on the same host, is not. Behind a reverse proxy the public host
+    is the X-Forwarded-Host the proxy sets (a cross-site page cannot set it)."""
+    headers = dict(scope["headers"])
+    site = headers.get(b"sec-fetch-site")
+    if site is not None:
+        return site not in (b"same-origin", b"none")
+    origin = headers.get(b"origin")
+    if origin is None:
+        return False
+    from urllib.parse import urlsplit
+
+    host = headers.get(b"x-forwarded-host") or headers.get(b"host") or b""
+    try:
+        return urlsplit(origin.decode("latin-1")).netloc.lower() != host.decode("latin-1").lower()
+    except ValueError:
+        return True
+
+
+async def refuse_cross_site(send) -> None:
+    await send({"type": "http.response.start", "status": 403,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"vary", b"origin"),
+                            (b"content-length", str(len(CROSS_SITE)).encode())]})
+    await send({"type": "http.response.body", "body": CROSS_SITE})
 
 
 def get_once(app, path: str, *, accept: str = "text/html") -> tuple[int, bytes, str]:

@@ -100,9 +100,12 @@ class Web:
         lang = self.lang(request)
         params = dict(request.query_params)
         params["lang"] = TEXT[lang]["other_code"]
+        # the same page in the other language, always on this site: a request path such as
+        # //evil.example/x (or /\evil.example) would otherwise become an off-site link
+        here = "/" + request.url.path.lstrip("/\\")
         html = self.env.get_template(template).render(
             t=TEXT[lang], lang=lang, u=lambda path, **q: link(path, lang, **q),
-            switch=f"{request.url.path}?{urlencode(params)}", **context)
+            switch=f"{here}?{urlencode(params)}", **context)
         return HTMLResponse(html, status_code=status, headers=headers)
 
     def error_page(self, request, status: int, message: str, headers: dict | None = None):

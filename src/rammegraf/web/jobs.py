@@ -98,7 +98,8 @@ def sparql(engine, query_text: str, accept: str, fmt: str | None, lang: str, row
 
 def named(engine, name: str, values: dict, fmt: str | None, iris: bool, lang: str, row_cap: int) -> dict:
     """A named query with its parameters: the result table, or a download (CSV and
-    TSV with labels, like the command line, unless ``iris``; JSON as SPARQL results)."""
+    TSV with labels, like the command line, unless ``iris``, formulas neutralised;
+    JSON as SPARQL results)."""
     from ..query import get_query, run_on
     from ..tables import render
 
@@ -107,9 +108,13 @@ def named(engine, name: str, values: dict, fmt: str | None, iris: bool, lang: st
     labels = Labels(engine, lang)
     if fmt is None:
         return {"kind": "html", "result": html_result(answer, labels, lang)}
-    if fmt in ("csv", "tsv") and not iris and answer.form == "SELECT":
-        labels.load(t for row in answer.rows for t in row)
-        rows = [[labels.display(t) for t in row] for row in answer.rows]
+    if fmt in ("csv", "tsv") and answer.form == "SELECT":
+        # a download is for a spreadsheet: cells go through tables.safe_cell
+        if iris:
+            rows = [[text(t) for t in row] for row in answer.rows]
+        else:
+            labels.load(t for row in answer.rows for t in row)
+            rows = [[labels.display(t) for t in row] for row in answer.rows]
         body = render(list(answer.vars), rows, fmt).encode("utf-8")
         media = "text/csv" if fmt == "csv" else "text/tab-separated-values"
         return {"kind": "data", "media": media, "body": body, "truncated": answer.truncated, "ext": fmt}
