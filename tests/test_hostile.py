@@ -613,3 +613,11 @@ def test_a_temporary_file_left_by_a_killed_import_is_removed_by_the_next(data, t
     result = cli("round", "import", sheet, "--date", "2025-12-01", "--data", data, "--into", folder)
     assert result.exit_code == 0, result.stderr
     assert not stale.exists() and (folder / "status-2025-12-01.ttl").exists()
+
+
+def test_validate_and_graph_give_up_on_a_hanging_server(peer, tmp_path):
+    for args in (["validate"], ["graph", "-o", tmp_path / "g.html"], ["deadlines"]):
+        start = time.perf_counter()
+        result = cli(*args, "--endpoint", peer.url + "/hang", "--timeout", "1.5")
+        assert result.exit_code == 2 and "inden for 1.5 s" in result.stderr, (args, result.stderr)
+        assert time.perf_counter() - start < 5, args
