@@ -276,3 +276,31 @@ def live_server(**settings):
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def send_chunked(port: int, head: bytes, *, chunks: int = 1000, fill: bytes = b"#") -> tuple[bytes, int]:
+    """POST a body without Content-Length, 1 KB a chunk (``head`` is the request line,
+    the headers and any first chunk), until the server answers or ``chunks`` are sent.
+    Returns the answer's head and the bytes sent: a server that refuses at its cap
+    answers while the client is still sending."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+        conn.sendall(head)
+        sent, answer = 0, b""
+        conn.settimeout(0.05)
+        for _ in range(chunks):
+            try:
+                conn.sendall(b"400\r\n" + fill * 1024 + b"\r\n")
+                sent += 1024
+                answer += conn.recv(4096)
+            except socket.timeout:
+                continue
+            except OSError:
+                break
+            if answer:
+                break
+        conn.settimeout(5)
+        while b"\r\n\r\n" not in answer:
+            answer += conn.recv(4096)
+    return answer, sent

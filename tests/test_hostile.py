@@ -561,33 +561,18 @@ def test_push_says_stored_only_when_the_store_says_so(peer, path, words):
 def test_a_chunked_upload_is_refused_in_memory_without_touching_the_disk(web_data, monkeypatch):
     import tempfile
 
-    from conftest import live_server
+    from conftest import live_server, send_chunked
 
     made = []
     for name in ("TemporaryFile", "NamedTemporaryFile", "SpooledTemporaryFile", "mkstemp"):
         original = getattr(tempfile, name)
         monkeypatch.setattr(tempfile, name, lambda *a, _o=original, _n=name, **k: made.append(_n) or _o(*a, **k))
     with live_server(data_dirs=(web_data,), upload_limit=100_000) as (port, _):
-        with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
-            conn.sendall(b"POST /valider HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                         b"Content-Type: multipart/form-data; boundary=XX\r\nTransfer-Encoding: chunked\r\n\r\n")
-            part = b'--XX\r\nContent-Disposition: form-data; name="file"; filename="a.ttl"\r\n\r\n'
-            conn.sendall(b"%x\r\n%s\r\n" % (len(part), part))
-            answer = b""
-            conn.settimeout(0.05)
-            for _ in range(2000):
-                try:
-                    conn.sendall(b"400\r\n" + b"#" * 1024 + b"\r\n")
-                    answer += conn.recv(4096)
-                except socket.timeout:
-                    continue
-                except OSError:
-                    break
-                if answer:
-                    break
-            conn.settimeout(5)
-            while b"\r\n\r\n" not in answer:
-                answer += conn.recv(4096)
+        part = b'--XX\r\nContent-Disposition: form-data; name="file"; filename="a.ttl"\r\n\r\n'
+        answer, _ = send_chunked(port, b"POST /valider HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                 b"Content-Type: multipart/form-data; boundary=XX\r\n"
+                                 b"Transfer-Encoding: chunked\r\n\r\n" + b"%x\r\n%s\r\n" % (len(part), part),
+                                 chunks=2000)
     assert answer.startswith(b"HTTP/1.1 413")
     assert made == []
 

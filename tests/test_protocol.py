@@ -408,28 +408,11 @@ def test_a_body_is_refused_by_its_content_length_before_it_is_read(client):
 def test_a_chunked_body_is_cut_at_the_cap(web_data):
     """A body without Content-Length is read in memory up to the cap, then refused:
     the server answers 413 while the client is still sending."""
-    from conftest import live_server
+    from conftest import live_server, send_chunked
 
     with live_server(data_dirs=(web_data,), query_limit=20_000) as (port, _):
-        with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
-            conn.sendall(b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/sparql-query\r\n"
-                         b"Transfer-Encoding: chunked\r\n\r\n")
-            sent, answer = 0, b""
-            conn.settimeout(0.05)
-            for _ in range(1000):  # up to 1 MB, 1 KB a chunk
-                try:
-                    conn.sendall(b"400\r\n#" + b"x" * 1023 + b"\r\n")
-                    sent += 1024
-                    answer += conn.recv(4096)
-                except socket.timeout:
-                    continue
-                except OSError:
-                    break
-                if answer:
-                    break
-            conn.settimeout(5)
-            while b"\r\n\r\n" not in answer:
-                answer += conn.recv(4096)
+        answer, sent = send_chunked(port, b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                    b"Content-Type: application/sparql-query\r\nTransfer-Encoding: chunked\r\n\r\n")
         assert answer.startswith(b"HTTP/1.1 413")
         assert sent < 200_000  # refused soon after the 20 KB cap, not at the end of the megabyte
 
