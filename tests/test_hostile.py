@@ -10,7 +10,6 @@ import random
 import re
 import shutil
 import signal
-import socket
 import socketserver
 import subprocess
 import sys
