@@ -171,3 +171,50 @@ def test_status_texts_have_danish_letters_restored(shipped: Graph):
     assert "Regionsrådet har den 25. juni besluttet" in texts
     for mangled in ("Regionsradet", "stgtte", "fglge", "Rddhus", "malgruppen"):
         assert mangled not in texts
+
+
+# --- clean for OWL tools ---------------------------------------------------------------
+
+BUILT_IN = ("http://www.w3.org/1999/02/22-rdf-syntax-ns#", "http://www.w3.org/2000/01/rdf-schema#",
+            "http://www.w3.org/2002/07/owl#", "http://www.w3.org/2001/XMLSchema#")
+OWL_KINDS = {"Class", "ObjectProperty", "DatatypeProperty", "AnnotationProperty"}
+
+
+def test_every_term_the_data_uses_is_declared_with_one_owl_kind(engine):
+    kinds: dict[str, set] = {}
+    for term, kind in engine.query("SELECT ?t ?k WHERE { ?t a ?k FILTER (STRSTARTS(STR(?k), STR(owl:))) }").rows:
+        if kind.value.rsplit("#", 1)[-1] in OWL_KINDS:
+            kinds.setdefault(term.value, set()).add(kind.value.rsplit("#", 1)[-1])
+    used = {t.value for (t,) in engine.query("SELECT DISTINCT ?p WHERE { ?s ?p ?o }").rows}
+    used |= {t.value for (t,) in engine.query("SELECT DISTINCT ?c WHERE { ?s a ?c }").rows}
+    undeclared = sorted(t for t in used if not t.startswith(BUILT_IN) and t not in kinds)
+    assert undeclared == []
+    assert {t: k for t, k in kinds.items() if len(k) > 1} == {}  # one kind each: OWL 2 DL
+    # object properties link resources, data properties carry literals
+    assert engine.query("""SELECT DISTINCT ?p WHERE { ?p a owl:ObjectProperty . ?s ?p ?o
+                           FILTER (isLiteral(?o)) }""").rows == []
+    assert engine.query("""SELECT DISTINCT ?p WHERE { ?p a owl:DatatypeProperty . ?s ?p ?o
+                           FILTER (!isLiteral(?o)) }""").rows == []
+
+
+@pytest.mark.parametrize("which", ["ontology", "ontology and data"])
+def test_owlready2_loads_the_graph_without_a_warning(which, tmp_path):
+    import contextlib
+    import io
+    import warnings
+
+    import owlready2
+
+    from rammegraf.engine import OxigraphEngine
+    from rammegraf.store import graph_files, load_in_memory, ontology_files
+
+    files = ontology_files() if which == "ontology" else graph_files()
+    path = tmp_path / "graph.nt"
+    path.write_bytes(OxigraphEngine(load_in_memory(files)).dump())
+    said = io.StringIO()
+    with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stderr(said), \
+            contextlib.redirect_stdout(said):
+        warnings.simplefilter("always")
+        ontology = owlready2.World().get_ontology(path.as_uri()).load()
+    assert said.getvalue() == "" and [str(w.message) for w in caught] == []
+    assert ontology.search_one(iri="https://w3id.org/rammegraf/ontology#Initiative") is not None

@@ -40,7 +40,7 @@ def test_deadlines_on_chosen_dates(engine):
     dec = states(engine, date(2025, 12, 31), within=0)
     assert "regionens-organisering-paa-plads" not in dec               # 1.1.26 is after, and within=0
     assert dec["status-udbredelse-korrespondancebreve"] == "overdue"  # efteråret 2025 ended 30 Nov
-    assert len(states(engine, date(2028, 1, 1))) == 20              # everything has passed by 2028
+    assert len(states(engine, date(2028, 1, 1))) == 26              # everything has passed by 2028
 
 
 def test_deadlines_name_initiative_and_responsible(engine):
@@ -57,8 +57,8 @@ def test_ics_has_one_stable_all_day_event_per_milestone(engine):
     data = to_ics(every)
     assert data == to_ics(deadlines(engine, as_of=date(2026, 2, 15), include_all=True))  # stable
     events = Calendar.from_ical(data).walk("VEVENT")
-    assert len(events) == 20
-    assert len({str(e["UID"]) for e in events}) == 20
+    assert len(events) == 26
+    assert len({str(e["UID"]) for e in events}) == 26
     (medio,) = [e for e in events if str(e["UID"]) == "milepael.lovgivning-om-afklaringspladser@rammegraf"]
     assert medio.decoded("DTSTART") == date(2026, 4, 1)
     assert medio.decoded("DTEND") == date(2026, 10, 1)          # exclusive: the day after 30 September
@@ -74,7 +74,7 @@ def test_deadlines_command_writes_ics(tmp_path: Path):
     assert lines[0].startswith("tilstand,milepæl,")
     assert any(line.startswith("forfalden nu,Opstartsmøde om temadagen indkaldt,primo 2026,2026-01-01,2026-03-31,")
                for line in lines)
-    assert target.read_bytes().count(b"BEGIN:VEVENT") == 20
+    assert target.read_bytes().count(b"BEGIN:VEVENT") == 26
 
 
 def test_deadlines_command_bad_date_is_usage_error():
@@ -96,10 +96,11 @@ def test_changes_between_the_two_reports(engine):
         "og med symptomer på psykisk lidelse",
         "Samarbejdsaftale om børn og unge i psykisk mistrivsel",
         "Samarbejdsaftale om børn og unge i risikogrupper"]
-    assert len(c.unchanged) == 7 and len(c.milestones_added) == 9
+    assert len(c.unchanged) == 7 and len(c.milestones_added) == 11
     assert ("Organiseringen i regionen er på plads", "1.1.26") in c.milestones_added
     assert [m for m, _, _ in c.milestones_passed] == [
         "Status på implementering leveret til Sundhedsstyregruppen",
+        "Regionsrådet besluttede en strategi for udbredelse af F-ACT",
         "Deadline for besvarelse af undersøgelsen om standardkontrakter",
         "Dobbeltdiagnosetilbuddets 2. fase går i gang"]
 
@@ -141,3 +142,41 @@ def test_changes_html_escapes_labels(engine, tmp_path: Path):
     data = json.loads(render_changes(changes(engine, from_date=date(2025, 4, 8), to_date=date(2025, 8, 20)),
                                      "json"))
     assert data["from_date"] == "2025-04-08" and len(data["changed"]) == 3
+
+
+REACHED_BY_DECEMBER = {  # milestone → the report that says it was reached (data/rammeaftale-2025-26/naaet.ttl)
+    "samarbejdsaftale-mistrivsel-godkendt-i-ssu", "samarbejdsaftale-mistrivsel-implementeringsopstart",
+    "udvidelse-indlaeggelse-godkendt-i-ssu", "udvidelse-indlaeggelse-implementeringsopstart",
+    "behandlingsansvar-96-timer-aftalt", "opstart-faelleskommunale-principper",
+    "status-implementering-indlaeggelse-til-ssg", "f-act-strategi-besluttet", "dobbeltdiagnosetilbud-fase-2"}
+
+
+def test_a_reached_milestone_is_never_overdue_and_a_parked_ones_is_on_hold(engine):
+    found = {d.milestone.removeprefix(MS): d for d in deadlines(engine, as_of=date(2025, 12, 1))}
+    assert {m for m, d in found.items() if d.state == "reached"} == REACHED_BY_DECEMBER
+    assert found["dobbeltdiagnosetilbud-fase-2"].evidence.startswith("Status for Styrkede indsatser")
+    assert found["dobbeltdiagnosetilbud-fase-2"].evidence.endswith("pr. 20.8.2025")
+    assert found["opstart-velfaerdsteknologi"].state == "on_hold"      # parked in August
+    assert found["opstart-temadag-overgangen"].state == "upcoming"      # awaiting start is not on hold
+    assert found["standardkontrakter-besvarelse"].state == "overdue"    # no report says it was reached
+    # as of the April round, the August report's statements do not count yet
+    april = {d.milestone.removeprefix(MS): d.state for d in deadlines(engine, as_of=date(2025, 5, 3), within=0)}
+    assert april["status-implementering-indlaeggelse-til-ssg"] == "overdue"
+    assert april["opstart-faelleskommunale-principper"] == "reached"
+
+
+def test_changes_list_what_was_reached_between_rounds(engine):
+    from rammegraf.rounds import changes
+
+    result = changes(engine, from_date=date(2025, 4, 8), to_date=date(2025, 8, 20))
+    assert result.reached == (
+        ("Afdækning af brugen af KL’s standardkontrakter", "Etablering af fælles fælleskommunale principper i Midtjylland"),
+        ("Bruttokatalog-skabelon over mulige fælles principper", "Etablering af fælles fælleskommunale principper i Midtjylland"),
+        ("Dobbeltdiagnosetilbuddets 2. fase går i gang", "Styrkede indsatser til mennesker med svær grad af psykisk sygdom"),
+        ("Er det fortsat aktuelt at definere opgaven for botilbudsteams?", "Botilbudsteams"),
+        ("Regionsrådet besluttede en strategi for udbredelse af F-ACT", "Monitorering af F-ACT"),
+        ("Status på implementering leveret til Sundhedsstyregruppen",
+         "Udvidelse af Samarbejdsaftalen om den gode indlæggelse og udskrivelse ift. psykiatri"),
+        ("Sundhedsreformen: sygehusenes behandlingsansvar udvides fra 72 til 96 timer, også i psykiatrien",
+         "72 timers behandlingsansvar – afklare evt. udvidelse af målgruppen til psykiatri"),
+    )

@@ -152,3 +152,33 @@ def test_import_killed_before_the_rename_leaves_data_unchanged(data, tmp_path, m
     with pytest.raises(KeyboardInterrupt):
         import_round(sheet, into=data / "rammeaftale-2025-26", open_engine=lambda: OxigraphEngine.open([data]))
     assert digest(data) == before  # no status file, and no temporary file left behind
+
+
+def test_the_sheet_lists_open_items_and_import_writes_what_was_reached(data, tmp_path):
+    sheet = new_sheet(data, tmp_path)
+    rows = {r[0]: r for r in load_workbook(sheet)["Statusrunde"].iter_rows(values_only=True)}
+    assert rows["id"][12:14] == ("åbne milepæle og opgaver", "nået (id'er fra kolonnen før, adskilt af ;)")
+    open_items = rows[BOTILBUD][12].splitlines()
+    assert open_items == ["milepael/regionens-organisering-paa-plads: Organiseringen i regionen er på plads",
+                          "opgave/udbredelse-af-botilbudsteams: Udbredelsen af botilbudsteams i Region Midt"]
+    # task 1 was reached in August: it is not offered again
+    assert not any("definere-opgaven-for-botilbudsteams" in line for line in open_items)
+    fill(sheet, {BOTILBUD: {6: "I gang", 7: "Udbredelsen er kortlagt.",
+                            13: "opgave/udbredelse-af-botilbudsteams: Hvad ved vi …"}})
+    assert import_(sheet, data).exit_code == 0
+    reached = run("query", "naaet-pr-initiativ", "-p", "date=2025-12-01", "--data", data, "--iris", "--format", "csv")
+    row = [r for r in csv.reader(reached.stdout.splitlines())
+           if r[1] == "https://w3id.org/rammegraf/id/opgave/udbredelse-af-botilbudsteams"]
+    assert row == [["https://w3id.org/rammegraf/id/initiativ/botilbudsteams",
+                    "https://w3id.org/rammegraf/id/opgave/udbredelse-af-botilbudsteams",
+                    "https://w3id.org/rammegraf/ontology#Task", "2025-12-01"]]
+
+
+def test_an_item_that_is_not_open_cannot_be_marked_reached(data, tmp_path):
+    sheet = new_sheet(data, tmp_path)
+    fill(sheet, {BOTILBUD: {6: "I gang", 7: "x", 13: "opgave/definere-opgaven-for-botilbudsteams; milepael/findes-ikke"}})
+    before = digest(data)
+    result = import_(sheet, data)
+    assert result.exit_code == 1 and digest(data) == before
+    assert "Statusrunde!N4: 'opgave/definere-opgaven-for-botilbudsteams' er ikke en åben milepæl" in result.stderr
+    assert "Statusrunde!N4: 'milepael/findes-ikke' er ikke en åben milepæl" in result.stderr

@@ -499,11 +499,12 @@ def push(endpoint, store_url, graph_iri, data_dirs, timeout):
 @GRAPH
 @friendly
 def deadlines(as_of, within, ics_path, fmt, lang, data_dirs, endpoint, graph_iri):
-    """Frister: overskredne, forfaldne og kommende milepæle (deadlines).
+    """Frister: nåede, overskredne, forfaldne og kommende milepæle (deadlines).
 
     A fuzzy milestone ("primo 2026") is due while its interval is open and
-    overdue only after its latest day. The graph does not record whether a
-    milestone was met: overdue means its last day has passed.
+    overdue only after its latest day and only if no status report of that date
+    or earlier says it was reached (rg:reached: then it is "reached", with the
+    report). A milestone of a parked initiative is "on hold", not due.
 
     \b
     Example:

@@ -1,10 +1,12 @@
 """The secretariat's view of time: what is due, what is overdue, what changed.
 
 A milestone is an interval from rg:earliest to rg:latest. As of a date it is
-*overdue* when its latest day has passed, *due* while the date lies inside the
-interval (a fuzzy "primo 2026" is due all through January–March), and *upcoming*
-when it starts within the window ahead. The graph does not record whether a
-milestone was met, so overdue means "its last day has passed".
+*reached* when a status report of that date or earlier says so (rg:reached; the
+report is the evidence), *on hold* when every initiative it belongs to is parked
+as of that date, and otherwise *overdue* when its latest day has passed and no
+report says it was reached, *due* while the date lies inside the interval (a
+fuzzy "primo 2026" is due all through January–March), and *upcoming* when it
+starts within the window ahead.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ from .network import round_dates
 from .tables import render
 from .terms import date_of, text
 
-STATE_WORDS = {"da": {"overdue": "overskredet", "due": "forfalden nu", "upcoming": "kommende"},
-               "en": {"overdue": "overdue", "due": "due now", "upcoming": "upcoming"}}
+STATE_WORDS = {"da": {"overdue": "overskredet", "due": "forfalden nu", "upcoming": "kommende",
+                      "reached": "nået", "on_hold": "sat i bero (initiativet er parkeret)"},
+               "en": {"overdue": "overdue", "due": "due now", "upcoming": "upcoming",
+                      "reached": "reached", "on_hold": "on hold (the initiative is parked)"}}
 
 
 @dataclass(frozen=True)
@@ -30,9 +34,10 @@ class Deadline:
     date_text: str
     earliest: date
     latest: date
-    state: str                  # "overdue", "due" or "upcoming" ("later" for a calendar)
+    state: str                  # "reached", "on_hold", "overdue", "due" or "upcoming" ("later" for a calendar)
     initiatives: tuple[str, ...]
     responsible: tuple[str, ...]
+    evidence: str = ""          # for "reached": the report that says so ("Status … pr. 20.8.2025")
 
 
 def state_of(earliest: date, latest: date, as_of: date, within: int) -> str | None:
@@ -60,8 +65,10 @@ _OWNERS = """
 
 def deadlines(engine, *, as_of: date, within: int = 90, lang: str = "da",
               include_all: bool = False) -> list[Deadline]:
-    """Milestones overdue, due or upcoming (within ``within`` days) as of a date;
-    ``include_all`` keeps the later ones too (for a calendar file)."""
+    """Milestones reached, on hold, overdue, due or upcoming (within ``within`` days)
+    as of a date; ``include_all`` keeps the later ones too (for a calendar file)."""
+    from .network import status_as_of
+
     labels = Labels(engine, lang)
     chosen = []
     for milestone, words, earliest, latest in engine.query(_MILESTONES).rows:
@@ -73,18 +80,39 @@ def deadlines(engine, *, as_of: date, within: int = 90, lang: str = "da",
             chosen.append((milestone, text(words), first, last, state))
     owners: dict[str, set] = {}
     responsible: dict[str, set] = {}
+    reached: dict[str, tuple[date, object]] = {}
     for part in _chunks([m for m, *_ in chosen]):
         for milestone, initiative in engine.query(_OWNERS, {"m": part}).rows:
             owners.setdefault(milestone.value, set()).add(initiative)
         for milestone, actor in engine.query("SELECT ?m ?r WHERE { ?m rg:responsible ?r }", {"m": part}).rows:
             responsible.setdefault(milestone.value, set()).add(actor)
-    labels.load([m for m, *_ in chosen] + [t for group in (*owners.values(), *responsible.values()) for t in group])
-    return [Deadline(
-        milestone=milestone.value, label=labels.display(milestone), date_text=words, earliest=first,
-        latest=last, state=state,
-        initiatives=tuple(sorted(labels.display(i) for i in owners.get(milestone.value, ()))),
-        responsible=tuple(sorted(labels.display(r) for r in responsible.get(milestone.value, ()))))
-        for milestone, words, first, last, state in chosen]
+        for milestone, report, day in engine.query(_REACHED, {"m": part}).rows:
+            when = date_of(day)
+            if when is not None and when <= as_of and (milestone.value not in reached
+                                                      or when < reached[milestone.value][0]):
+                reached[milestone.value] = (when, report)
+    owning = sorted({i.value for group in owners.values() for i in group})
+    phases = status_as_of(engine, as_of, lang, initiatives=owning, labels=labels) if owning else {}
+    labels.load([m for m, *_ in chosen] + [report for _, report in reached.values()]
+                + [t for group in (*owners.values(), *responsible.values()) for t in group])
+    out = []
+    for milestone, words, first, last, state in chosen:
+        mine = owners.get(milestone.value, set())
+        evidence = ""
+        if milestone.value in reached:
+            state, evidence = "reached", labels.display(reached[milestone.value][1])
+        elif mine and all(phases.get(i.value) and phases[i.value].phase == "Parked" for i in mine):
+            state = "on_hold"
+        out.append(Deadline(
+            milestone=milestone.value, label=labels.display(milestone), date_text=words, earliest=first,
+            latest=last, state=state,
+            initiatives=tuple(sorted(labels.display(i) for i in mine)),
+            responsible=tuple(sorted(labels.display(r) for r in responsible.get(milestone.value, ()))),
+            evidence=evidence))
+    return out
+
+
+_REACHED = "SELECT ?m ?report ?day WHERE { ?report rg:reached ?m ; rg:asOf ?day }"
 
 
 def _chunks(items: list, size: int = 400):
@@ -97,11 +125,12 @@ def render_deadlines(items: list[Deadline], fmt: str = "table", *, lang: str = "
         return json.dumps([{**asdict(d), "earliest": d.earliest.isoformat(), "latest": d.latest.isoformat()}
                            for d in items], ensure_ascii=False, indent=2) + "\n"
     words = STATE_WORDS.get(lang, STATE_WORDS["en"])
-    headers = (["tilstand", "milepæl", "dato (kildens ord)", "tidligst", "senest", "initiativ", "ansvarlig"]
-               if lang == "da" else
-               ["state", "milestone", "date (source's words)", "earliest", "latest", "initiative", "responsible"])
+    headers = (["tilstand", "milepæl", "dato (kildens ord)", "tidligst", "senest", "initiativ", "ansvarlig",
+                "ifølge"] if lang == "da" else
+               ["state", "milestone", "date (source's words)", "earliest", "latest", "initiative", "responsible",
+                "according to"])
     rows = [[words.get(d.state, d.state), d.label, d.date_text, d.earliest.isoformat(), d.latest.isoformat(),
-             "; ".join(d.initiatives), "; ".join(d.responsible)] for d in items]
+             "; ".join(d.initiatives), "; ".join(d.responsible), d.evidence] for d in items]
     return render(headers, rows, fmt)
 
 
@@ -154,6 +183,7 @@ class Changes:
     dropped: tuple[tuple[str, str], ...]           # (initiative, last phase) — only in the earlier round
     milestones_added: tuple[tuple[str, str], ...]  # (milestone, date text) — first reported in the later round
     milestones_passed: tuple[tuple[str, str, str], ...]  # (milestone, date text, latest) — ended in between
+    reached: tuple[tuple[str, str], ...] = ()      # (milestone or task, initiative) — first reported reached in between
 
 
 class NoSuchRound(RammegrafError):
@@ -191,8 +221,18 @@ def changes(engine, *, from_date: date, to_date: date, lang: str = "da") -> Chan
             added.append((name(milestone), words))
         if latest is not None and from_date <= latest < to_date:
             passed.append((name(milestone), words, latest.isoformat()))
+    first_reached: dict = {}
+    for item, initiative, day in engine.query("""SELECT ?item ?initiative ?day WHERE {
+            ?report rg:reached ?item ; rg:statusOf ?initiative ; rg:asOf ?day }""").rows:
+        when = date_of(day)
+        if when is not None and (item not in first_reached or when < first_reached[item][1]):
+            first_reached[item] = (initiative, when)
+    labels.load(t for item, (initiative, _) in first_reached.items() for t in (item, initiative))
+    reached = sorted(((name(item), name(initiative)) for item, (initiative, when) in first_reached.items()
+                      if from_date < when <= to_date), key=key)
     return Changes(from_date, to_date, tuple(changed), tuple(unchanged), tuple(new), tuple(dropped),
-                   tuple(sorted(added, key=key)), tuple(sorted(passed, key=lambda r: (r[2], r[0].casefold()))))
+                   tuple(sorted(added, key=key)), tuple(sorted(passed, key=lambda r: (r[2], r[0].casefold()))),
+                   tuple(reached))
 
 
 def _phases(engine, day: date, labels: Labels) -> dict:
@@ -208,10 +248,12 @@ def _phases(engine, day: date, labels: Labels) -> dict:
 CHANGE_WORDS = {
     "da": {"title": "Ændringer fra {a} til {b}", "changed": "Faseskift", "new": "Nye initiativer",
            "dropped": "Udgået (ikke i den seneste runde)", "unchanged": "Uændret", "added": "Nye milepæle",
-           "passed": "Milepæle hvis sidste dag faldt i perioden", "none": "Ingen."},
+           "passed": "Milepæle hvis sidste dag faldt i perioden", "reached": "Nået (ifølge den seneste runde)",
+           "none": "Ingen."},
     "en": {"title": "Changes from {a} to {b}", "changed": "Phase changes", "new": "New initiatives",
            "dropped": "Dropped (not in the later round)", "unchanged": "Unchanged", "added": "New milestones",
-           "passed": "Milestones whose last day fell in the period", "none": "None."},
+           "passed": "Milestones whose last day fell in the period", "reached": "Reached (according to the later round)",
+           "none": "None."},
 }
 
 
@@ -221,6 +263,7 @@ def _sections(c: Changes, lang: str) -> list[tuple[str, list[str]]]:
         (w["changed"], [f"{i}: {a} → {b}" for i, a, b in c.changed]),
         (w["new"], [f"{i} ({p})" for i, p in c.new]),
         (w["dropped"], [f"{i} ({p})" for i, p in c.dropped]),
+        (w["reached"], [f"{m} ({i})" for m, i in c.reached]),
         (w["added"], [f"{m} ({t})" for m, t in c.milestones_added]),
         (w["passed"], [f"{m} ({t}; {latest})" for m, t, latest in c.milestones_passed]),
         (w["unchanged"], [f"{i} ({p})" for i, p in c.unchanged]),

@@ -28,7 +28,9 @@ SHEET = "Statusrunde"
 META = "Runde"
 COLUMNS = ["id", "initiativ", "udviklingsområde", "seneste fase", "seneste status", "dato",
            "ny fase", "ny statustekst", "ny milepæl", "milepælens dato (kildens ord)",
-           "tidligst (ÅÅÅÅ-MM-DD)", "senest (ÅÅÅÅ-MM-DD)"]
+           "tidligst (ÅÅÅÅ-MM-DD)", "senest (ÅÅÅÅ-MM-DD)",
+           "åbne milepæle og opgaver", "nået (id'er fra kolonnen før, adskilt af ;)"]
+OPEN, REACHED = COLUMNS[12], COLUMNS[13]
 REQUIRED = ["id", "ny fase", "ny statustekst"]
 
 
@@ -86,13 +88,17 @@ def new_round(engine, path: Path, *, day: date, title: str) -> int:
     areas: dict = {}
     for initiative, area in area_rows:
         areas.setdefault(initiative, []).append(labels.display(area))
+    still_open = open_items(engine, initiatives, day)
+    labels.load(item for items in still_open.values() for item in items)
     rows = []
     for initiative in initiatives:
         status = latest.get(initiative.value)
         rows.append([initiative.value[len(str(ID)):], labels.of(initiative) or "",
                      min(areas.get(initiative, [""])),
                      status.phase_label if status else "", status.text if status else "",
-                     status.as_of if status else "", "", "", "", "", "", ""])
+                     status.as_of if status else "", "", "", "", "", "", "",
+                     "\n".join(f"{item.value[len(str(ID)):]}: {labels.display(item)}"
+                               for item in still_open.get(initiative.value, [])), ""])
     data: bytes
     if path.suffix.lower() == ".csv":
         from .tables import delimited
@@ -105,6 +111,20 @@ def new_round(engine, path: Path, *, day: date, title: str) -> int:
 
     write_atomic(path, data)
     return len(rows)
+
+
+def open_items(engine, initiatives: list, day: date) -> dict[str, list]:
+    """Each initiative's milestones and tasks that no status report up to ``day``
+    says were reached (the named query naaet-pr-initiativ), in its order."""
+    from .query import get_query, run_on
+
+    wanted = {i.value for i in initiatives}
+    out: dict[str, list] = {}
+    for initiative, item, _kind, reached_on in run_on(engine, get_query("naaet-pr-initiativ"),
+                                                       {"date": day.isoformat()}).rows:
+        if reached_on is None and initiative.value in wanted:
+            out.setdefault(initiative.value, []).append(item)
+    return out
 
 
 def _xlsx(rows, names: list[str], *, day: date, title: str) -> bytes:
@@ -124,7 +144,7 @@ def _xlsx(rows, names: list[str], *, day: date, title: str) -> bytes:
                            error="Vælg en fase fra listen.")
     sheet.add_data_validation(check)
     check.add(f"G2:G{len(rows) + 1}")
-    for column, width in zip("ABCDEFGHIJKL", (38, 50, 30, 18, 60, 12, 18, 60, 40, 24, 20, 20)):
+    for column, width in zip("ABCDEFGHIJKLMN", (38, 50, 30, 18, 60, 12, 18, 60, 40, 24, 20, 20, 60, 40)):
         sheet.column_dimensions[column].width = width
     meta = book.create_sheet(META)
     _append_text(meta, ["dato", day.isoformat()])
@@ -218,6 +238,8 @@ def read_round(engine, path: Path, *, day: date | None = None, title: str | None
         entry.add(report, PROV.wasDerivedFrom, source)
         reports += 1
         _milestone(entry, cell, where, initiative, slug, source, problems)
+        _reached(engine, entry, cell(REACHED) if REACHED in index else "", where(REACHED) if REACHED in index else "",
+                 report, initiative, day, problems)
     if problems:
         raise RoundError(problems)
     return Round(day=day, title=title, triples=entry.triples, reports=reports, notes=notes)
@@ -240,6 +262,22 @@ def _milestone(entry: _Entry, cell, where, initiative: str, slug: str, source: s
     entry.add(milestone, RG.latest, literal(latest))
     entry.add(milestone, PROV.wasDerivedFrom, source)
     entry.add(initiative, RG.hasMilestone, milestone)
+
+
+def _reached(engine, entry: _Entry, words: str, where: str, report: str, initiative: str, day: date,
+             problems: list[str]) -> None:
+    """The ids written in the "nået" column become rg:reached from the new report;
+    each must be one of the initiative's milestones or tasks not reached before."""
+    if not words:
+        return
+    still_open = {item.value for item in open_items(engine, [iri(initiative)], day).get(str(initiative), [])}
+    for slug in [w.strip().split(":", 1)[0].strip() for w in re.split(r"[;\n]", words) if w.strip()]:
+        item = str(ID[slug]) if re.fullmatch(r"[a-z0-9-]+(/[a-z0-9-]+)+", slug) else None
+        if item is None or item not in still_open:
+            problems.append(f"{where}: '{slug}' er ikke en åben milepæl eller opgave for initiativet; brug et id "
+                            "fra kolonnen 'åbne milepæle og opgaver' (not an open milestone or task)")
+            continue
+        entry.add(report, RG.reached, item)
 
 
 def _slug(text: str) -> str:

@@ -27,6 +27,11 @@ TEXT = {
         "first_round": "Den første runde: intet at sammenligne med.", "timeline": "Tidslinje",
         "matrix": "Kommuner × initiativer", "calendar": "Hent som kalender (.ics)", "state": "Tilstand",
         "within": "dage frem", "initiative_col": "Initiativ", "responsible": "Ansvarlig", "show": "Vis",
+        "according_to": "Ifølge",
+        "deadline_states": "Nået: en statusrapport pr. datoen eller før siger, at milepælen er nået. Sat i bero: "
+                           "initiativet er parkeret. Overskredet: sidste dag er passeret, og ingen rapport siger, "
+                           "at den er nået. Forfalden nu: datoen ligger i milepælens interval. Kommende: den "
+                           "begynder inden for de valgte dage.",
         "earliest": "Tidligst",
     },
     "en": {
@@ -55,6 +60,11 @@ TEXT = {
         "first_round": "The first round: nothing to compare with.", "timeline": "Timeline",
         "matrix": "Municipalities × initiatives", "calendar": "Download as a calendar (.ics)", "state": "State",
         "within": "days ahead", "initiative_col": "Initiative", "responsible": "Responsible", "show": "Show",
+        "according_to": "According to",
+        "deadline_states": "Reached: a status report of that date or earlier says the milestone was reached. "
+                           "On hold: the initiative is parked. Overdue: the last day has passed and no report "
+                           "says it was reached. Due now: the date lies in the milestone's interval. Upcoming: "
+                           "it begins within the chosen days.",
         "earliest": "Earliest",
     },
 }

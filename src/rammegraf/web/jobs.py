@@ -296,7 +296,8 @@ def deadline_rows(engine, as_of: str, within: int, lang: str) -> list[dict]:
     labels = Labels(engine, lang)
     return [{"state": STATE_WORDS[lang][d.state], "milestone": cell(iri(d.milestone), labels, lang),
              "text": d.date_text, "earliest": d.earliest.isoformat(), "latest": d.latest.isoformat(),
-             "initiatives": "; ".join(d.initiatives), "responsible": "; ".join(d.responsible)}
+             "initiatives": "; ".join(d.initiatives), "responsible": "; ".join(d.responsible),
+             "evidence": d.evidence}
             for d in deadlines(engine, as_of=date.fromisoformat(as_of), within=within, lang=lang)]
 
 
