@@ -96,7 +96,7 @@ def test_changes_between_the_two_reports(engine):
         "og med symptomer på psykisk lidelse",
         "Samarbejdsaftale om børn og unge i psykisk mistrivsel",
         "Samarbejdsaftale om børn og unge i risikogrupper"]
-    assert len(c.unchanged) == 7 and len(c.milestones_added) == 11
+    assert len(c.unchanged) == 7 and len(c.milestones_added) == 12
     assert ("Organiseringen i regionen er på plads", "1.1.26") in c.milestones_added
     assert [m for m, _, _ in c.milestones_passed] == [
         "Status på implementering leveret til Sundhedsstyregruppen",
