@@ -30,7 +30,7 @@ COLUMNS = ["id", "initiativ", "udviklingsområde", "seneste fase", "seneste stat
            "ny fase", "ny statustekst", "ny milepæl", "milepælens dato (kildens ord)",
            "tidligst (ÅÅÅÅ-MM-DD)", "senest (ÅÅÅÅ-MM-DD)",
            "åbne milepæle og opgaver", "nået (id'er fra kolonnen før, adskilt af ;)"]
-OPEN, REACHED = COLUMNS[12], COLUMNS[13]
+REACHED = COLUMNS[13]   # the ids of the open items (column 12) this round reached
 REQUIRED = ["id", "ny fase", "ny statustekst"]
 
 
@@ -113,16 +113,17 @@ def new_round(engine, path: Path, *, day: date, title: str) -> int:
     return len(rows)
 
 
-def open_items(engine, initiatives: list, day: date) -> dict[str, list]:
+def open_items(engine, initiatives: list | None, day: date) -> dict[str, list]:
     """Each initiative's milestones and tasks that no status report up to ``day``
-    says were reached (the named query naaet-pr-initiativ), in its order."""
+    says were reached (the named query naaet-pr-initiativ), in its order; all
+    initiatives when ``initiatives`` is None."""
     from .query import get_query, run_on
 
-    wanted = {i.value for i in initiatives}
+    wanted = None if initiatives is None else {i.value for i in initiatives}
     out: dict[str, list] = {}
     for initiative, item, _kind, reached_on in run_on(engine, get_query("naaet-pr-initiativ"),
                                                        {"date": day.isoformat()}).rows:
-        if reached_on is None and initiative.value in wanted:
+        if reached_on is None and (wanted is None or initiative.value in wanted):
             out.setdefault(initiative.value, []).append(item)
     return out
 
@@ -206,6 +207,7 @@ def read_round(engine, path: Path, *, day: date | None = None, title: str | None
     entry.add(source, DCTERMS.title, literal(title, lang="da"))
     entry.add(source, DCTERMS.date, literal(day))
     reports = 0
+    still_open: dict | None = None   # the open items of every initiative, read once when needed
     for number, row in enumerate(rows[1:], start=2):
         cell = lambda name: (row[index[name]] if index.get(name) is not None and index[name] < len(row)  # noqa: E731
                              else "").strip()
@@ -238,8 +240,10 @@ def read_round(engine, path: Path, *, day: date | None = None, title: str | None
         entry.add(report, PROV.wasDerivedFrom, source)
         reports += 1
         _milestone(entry, cell, where, initiative, slug, source, problems)
-        _reached(engine, entry, cell(REACHED) if REACHED in index else "", where(REACHED) if REACHED in index else "",
-                 report, initiative, day, problems)
+        if cell(REACHED):
+            if still_open is None:
+                still_open = {i: {item.value for item in items} for i, items in open_items(engine, None, day).items()}
+            _reached(entry, cell(REACHED), where(REACHED), report, still_open.get(str(initiative), set()), problems)
     if problems:
         raise RoundError(problems)
     return Round(day=day, title=title, triples=entry.triples, reports=reports, notes=notes)
@@ -264,13 +268,10 @@ def _milestone(entry: _Entry, cell, where, initiative: str, slug: str, source: s
     entry.add(initiative, RG.hasMilestone, milestone)
 
 
-def _reached(engine, entry: _Entry, words: str, where: str, report: str, initiative: str, day: date,
+def _reached(entry: _Entry, words: str, where: str, report: str, still_open: set[str],
              problems: list[str]) -> None:
     """The ids written in the "nået" column become rg:reached from the new report;
     each must be one of the initiative's milestones or tasks not reached before."""
-    if not words:
-        return
-    still_open = {item.value for item in open_items(engine, [iri(initiative)], day).get(str(initiative), [])}
     for slug in [w.strip().split(":", 1)[0].strip() for w in re.split(r"[;\n]", words) if w.strip()]:
         item = str(ID[slug]) if re.fullmatch(r"[a-z0-9-]+(/[a-z0-9-]+)+", slug) else None
         if item is None or item not in still_open:
