@@ -160,6 +160,8 @@ def test_the_sheet_lists_open_items_and_import_writes_what_was_reached(data, tmp
     assert rows["id"][12:14] == ("åbne milepæle og opgaver", "nået (id'er fra kolonnen før, adskilt af ;)")
     open_items = rows[BOTILBUD][12].splitlines()
     assert open_items == ["milepael/regionens-organisering-paa-plads: Organiseringen i regionen er på plads",
+                          "opgave/samarbejdsaftaler-botilbudsteam-og-botilbud: Samarbejdsaftaler mellem "
+                          "botilbudsteamet og de respektive botilbud",
                           "opgave/udbredelse-af-botilbudsteams: Udbredelsen af botilbudsteams i Region Midt"]
     # task 1 was reached in August: it is not offered again
     assert not any("definere-opgaven-for-botilbudsteams" in line for line in open_items)
