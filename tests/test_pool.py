@@ -240,3 +240,35 @@ def test_a_client_that_disconnects_stops_its_query_on_a_live_server(web_data):
                 break
             time.sleep(0.05)
         assert pool._running() == [] and len(before - set(pool.pids())) == 1
+
+
+def test_a_large_answer_arrives_whole_under_uvloop():
+    """uvloop (what `serve` runs on) makes the pipe non-blocking when it watches it;
+    an answer of megabytes arrives in pieces, and reading it must wait for the rest
+    rather than take the worker for dead (it did: the graph page answered 500)."""
+    import json
+
+    import uvloop
+
+    big = ("SELECT ?s ?p ?o ?l WHERE { ?s ?p ?o . ?x rdfs:label ?l } LIMIT 30000")
+
+    async def scenario():
+        pool = await started(workers=2)
+        try:
+            return await pool.run("sparql", big, ACCEPT, None, "da", 30000, False, timeout=60)
+        finally:
+            await pool.close()
+
+    def in_uvloop():
+        loop = uvloop.new_event_loop()
+        try:
+            return loop.run_until_complete(scenario())
+        finally:
+            loop.close()
+
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as executor:
+        answer = executor.submit(in_uvloop).result()
+    assert len(answer["body"]) > 4_000_000
+    assert len(json.loads(answer["body"])["results"]["bindings"]) == 30000

@@ -27,6 +27,7 @@ import multiprocessing
 import os
 import time
 from collections import OrderedDict, deque
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from ..errors import RammegrafError
@@ -165,7 +166,8 @@ class Pool:
     # --- messages from workers ----------------------------------------------------------
     def _readable(self, worker: Worker) -> None:
         try:
-            message = worker.conn.recv()
+            with _blocking(worker.conn):
+                message = worker.conn.recv()
         except (EOFError, OSError):
             job = worker.job
             worker.job = None
@@ -278,7 +280,8 @@ class Pool:
         job.started = time.monotonic()
         worker.job = job
         try:
-            worker.conn.send((job.id, job.name, job.args))
+            with _blocking(worker.conn):
+                worker.conn.send((job.id, job.name, job.args))
         except (OSError, ValueError):
             worker.job = None
             self._replace(worker)
@@ -349,3 +352,18 @@ def default_workers() -> int:
     """One more than the cores: while one worker waits for the main process, another computes."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 2
     return max(2, cores + 1)
+
+
+@contextmanager
+def _blocking(conn):
+    """The pipe in blocking mode for one whole message. uvloop's add_reader (libuv's
+    poll handle) turns the descriptor non-blocking, and a large answer (a graph page)
+    that arrives in pieces on a busy machine would otherwise raise BlockingIOError
+    half-way: read as a dead worker, the job answered 500."""
+    fd = conn.fileno()
+    was = os.get_blocking(fd)
+    os.set_blocking(fd, True)
+    try:
+        yield
+    finally:
+        os.set_blocking(fd, was)
