@@ -1,24 +1,38 @@
 # The two commands: `make run` and `make test`. Both create .venv on first use.
+#   make run                 the web app on http://127.0.0.1:8000/ (PORT=8080, HOST=0.0.0.0 to change)
+#   make test                installs the test tools too, then runs the tests
 PYTHON ?= python3
+PORT   ?= 8000
+HOST   ?= 127.0.0.1
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+RUN_STAMP  := $(VENV)/.installed-run
+TEST_STAMP := $(VENV)/.installed-test
 
 .PHONY: run test install clean
 
-$(STAMP): pyproject.toml
+# What running needs, with pip's own progress lines (a first install takes a few minutes).
+$(RUN_STAMP): pyproject.toml
+	@echo "rammegraf: installerer i $(VENV) (installing into $(VENV)) …"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
-	touch $(STAMP)
+	$(BIN)/pip install --progress-bar off -e .
+	@rm -f $(TEST_STAMP)
+	touch $(RUN_STAMP)
 
-install: $(STAMP)
+# The test tools on top (pytest, Playwright, SPARQLWrapper, Oxigraph's server, owlready2).
+$(TEST_STAMP): $(RUN_STAMP)
+	@echo "rammegraf: installerer testværktøjerne (installing the test tools) …"
+	$(BIN)/pip install --progress-bar off -e '.[test]'
+	touch $(TEST_STAMP)
+
+install: $(RUN_STAMP)
 
 # The main job: the web app on the shipped data (Ctrl-C stops it).
-run: $(STAMP)
-	$(BIN)/rammegraf serve
+run: $(RUN_STAMP)
+	$(BIN)/rammegraf serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP)
+test: $(TEST_STAMP)
 	$(BIN)/python -m pytest
 
 clean:

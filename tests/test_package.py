@@ -45,3 +45,20 @@ def test_installed_wheel_answers_from_another_folder(wheel: Path, tmp_path: Path
                             cwd=elsewhere, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[2].startswith("Botilbudsteams  Organiseringen i regionen er på plads")
+
+
+def test_make_run_installs_only_what_running_needs_and_takes_a_port(tmp_path):
+    """`make -n` on a copy with no .venv: what `make run PORT=…` would do."""
+    import shutil
+
+    copy = tmp_path / "repo"
+    copy.mkdir()
+    for name in ("Makefile", "pyproject.toml"):
+        shutil.copy(ROOT / name, copy / name)
+    plan = subprocess.run(["make", "--no-print-directory", "-n", "-C", str(copy), "run", "PORT=9123"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "pip install --progress-bar off -e ." in plan and ".[test]" not in plan
+    assert plan.strip().splitlines()[-1].endswith("rammegraf serve --host 127.0.0.1 --port 9123")
+    tests = subprocess.run(["make", "--no-print-directory", "-n", "-C", str(copy), "test"], capture_output=True, text=True,
+                           check=True).stdout
+    assert "-e '.[test]'" in tests and tests.strip().splitlines()[-1].endswith("-m pytest")

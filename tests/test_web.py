@@ -229,7 +229,7 @@ def test_browser_walkthrough(watched, live):
     ("/runder/2025-04-08", ["Den første runde"]),
     ("/frister?as_of=2026-02-15&within=30", ["forfalden nu", "Opstartsmøde om temadagen indkaldt",
                                              "/frister.ics"]),
-    ("/frister?lang=en&as_of=2026-02-15", ["due now", "Download as a calendar (.ics)"]),
+    ("/frister?lang=en&as_of=2026-02-15", ["due now", "Download those shown as a calendar (.ics)"]),
 ])
 def test_round_and_deadline_pages(client, path, words):
     response = client.get(path, headers=HTML)
@@ -251,7 +251,70 @@ def test_calendar_and_pictures_download(client):
     ics = client.get("/frister.ics")
     assert ics.headers["content-type"].startswith("text/calendar")
     assert len(Calendar.from_ical(ics.content).walk("VEVENT")) == 26
+    # the link on the Frister page gives the milestones the page shows, not all of them
+    page = client.get("/frister?as_of=2025-12-01&within=60", headers=HTML).text
+    assert 'href="/frister.ics?as_of=2025-12-01&amp;within=60"' in page
+    shown = page.count("<tr><td>")
+    chosen = client.get("/frister.ics?as_of=2025-12-01&within=60")
+    events = Calendar.from_ical(chosen.content).walk("VEVENT")
+    assert len(events) == shown and 0 < shown < 26
+    assert "Velfærdsteknologi" in page and "sat i bero" in page   # parked: on hold, explained on the page
+    bad = client.get("/frister?as_of=2025-13-01", headers=HTML)
+    assert bad.status_code == 400 and "Datoen skal skrives ÅÅÅÅ-MM-DD" in bad.text
     svg = client.get("/billeder/tidslinje.svg")
     assert svg.headers["content-type"] == "image/svg+xml" and "Botilbudsteams" in svg.text
     assert "<img src=x" not in svg.text  # the payload initiative's label is escaped in the SVG
     assert client.get("/billeder/matrix.csv").text.startswith("kommune,")
+
+
+def test_serve_on_a_busy_port_is_one_sentence_and_a_free_one_serves():
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "rammegraf", "serve", "--port", str(port)],
+                              capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "kører på" not in done.stdout and "Traceback" not in done.stderr
+    assert f"port {port} på 127.0.0.1 er optaget" in done.stderr and f"--port {port + 1}" in done.stderr
+
+    server = subprocess.Popen([sys.executable, "-m", "rammegraf", "serve", "--port", "0"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = server.stdout.readline()
+        assert line.startswith("rammegraf kører på http://127.0.0.1:"), line
+        url = line.split()[3]
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(url, timeout=5) as answer:
+                    assert answer.status == 200 and "Rammeaftale 2025-26" in answer.read().decode("utf-8")
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError("the server did not answer")
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=30)
+
+
+def test_silence_is_said_on_the_front_page_and_on_resource_pages(client):
+    import re
+
+    home = client.get("/", headers=HTML).text
+    marked = re.findall(r'<a href="/id/initiativ/([a-z0-9-]+)">[^<]*</a></td><td>[^<]*</td><td>[^<]*'
+                        r'<span class="note">\(ikke med i rapporten pr\. 2025-08-20\)</span>', home)
+    assert sorted(marked) == ["forebyggende-indsatser", "lettilgaengeligt-tilbud-boern-unge",
+                              "samarbejdsaftale-boern-unge-psykisk-mistrivsel",
+                              "samarbejdsaftale-boern-unge-risikogrupper"]
+    page = client.get("/id/initiativ/botilbudsteams", headers=HTML).text
+    assert "<td>ansvarlig</td><td class=\"value\">kilden angiver ingen</td>" in page
+    assert "kilden angiver ingen" not in client.get("/id/initiativ/monitorering-af-f-act", headers=HTML).text
+    english = client.get("/id/initiativ/botilbudsteams?lang=en", headers=HTML).text
+    assert "the source names none" in english

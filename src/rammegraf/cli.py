@@ -441,8 +441,41 @@ def serve(host, port, timeout, validate_timeout, row_cap, workers, answer_cache,
         sys.exit(0 if status < 400 else 1 if status < 500 else 2)
     import uvicorn
 
+    sock = _listening_socket(host, port)
+    port = sock.getsockname()[1]
     click.echo(f"rammegraf kører på http://{host}:{port}/  (Ctrl-C stopper / stops)")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning")).run(sockets=[sock])
+
+
+def _listening_socket(host: str, port: int):
+    """The server's socket, bound before anything is said: a busy port or a bad
+    address is one sentence that says what to do, not uvicorn's error after a
+    'kører på' line."""
+    import errno
+    import socket
+
+    from .errors import RammegrafError
+
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+    except socket.gaierror:
+        raise RammegrafError(f"adressen '{host}' kendes ikke; brug fx --host 127.0.0.1 "
+                             "(unknown address: use e.g. --host 127.0.0.1)") from None
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as error:
+        sock.close()
+        if error.errno == errno.EADDRINUSE:
+            raise RammegrafError(f"port {port} på {host} er optaget af et andet program; vælg en anden med "
+                                 f"--port {port + 1 if port < 65535 else 8080} (med make: make run PORT={port + 1 if port < 65535 else 8080}) "
+                                 "(the port is in use: choose another)") from None
+        raise RammegrafError(f"kan ikke lytte på {host}:{port}: {error.strerror} "
+                             "(cannot listen on that address and port)") from None
+    sock.set_inheritable(True)
+    return sock
 
 
 # --------------------------------------------------------------------------- push

@@ -25,9 +25,10 @@ TEXT = {
         "Violation": "FEJL", "Warning": "ADVARSEL", "Info": "INFO",
         "rounds": "Statusrunder", "deadlines_nav": "Frister", "changes_since": "Ændringer siden runden",
         "first_round": "Den første runde: intet at sammenligne med.", "timeline": "Tidslinje",
-        "matrix": "Kommuner × initiativer", "calendar": "Hent som kalender (.ics)", "state": "Tilstand",
+        "matrix": "Kommuner × initiativer", "calendar": "Hent de viste som kalender (.ics)", "calendar_all": "alle milepæle", "state": "Tilstand",
         "within": "dage frem", "initiative_col": "Initiativ", "responsible": "Ansvarlig", "show": "Vis",
-        "according_to": "Ifølge",
+        "according_to": "Ifølge", "not_in_round": "ikke med i rapporten pr.",
+        "none_named": "kilden angiver ingen",
         "deadline_states": "Nået: en statusrapport pr. datoen eller før siger, at milepælen er nået. Sat i bero: "
                            "initiativet er parkeret. Overskredet: sidste dag er passeret, og ingen rapport siger, "
                            "at den er nået. Forfalden nu: datoen ligger i milepælens interval. Kommende: den "
@@ -58,9 +59,10 @@ TEXT = {
         "Violation": "VIOLATION", "Warning": "WARNING", "Info": "INFO",
         "rounds": "Status rounds", "deadlines_nav": "Deadlines", "changes_since": "Changes since the round of",
         "first_round": "The first round: nothing to compare with.", "timeline": "Timeline",
-        "matrix": "Municipalities × initiatives", "calendar": "Download as a calendar (.ics)", "state": "State",
+        "matrix": "Municipalities × initiatives", "calendar": "Download those shown as a calendar (.ics)", "calendar_all": "every milestone", "state": "State",
         "within": "days ahead", "initiative_col": "Initiative", "responsible": "Responsible", "show": "Show",
-        "according_to": "According to",
+        "according_to": "According to", "not_in_round": "not in the report of",
+        "none_named": "the source names none",
         "deadline_states": "Reached: a status report of that date or earlier says the milestone was reached. "
                            "On hold: the initiative is parked. Overdue: the last day has passed and no report "
                            "says it was reached. Due now: the date lies in the milestone's interval. Upcoming: "

@@ -160,11 +160,18 @@ def home(engine, lang: str, today: str) -> dict:
     labels = Labels(engine, lang)
     answer = run_on(engine, get_query("initiativer-pr-udviklingsomraade"))
     labels.load(t for row in answer.rows for t in row)
+    from ..network import round_dates
+
+    rounds = round_dates(engine)
+    latest_round = rounds[-1].isoformat() if rounds else None
     areas: dict[str, dict] = {}
     for area, initiative, phase, as_of in answer.rows:
         entry = areas.setdefault(area.value, {"area": cell(area, labels, lang), "rows": []})
+        # an initiative whose last status is older than the latest round is not in that report
+        missing = latest_round if latest_round and text(as_of) and text(as_of) < latest_round else None
         entry["rows"].append({"initiative": cell(initiative, labels, lang),
-                              "phase": labels.display(phase) if phase is not None else "", "as_of": text(as_of)})
+                              "phase": labels.display(phase) if phase is not None else "", "as_of": text(as_of),
+                              "missing_from": missing})
     upcoming = engine.query(
         "SELECT ?m ?text ?earliest ?latest WHERE { ?m a rg:Milestone ; rg:dateText ?text ; "
         "rg:earliest ?earliest ; rg:latest ?latest . FILTER (?latest >= ?today) } "
@@ -195,12 +202,19 @@ def resource(engine, path: str, lang: str, media: str) -> dict:
         return {"body": serialize_answer(answer, RESULT_TYPES[media][0])}
     from ..describe import describe
 
+    from ..webtext import TEXT
+
     labels = Labels(engine, lang)
     desc = describe(engine, node, lang=lang, labels=labels)
+    props = [(link_.property_label, cell(link_.value, labels, lang)) for link_ in desc.properties]
+    # silence is said: an initiative or milestone whose source names no responsible actor
+    if engine.query("ASK { ?n a ?kind FILTER (?kind IN (rg:Initiative, rg:Milestone)) "
+                    "FILTER NOT EXISTS { ?n rg:responsible ?r } }", {"n": node}).boolean:
+        props.append((labels.display(iri(str(RG.responsible))), {"text": TEXT[lang]["none_named"]}))
     return {"iri": node.value, "label": desc.label, "kinds": list(desc.kinds),
             "history": [{"as_of": s.as_of, "phase": s.phase, "source": s.source, "text": s.text}
                         for s in desc.history],
-            "props": [(link_.property_label, cell(link_.value, labels, lang)) for link_ in desc.properties],
+            "props": props,
             "incoming": [(cell(link_.value, labels, lang), link_.property_label) for link_ in desc.incoming]}
 
 
@@ -301,11 +315,13 @@ def deadline_rows(engine, as_of: str, within: int, lang: str) -> list[dict]:
             for d in deadlines(engine, as_of=date.fromisoformat(as_of), within=within, lang=lang)]
 
 
-def calendar(engine, lang: str, today: str) -> bytes:
+def calendar(engine, lang: str, as_of: str, within: int | None) -> bytes:
+    """The milestones of the Frister page for as_of and within, or (within None) all."""
     from ..rounds import deadlines, to_ics
 
-    every = deadlines(engine, as_of=date.fromisoformat(today), include_all=True, lang=lang)
-    return to_ics(every, lang=lang)
+    chosen = deadlines(engine, as_of=date.fromisoformat(as_of), include_all=within is None,
+                       within=within if within is not None else 90, lang=lang)
+    return to_ics(chosen, lang=lang)
 
 
 def picture(engine, kind: str, fmt: str, lang: str) -> bytes:

@@ -43,23 +43,45 @@ class Rounds:
             return data
         return self.web.page(request, "round.html", **data)
 
-    async def deadlines(self, request):
-        lang = self.web.lang(request)
+    def _selection(self, request):
+        """The page's as_of and within, or an error page that says which field is wrong."""
+        as_of = request.query_params.get("as_of") or self.web.today()
         try:
-            as_of = date.fromisoformat(request.query_params.get("as_of") or self.web.today()).isoformat()
+            as_of = date.fromisoformat(as_of).isoformat()
+        except ValueError:
+            return self.web.error_page(request, 400, "Datoen skal skrives ÅÅÅÅ-MM-DD, fx 2025-12-01 "
+                                                     "(the date must be written YYYY-MM-DD)")
+        try:
             within = int(request.query_params.get("within", "90"))
             if not 0 <= within <= 3650:
                 raise ValueError
         except ValueError:
-            return self.web.error_page(request, 400, "as_of er en dato ÅÅÅÅ-MM-DD og within et heltal fra 0 til 3650 "
-                                                     "(as_of is a date, within a whole number)")
+            return self.web.error_page(request, 400, "Dage frem skal være et helt tal fra 0 til 3650 "
+                                                     "(days ahead must be a whole number from 0 to 3650)")
+        return as_of, within
+
+    async def deadlines(self, request):
+        lang = self.web.lang(request)
+        selection = self._selection(request)
+        if isinstance(selection, Response):
+            return selection
+        as_of, within = selection
         items = await self.pages.run(request, "deadline_rows", as_of, within, lang, cached=True)
         if isinstance(items, Response):
             return items
         return self.web.page(request, "deadlines.html", items=items, as_of=as_of, within=within)
 
     async def calendar(self, request):
-        body = await self.pages.run(request, "calendar", self.web.lang(request), self.web.today(), cached=True)
+        """The milestones the Frister page shows for the same as_of and within; every
+        milestone when neither is given."""
+        if "as_of" in request.query_params or "within" in request.query_params:
+            selection = self._selection(request)
+            if isinstance(selection, Response):
+                return selection
+            as_of, within = selection
+        else:
+            as_of, within = self.web.today(), None
+        body = await self.pages.run(request, "calendar", self.web.lang(request), as_of, within, cached=True)
         if isinstance(body, Response):
             return body
         return Response(body, media_type="text/calendar; charset=utf-8",
