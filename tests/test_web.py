@@ -155,9 +155,7 @@ def test_validate_page_size_limit(client):
 
 @pytest.fixture(scope="module")
 def live(web_data):
-    # a generous limit: under a full test run a cold worker's first graph layout (numpy,
-    # scipy, networkx imported) can pass 5 s, and the page would wait for data that never comes
-    with live_server(data_dirs=(web_data,), timeout=60.0, today=date(2025, 9, 1)) as (port, _):
+    with live_server(data_dirs=(web_data,), timeout=5.0, today=date(2025, 9, 1)) as (port, _):
         yield f"http://127.0.0.1:{port}"
 
 
