@@ -316,3 +316,34 @@ def test_silence_is_said_on_the_front_page_and_on_resource_pages(client):
     assert "kilden angiver ingen" not in client.get("/id/initiativ/monitorering-af-f-act", headers=HTML).text
     english = client.get("/id/initiativ/botilbudsteams?lang=en", headers=HTML).text
     assert "the source names none" in english
+
+
+def test_validation_teaches_the_example_the_prefixes_the_phases_and_the_value(client):
+    import html
+    import re
+
+    page = client.get("/valider", headers=HTML).text
+    assert "Eksempel: en ny statusrapport" in page and "rg:InProgress" in page
+    filled = client.get("/valider?eksempel=1", headers=HTML).text
+    example = html.unescape(re.search(r'<textarea id="turtle" name="turtle"[^>]*>(.*?)</textarea>', filled, re.S).group(1))
+    assert example.startswith("<kilde/statusrunde-2025-12-01> a rg:SourceDocument")
+    verdict = client.post("/valider", data={"turtle": example}, headers=HTML).text
+    assert "Gyldig" in verdict and "0 fejl" in verdict.replace("0 overtrædelser", "0 fejl")
+    # the words instead of the IRI: the message names the IRIs to write, and the value shows
+    wrong = example.replace("rg:phase rg:InProgress", 'rg:phase "I gang"')
+    report = client.post("/valider", data={"turtle": wrong}, headers=HTML).text
+    assert "skriv en af: rg:Proposed (Foreslået)" in report and "rg:InProgress (I gang)" in report
+    assert "<td><code>I gang</code></td>" in report
+    # a parse error keeps the user's line numbers although the prefixes were added in front
+    broken = client.post("/valider", data={"turtle": "<a> <b> <c> .\n<d> <e> ."}, headers=HTML).text
+    assert "linje 2" in broken or "line 2" in broken
+
+
+def test_the_ontology_page_lists_the_phases_and_annotation_properties(client):
+    page = client.get("/ontologi", headers=HTML).text
+    phases = page[page.index('id="faser"'):]
+    phases = phases[phases.index("<tbody>"):]
+    assert [m for m in ("rg:Proposed", "rg:NotStarted", "rg:AwaitingStart", "rg:InProgress", "rg:Implementing",
+                        "rg:Implemented", "rg:Parked") if m not in phases] == []
+    assert phases.index("rg:Proposed") < phases.index("rg:InProgress") < phases.index("rg:Parked")
+    assert "<code>rg:eli</code>" in page

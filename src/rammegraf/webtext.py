@@ -27,7 +27,11 @@ TEXT = {
         "first_round": "Den første runde: intet at sammenligne med.", "timeline": "Tidslinje",
         "matrix": "Kommuner × initiativer", "calendar": "Hent de viste som kalender (.ics)", "calendar_all": "alle milepæle", "state": "Tilstand",
         "within": "dage frem", "initiative_col": "Initiativ", "responsible": "Ansvarlig", "show": "Vis",
-        "according_to": "Ifølge", "not_in_round": "ikke med i rapporten pr.",
+        "according_to": "Ifølge",
+        "phases_heading": "Faser", "phases_help": "Et initiativs fase i en statusrapport (rg:phase) er et af disse begreber; skriv IRI'en, fx rg:InProgress, ikke ordene.",
+        "validate_prefixes": "Præfikserne fra SPARQL-siden (rg:, rdfs:, xsd:, skos:, prov:, org:, foaf:, dcterms:) er erklæret på forhånd, og relative IRI'er som <initiativ/botilbudsteams> hører til https://w3id.org/rammegraf/id/.",
+        "validate_phases_link": "Faserne og deres IRI'er", "example": "Eksempel: en ny statusrapport",
+        "use_example": "Indsæt eksemplet i feltet", "not_in_round": "ikke med i rapporten pr.",
         "none_named": "kilden angiver ingen",
         "deadline_states": "Nået: en statusrapport pr. datoen eller før siger, at milepælen er nået. Sat i bero: "
                            "initiativet er parkeret. Overskredet: sidste dag er passeret, og ingen rapport siger, "
@@ -61,7 +65,11 @@ TEXT = {
         "first_round": "The first round: nothing to compare with.", "timeline": "Timeline",
         "matrix": "Municipalities × initiatives", "calendar": "Download those shown as a calendar (.ics)", "calendar_all": "every milestone", "state": "State",
         "within": "days ahead", "initiative_col": "Initiative", "responsible": "Responsible", "show": "Show",
-        "according_to": "According to", "not_in_round": "not in the report of",
+        "according_to": "According to",
+        "phases_heading": "Phases", "phases_help": "An initiative's phase in a status report (rg:phase) is one of these concepts; write the IRI, e.g. rg:InProgress, not the words.",
+        "validate_prefixes": "The SPARQL page's prefixes (rg:, rdfs:, xsd:, skos:, prov:, org:, foaf:, dcterms:) are declared for you, and relative IRIs such as <initiativ/botilbudsteams> belong to https://w3id.org/rammegraf/id/.",
+        "validate_phases_link": "The phases and their IRIs", "example": "Example: a new status report",
+        "use_example": "Put the example in the box", "not_in_round": "not in the report of",
         "none_named": "the source names none",
         "deadline_states": "Reached: a status report of that date or earlier says the milestone was reached. "
                            "On hold: the initiative is parked. Overdue: the last day has passed and no report "

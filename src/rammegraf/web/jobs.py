@@ -6,6 +6,7 @@ the jobs, the page modules turn their data into responses.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from ..errors import RammegrafError
@@ -241,7 +242,10 @@ def validate_entry(engine, raw: bytes, name: str, lang: str) -> dict:
     from ..store import parse_bytes
     from ..validate import check_entries
 
-    triples = parse_bytes(raw, name=name, suffix=Path(name).suffix or ".ttl")
+    suffix = Path(name).suffix or ".ttl"
+    # relative IRIs resolve against the id namespace, as in the SPARQL editor
+    triples = parse_bytes(with_prefixes(raw) if suffix.lower() == ".ttl" else raw, name=name, suffix=suffix,
+                          base=str(ID))
     check = check_entries(triples, engine)
     labels = focus_labels(check.report, check.engine, lang)
     return {
@@ -254,6 +258,18 @@ def validate_entry(engine, raw: bytes, name: str, lang: str) -> dict:
                      if str(r.focus_node).startswith("http") else False}
                     for r in check.report.results],
     }
+
+
+def with_prefixes(raw: bytes) -> bytes:
+    """Turtle with the prefixes of the SPARQL page declared in front (rg:, rdfs:, xsd:
+    …) unless the text declares them itself, all on the text's first line so that
+    every line number in a parse error stays the user's."""
+    from ..namespaces import PREFIXES
+
+    head = raw.removeprefix(b"\xef\xbb\xbf")
+    declared = {m.group(1).decode() for m in re.finditer(rb"(?im)^\s*@?prefix\s+([A-Za-z][\w-]*)?:", head)}
+    missing = " ".join(f"@prefix {p}: <{ns}> ." for p, ns in PREFIXES.items() if p not in declared)
+    return (missing + " ").encode() + head if missing else head
 
 
 def ontology(engine, lang: str) -> dict:
@@ -277,7 +293,15 @@ def ontology(engine, lang: str) -> dict:
                 "range": labels.display(range_) if range_ is not None else ""})
         return sorted(seen.values(), key=lambda t: t["curie"])
 
-    return {"classes": terms([OWL.Class]), "properties": terms([OWL.ObjectProperty, OWL.DatatypeProperty])}
+    phases = engine.query("""SELECT ?p ?da ?en ?def WHERE { ?p a rg:Phase ; rg:phaseOrder ?order .
+        OPTIONAL { ?p rdfs:label ?da FILTER (lang(?da) = "da") }
+        OPTIONAL { ?p rdfs:label ?en FILTER (lang(?en) = "en") }
+        OPTIONAL { ?p skos:definition ?def FILTER (lang(?def) = ?lang) } } ORDER BY ?order""",
+                          {"lang": literal(lang)}).rows
+    return {"classes": terms([OWL.Class]),
+            "properties": terms([OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty]),
+            "phases": [{"curie": "rg:" + p.value[len(str(RG)):], "da": text(da), "en": text(en),
+                        "definition": text(definition)} for p, da, en, definition in phases]}
 
 
 # ---------------------------------------------------------------------------

@@ -32,7 +32,8 @@ class Pages:
         data = await self.run(request, "ontology", self.web.lang(request), cached=True)
         if isinstance(data, Response):
             return data
-        return self.web.page(request, "ontology.html", classes=data["classes"], properties=data["properties"])
+        return self.web.page(request, "ontology.html", classes=data["classes"], properties=data["properties"],
+                              phases=data["phases"])
 
     async def static(self, request):
         entry = STATIC.get(request.path_params["name"])  # a fixed table: no path from the request

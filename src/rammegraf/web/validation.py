@@ -15,6 +15,23 @@ from .base import ClientGone, TooLarge, Web, error_headers, status_of
 from .urls import link
 
 
+# A new status report for an initiative in the graph, written with the built-in
+# prefixes (no @prefix lines needed); tests/test_web.py checks that it conforms.
+EXAMPLE = """<kilde/statusrunde-2025-12-01> a rg:SourceDocument ;
+    rdfs:label "Statusrunde pr. 1. december 2025"@da ;
+    dcterms:title "Statusrunde pr. 1. december 2025"@da ;
+    dcterms:date "2025-12-01"^^xsd:date .
+
+<status/botilbudsteams-2025-12-01> a rg:StatusReport ;
+    rdfs:label "Status for Botilbudsteams pr. 1.12.2025"@da ;
+    rg:statusOf <initiativ/botilbudsteams> ;
+    rg:asOf "2025-12-01"^^xsd:date ;
+    rg:phase rg:InProgress ;
+    rg:text "Samarbejdsaftaler forberedes."@da ;
+    prov:wasDerivedFrom <kilde/statusrunde-2025-12-01> .
+"""
+
+
 class Validation:
     def __init__(self, web: Web) -> None:
         self.web = web
@@ -27,7 +44,8 @@ class Validation:
     async def validate(self, request):
         lang = self.web.lang(request)
         if request.method == "GET":
-            return self.web.page(request, "validate.html", text="")
+            text = EXAMPLE if request.query_params.get("eksempel") else ""
+            return self.web.page(request, "validate.html", text=text, example=EXAMPLE)
         limit = self.web.settings.upload_limit
         try:
             body = await self.web.read_body(request, limit + 64_000)
@@ -41,13 +59,13 @@ class Validation:
         except RammegrafError as error:
             return self.web.page(request, "validate.html", status=status_of(error), headers=error_headers(error),
                                  text="" if isinstance(error, TooLarge) else locals().get("text", ""),
-                                 error=str(error))
+                                 error=str(error), example=EXAMPLE)
         for result in report["results"]:
             result["severity_text"] = TEXT[lang][result["severity"]]
             if result["focus"].startswith(str(ID)) and result["known"]:
                 result["href"] = link("/id/" + result["focus"][len(str(ID)):], lang)
         # the form was answered: the verdict is in the page (a 4xx would read as a broken page)
-        return self.web.page(request, "validate.html", text=text, report=report)
+        return self.web.page(request, "validate.html", text=text, report=report, example=EXAMPLE)
 
 
 def parse_form(content_type: str, body: bytes) -> tuple[str, bytes, str]:
