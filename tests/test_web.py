@@ -347,3 +347,12 @@ def test_the_ontology_page_lists_the_phases_and_annotation_properties(client):
                         "rg:Implemented", "rg:Parked") if m not in phases] == []
     assert phases.index("rg:Proposed") < phases.index("rg:InProgress") < phases.index("rg:Parked")
     assert "<code>rg:eli</code>" in page
+
+
+def test_the_frister_page_links_initiatives_actors_and_the_report_that_says_reached(client):
+    page = client.get("/frister?as_of=2025-12-01&within=60", headers=HTML).text
+    row = next(r for r in page.split("<tr>") if "Dobbeltdiagnosetilbuddets 2. fase" in r)
+    assert '<a href="/id/initiativ/styrkede-indsatser-svaer-psykisk-sygdom">' in row
+    assert '<a href="/id/status/styrkede-indsatser-svaer-psykisk-sygdom-2025-08-20">' in row
+    row = next(r for r in page.split("<tr>") if "Organiseringen i regionen er på plads" in r)
+    assert '<a href="/id/region/midtjylland">Region Midtjylland</a>' in row

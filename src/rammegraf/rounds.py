@@ -38,6 +38,7 @@ class Deadline:
     initiatives: tuple[str, ...]
     responsible: tuple[str, ...]
     evidence: str = ""          # for "reached": the report that says so ("Status … pr. 20.8.2025")
+    links: tuple = ()           # (IRI, label) of the initiatives, responsible actors and the report, for pages
 
 
 def state_of(earliest: date, latest: date, as_of: date, within: int) -> str | None:
@@ -98,9 +99,10 @@ def deadlines(engine, *, as_of: date, within: int = 90, lang: str = "da",
     out = []
     for milestone, words, first, last, state in chosen:
         mine = owners.get(milestone.value, set())
-        evidence = ""
+        evidence, report = "", None
         if milestone.value in reached:
-            state, evidence = "reached", labels.display(reached[milestone.value][1])
+            report = reached[milestone.value][1]
+            state, evidence = "reached", labels.display(report)
         elif mine and all(phases.get(i.value) and phases[i.value].phase == "Parked" for i in mine):
             state = "on_hold"
         out.append(Deadline(
@@ -108,7 +110,11 @@ def deadlines(engine, *, as_of: date, within: int = 90, lang: str = "da",
             latest=last, state=state,
             initiatives=tuple(sorted(labels.display(i) for i in mine)),
             responsible=tuple(sorted(labels.display(r) for r in responsible.get(milestone.value, ()))),
-            evidence=evidence))
+            evidence=evidence,
+            links=(tuple(sorted(((i.value, labels.display(i)) for i in mine), key=lambda p: p[1])),
+                   tuple(sorted(((r.value, labels.display(r)) for r in responsible.get(milestone.value, ())),
+                                key=lambda p: p[1])),
+                   (report.value, evidence) if report is not None else None)))
     return out
 
 
@@ -122,7 +128,8 @@ def _chunks(items: list, size: int = 400):
 
 def render_deadlines(items: list[Deadline], fmt: str = "table", *, lang: str = "da") -> str:
     if fmt == "json":
-        return json.dumps([{**asdict(d), "earliest": d.earliest.isoformat(), "latest": d.latest.isoformat()}
+        return json.dumps([{**{k: v for k, v in asdict(d).items() if k != "links"},
+                            "earliest": d.earliest.isoformat(), "latest": d.latest.isoformat()}
                            for d in items], ensure_ascii=False, indent=2) + "\n"
     words = STATE_WORDS.get(lang, STATE_WORDS["en"])
     headers = (["tilstand", "milepæl", "dato (kildens ord)", "tidligst", "senest", "initiativ", "ansvarlig",

@@ -37,6 +37,13 @@ def cell(term, labels: Labels, lang: str) -> dict:
     return {"text": shown}
 
 
+def _local(value: str, label: str, lang: str) -> dict:
+    """A label with a link to its resource page when the IRI is ours."""
+    if value.startswith(str(ID)):
+        return {"text": label, "href": link("/id/" + value[len(str(ID)):], lang)}
+    return {"text": label}
+
+
 def html_result(answer, labels: Labels, lang: str) -> dict:
     """An answer as the result table of a page."""
     if answer.form == "ASK":
@@ -334,8 +341,9 @@ def deadline_rows(engine, as_of: str, within: int, lang: str) -> list[dict]:
     labels = Labels(engine, lang)
     return [{"state": STATE_WORDS[lang][d.state], "milestone": cell(iri(d.milestone), labels, lang),
              "text": d.date_text, "earliest": d.earliest.isoformat(), "latest": d.latest.isoformat(),
-             "initiatives": "; ".join(d.initiatives), "responsible": "; ".join(d.responsible),
-             "evidence": d.evidence}
+             "initiatives": [_local(value, label, lang) for value, label in d.links[0]],
+             "responsible": [_local(value, label, lang) for value, label in d.links[1]],
+             "evidence": _local(*d.links[2], lang) if d.links[2] else None}
             for d in deadlines(engine, as_of=date.fromisoformat(as_of), within=within, lang=lang)]
 
 
