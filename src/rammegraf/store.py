@@ -180,22 +180,30 @@ def build_store(files: list[Path], target: Path, *, progress: bool | None = None
             shutil.rmtree(stale, ignore_errors=True)
         temporary = folder / f".build-{os.getpid()}"
         meter = Progress(sum(_stat(p).st_size for p in files), enabled=progress)
+        store, failure = None, None
         try:
             store = ox.Store(str(temporary))
             for path in files:
                 _load(store, path, bulk=True, meter=meter)
             store.flush()
             count = len(store)
-            del store  # releases the database lock before the rename
+            store = None  # releases the database lock before the rename
             manifest = {"files": [str(p.resolve()) for p in files], "triples": count,
                         "built": time.strftime("%Y-%m-%dT%H:%M:%S")}
             (temporary / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
             os.replace(temporary, target)
-        except BaseException:
-            shutil.rmtree(temporary, ignore_errors=True)
-            raise
+        except BaseException as error:
+            failure = error
         finally:
             meter.done()
+        if failure is not None:
+            # Close the database before removing its folder: the traceback holds the
+            # frames that hold the store, and an open RocksDB writes into the folder
+            # while it is being removed (a '.build-…' folder was left behind).
+            store = None
+            failure.__traceback__ = None
+            shutil.rmtree(temporary, ignore_errors=True)
+            raise failure
         _prune(folder, keep=target)
 
 
