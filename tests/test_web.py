@@ -328,7 +328,7 @@ def test_validation_teaches_the_example_the_prefixes_the_phases_and_the_value(cl
     example = html.unescape(re.search(r'<textarea id="turtle" name="turtle"[^>]*>(.*?)</textarea>', filled, re.S).group(1))
     assert example.startswith("<kilde/statusrunde-2025-12-01> a rg:SourceDocument")
     verdict = client.post("/valider", data={"turtle": example}, headers=HTML).text
-    assert "Gyldig" in verdict and "0 fejl" in verdict.replace("0 overtrædelser", "0 fejl")
+    assert "Gyldig: 0 fejl" in verdict
     # the words instead of the IRI: the message names the IRIs to write, and the value shows
     wrong = example.replace("rg:phase rg:InProgress", 'rg:phase "I gang"')
     report = client.post("/valider", data={"turtle": wrong}, headers=HTML).text

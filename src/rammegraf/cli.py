@@ -469,8 +469,9 @@ def _listening_socket(host: str, port: int):
     except OSError as error:
         sock.close()
         if error.errno == errno.EADDRINUSE:
+            other = port + 1 if port < 65535 else 8080
             raise RammegrafError(f"port {port} på {host} er optaget af et andet program; vælg en anden med "
-                                 f"--port {port + 1 if port < 65535 else 8080} (med make: make run PORT={port + 1 if port < 65535 else 8080}) "
+                                 f"--port {other} (med make: make run PORT={other}) "
                                  "(the port is in use: choose another)") from None
         raise RammegrafError(f"kan ikke lytte på {host}:{port}: {error.strerror} "
                              "(cannot listen on that address and port)") from None

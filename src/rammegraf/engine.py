@@ -204,10 +204,12 @@ def push(engine, store_url: str, *, graph_iri: str | None = None, timeout: float
     status, media, _ = _http("PUT", store_url, "Graph Store-adressen (the graph store)", params=params,
                                   content=body, headers={"content-type": "application/n-triples"},
                                   timeout=timeout)
-    if status not in (200, 201, 204) or media in ("text/html", "application/xhtml+xml") and status == 200:
-        raise EndpointError(f"{store_url} svarede {status} {media or ''} i stedet for at gemme graferne; "
+    web_page = status == 200 and media in ("text/html", "application/xhtml+xml")  # a login page, say
+    if status not in (200, 201, 204) or web_page:
+        answered = f"{status} {media}" if media else str(status)
+        raise EndpointError(f"{store_url} svarede {answered} i stedet for at gemme graferne; "
                             "er det Graph Store-adressen? (the server did not confirm the store: "
-                            "expected 200, 201 or 204)".replace("  ", " "))
+                            "expected 200, 201 or 204)")
     return body.count(b"\n")
 
 

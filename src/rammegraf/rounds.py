@@ -35,10 +35,22 @@ class Deadline:
     earliest: date
     latest: date
     state: str                  # "reached", "on_hold", "overdue", "due" or "upcoming" ("later" for a calendar)
-    initiatives: tuple[str, ...]
-    responsible: tuple[str, ...]
-    evidence: str = ""          # for "reached": the report that says so ("Status … pr. 20.8.2025")
-    links: tuple = ()           # (IRI, label) of the initiatives, responsible actors and the report, for pages
+    owners: tuple[tuple[str, str], ...] = ()    # (IRI, label) of the initiatives it belongs to, by label
+    actors: tuple[tuple[str, str], ...] = ()    # (IRI, label) of those responsible, by label
+    report: tuple[str, str] | None = None       # (IRI, label) of the report that says it was reached
+
+    @property
+    def initiatives(self) -> tuple[str, ...]:
+        return tuple(label for _, label in self.owners)
+
+    @property
+    def responsible(self) -> tuple[str, ...]:
+        return tuple(label for _, label in self.actors)
+
+    @property
+    def evidence(self) -> str:
+        """For "reached": the report that says so ("Status … pr. 20.8.2025")."""
+        return self.report[1] if self.report else ""
 
 
 def state_of(earliest: date, latest: date, as_of: date, within: int) -> str | None:
@@ -99,22 +111,17 @@ def deadlines(engine, *, as_of: date, within: int = 90, lang: str = "da",
     out = []
     for milestone, words, first, last, state in chosen:
         mine = owners.get(milestone.value, set())
-        evidence, report = "", None
+        report = None
         if milestone.value in reached:
-            report = reached[milestone.value][1]
-            state, evidence = "reached", labels.display(report)
+            state, report = "reached", reached[milestone.value][1]
         elif mine and all(phases.get(i.value) and phases[i.value].phase == "Parked" for i in mine):
             state = "on_hold"
+        named = lambda terms: tuple(sorted(((t.value, labels.display(t)) for t in terms),  # noqa: E731
+                                           key=lambda pair: pair[1]))
         out.append(Deadline(
             milestone=milestone.value, label=labels.display(milestone), date_text=words, earliest=first,
-            latest=last, state=state,
-            initiatives=tuple(sorted(labels.display(i) for i in mine)),
-            responsible=tuple(sorted(labels.display(r) for r in responsible.get(milestone.value, ()))),
-            evidence=evidence,
-            links=(tuple(sorted(((i.value, labels.display(i)) for i in mine), key=lambda p: p[1])),
-                   tuple(sorted(((r.value, labels.display(r)) for r in responsible.get(milestone.value, ())),
-                                key=lambda p: p[1])),
-                   (report.value, evidence) if report is not None else None)))
+            latest=last, state=state, owners=named(mine), actors=named(responsible.get(milestone.value, ())),
+            report=(report.value, labels.display(report)) if report is not None else None))
     return out
 
 
@@ -128,8 +135,10 @@ def _chunks(items: list, size: int = 400):
 
 def render_deadlines(items: list[Deadline], fmt: str = "table", *, lang: str = "da") -> str:
     if fmt == "json":
-        return json.dumps([{**{k: v for k, v in asdict(d).items() if k != "links"},
-                            "earliest": d.earliest.isoformat(), "latest": d.latest.isoformat()}
+        return json.dumps([{"milestone": d.milestone, "label": d.label, "date_text": d.date_text,
+                            "earliest": d.earliest.isoformat(), "latest": d.latest.isoformat(),
+                            "state": d.state, "initiatives": list(d.initiatives),
+                            "responsible": list(d.responsible), "evidence": d.evidence}
                            for d in items], ensure_ascii=False, indent=2) + "\n"
     words = STATE_WORDS.get(lang, STATE_WORDS["en"])
     headers = (["tilstand", "milepæl", "dato (kildens ord)", "tidligst", "senest", "initiativ", "ansvarlig",

@@ -405,9 +405,10 @@ def parse_error(error: SyntaxError, name: str, json_ld: bytes | None = None) -> 
     message = str(error)
     if "LoadDocumentCallback" in message:
         refused = _remote_context(json_ld) if json_ld is not None else None
-        return LoadError(f"JSON-LD med en ekstern @context (eller @import) {refused or ''} afvises: rammegraf "
+        named = f" {refused}" if refused else ""
+        return LoadError(f"JSON-LD med en ekstern @context (eller @import){named} afvises: rammegraf "
                          "henter intet fra nettet eller fra filer; skriv konteksten ind i filen "
-                         "(a remote or file: JSON-LD context is refused)".replace("  ", " "), file=name)
+                         "(a remote or file: JSON-LD context is refused)", file=name)
     reason = message.split(": ", 1)[1] if message.startswith("Parser error at") else message
     reason = reason.rsplit(" (line ", 1)[0]
     return LoadError(f"kan ikke parses (does not parse): {reason}", file=name,

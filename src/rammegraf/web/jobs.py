@@ -341,9 +341,9 @@ def deadline_rows(engine, as_of: str, within: int, lang: str) -> list[dict]:
     labels = Labels(engine, lang)
     return [{"state": STATE_WORDS[lang][d.state], "milestone": cell(iri(d.milestone), labels, lang),
              "text": d.date_text, "earliest": d.earliest.isoformat(), "latest": d.latest.isoformat(),
-             "initiatives": [_local(value, label, lang) for value, label in d.links[0]],
-             "responsible": [_local(value, label, lang) for value, label in d.links[1]],
-             "evidence": _local(*d.links[2], lang) if d.links[2] else None}
+             "initiatives": [_local(value, label, lang) for value, label in d.owners],
+             "responsible": [_local(value, label, lang) for value, label in d.actors],
+             "evidence": _local(*d.report, lang) if d.report else None}
             for d in deadlines(engine, as_of=date.fromisoformat(as_of), within=within, lang=lang)]
 
 
