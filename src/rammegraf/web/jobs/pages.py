@@ -1,0 +1,114 @@
+"""Jobs of the front page, the resource pages and the ontology page."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ...labels import Labels
+from ...namespaces import ID, OWL, RG
+from ...results import RESULT_TYPES, serialize_answer
+from ...terms import iri, literal, text
+from .common import (
+    HTML,
+    NotFound,
+    cell,
+)
+
+
+def home(engine, lang: str, today: str) -> dict:
+    from ...query import get_query, run_on
+
+    labels = Labels(engine, lang)
+    answer = run_on(engine, get_query("initiativer-pr-udviklingsomraade"))
+    labels.load(t for row in answer.rows for t in row)
+    from ...network import round_dates
+
+    rounds = round_dates(engine)
+    latest_round = rounds[-1].isoformat() if rounds else None
+    areas: dict[str, dict] = {}
+    for area, initiative, phase, as_of in answer.rows:
+        entry = areas.setdefault(area.value, {"area": cell(area, labels, lang), "rows": []})
+        # an initiative whose last status is older than the latest round is not in that report
+        missing = latest_round if latest_round and text(as_of) and text(as_of) < latest_round else None
+        entry["rows"].append({"initiative": cell(initiative, labels, lang),
+                              "phase": labels.display(phase) if phase is not None else "", "as_of": text(as_of),
+                              "missing_from": missing})
+    upcoming = engine.query(
+        "SELECT ?m ?text ?earliest ?latest WHERE { ?m a rg:Milestone ; rg:dateText ?text ; "
+        "rg:earliest ?earliest ; rg:latest ?latest . FILTER (?latest >= ?today) } "
+        "ORDER BY ?earliest ?latest ?m LIMIT 10", {"today": literal(date.fromisoformat(today))}).rows
+    labels.load(m for m, *_ in upcoming)
+    counts = [("triples", len(engine))]
+    found = engine.query("SELECT ?c (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a ?c } GROUP BY ?c",
+                         {"c": [iri(c) for c in (RG.Initiative, RG.StatusReport, RG.Milestone, RG.Meeting,
+                                                 RG.Municipality)]}).rows
+    per = {c.value: int(n.value) for c, n in found}
+    labels.load(iri(c) for c in (RG.Initiative, RG.StatusReport, RG.Milestone, RG.Meeting, RG.Municipality))
+    for cls in (RG.Initiative, RG.StatusReport, RG.Milestone, RG.Meeting, RG.Municipality):
+        counts.append((labels.display(iri(cls)), per.get(cls, 0)))
+    return {"areas": list(areas.values()),
+            "deadlines": [{"milestone": cell(m, labels, lang), "text": text(words), "earliest": text(e),
+                           "latest": text(last)} for m, words, e, last in upcoming],
+            "counts": counts}
+
+
+def resource(engine, path: str, lang: str, media: str) -> dict:
+    """A resource as RDF (its own triples and the links to it) or as page data."""
+    node = iri(str(ID) + path)
+    if not engine.query("ASK { { ?n ?p ?o } UNION { ?s ?p ?n } }", {"n": node}).boolean:
+        raise NotFound(f"<{node.value}>")
+    if media != HTML:
+        answer = engine.query("CONSTRUCT { ?n ?p ?o . ?s ?q ?n } WHERE { { ?n ?p ?o } UNION { ?s ?q ?n } }",
+                              {"n": node})
+        return {"body": serialize_answer(answer, RESULT_TYPES[media][0])}
+    from ...describe import describe
+    from ...webtext import TEXT
+
+    labels = Labels(engine, lang)
+    desc = describe(engine, node, lang=lang, labels=labels)
+    props = [(link_.property_label, cell(link_.value, labels, lang)) for link_ in desc.properties]
+    # silence is said: an initiative or milestone whose source names no responsible actor
+    if engine.query("ASK { ?n a ?kind FILTER (?kind IN (rg:Initiative, rg:Milestone)) "
+                    "FILTER NOT EXISTS { ?n rg:responsible ?r } }", {"n": node}).boolean:
+        props.append((labels.display(iri(str(RG.responsible))), {"text": TEXT[lang]["none_named"]}))
+    return {"iri": node.value, "label": desc.label, "kinds": list(desc.kinds),
+            "history": [{"as_of": s.as_of, "phase": s.phase, "source": s.source, "text": s.text}
+                        for s in desc.history],
+            "props": props,
+            "incoming": [(cell(link_.value, labels, lang), link_.property_label) for link_ in desc.incoming]}
+
+
+def ontology(engine, lang: str) -> dict:
+    labels = Labels(engine, lang)
+
+    def terms(kinds) -> list[dict]:
+        rows = engine.query("""SELECT ?t ?da ?en ?def ?domain ?range WHERE { ?t a ?kind
+            FILTER (STRSTARTS(STR(?t), STR(rg:)))
+            OPTIONAL { ?t rdfs:label ?da FILTER (lang(?da) = "da") }
+            OPTIONAL { ?t rdfs:label ?en FILTER (lang(?en) = "en") }
+            OPTIONAL { ?t skos:definition ?def FILTER (lang(?def) = ?lang) }
+            OPTIONAL { ?t rdfs:domain ?domain } OPTIONAL { ?t rdfs:range ?range } }""",
+                            {"kind": [iri(k) for k in kinds], "lang": literal(lang)}).rows
+        labels.load(t for row in rows for t in row[4:])
+        seen: dict[str, dict] = {}
+        for term, da, en, definition, domain, range_ in rows:
+            seen.setdefault(term.value, {
+                "curie": "rg:" + term.value[len(str(RG)):], "da": text(da), "en": text(en),
+                "definition": text(definition),
+                "domain": labels.display(domain) if domain is not None else "",
+                "range": labels.display(range_) if range_ is not None else ""})
+        return sorted(seen.values(), key=lambda t: t["curie"])
+
+    phases = engine.query("""SELECT ?p ?da ?en ?def WHERE { ?p a rg:Phase ; rg:phaseOrder ?order .
+        OPTIONAL { ?p rdfs:label ?da FILTER (lang(?da) = "da") }
+        OPTIONAL { ?p rdfs:label ?en FILTER (lang(?en) = "en") }
+        OPTIONAL { ?p skos:definition ?def FILTER (lang(?def) = ?lang) } } ORDER BY ?order""",
+                          {"lang": literal(lang)}).rows
+    return {"classes": terms([OWL.Class]),
+            "properties": terms([OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty]),
+            "phases": [{"curie": "rg:" + p.value[len(str(RG)):], "da": text(da), "en": text(en),
+                        "definition": text(definition)} for p, da, en, definition in phases]}
+
+
+
+JOBS = (home, resource, ontology,)

@@ -1,0 +1,85 @@
+"""Jobs of the query pages: the editor and endpoint, the named queries, their forms."""
+
+from __future__ import annotations
+
+from ...labels import Labels
+from ...results import RESULT_TYPES, serialize_answer
+from ...terms import text
+from .common import (
+    HTML,
+    choose_media,
+    html_result,
+)
+
+
+def sparql(engine, query_text: str, accept: str, fmt: str | None, lang: str, row_cap: int,
+           html: bool) -> dict:
+    """A query from the endpoint or the editor: checked (Update, SERVICE, FROM
+    refused) before it runs, then answered in the negotiated format."""
+    from ...engine import checked
+
+    prepared = checked(query_text, "sparql")
+    media = choose_media(prepared.form, accept, fmt, html=html)
+    answer = engine.query(prepared, limit=row_cap)
+    if media == HTML:
+        return {"kind": "html", "result": html_result(answer, Labels(engine, lang), lang)}
+    return {"kind": "data", "media": media, "body": serialize_answer(answer, RESULT_TYPES[media][0]),
+            "truncated": answer.truncated}
+
+
+def named(engine, name: str, values: dict, fmt: str | None, iris: bool, lang: str, row_cap: int) -> dict:
+    """A named query with its parameters: the result table, or a download (CSV and
+    TSV with labels, like the command line, unless ``iris``, formulas neutralised;
+    JSON as SPARQL results)."""
+    from ...query import get_query, run_on
+    from ...tables import render
+
+    query = get_query(name)
+    answer = run_on(engine, query, values, limit=row_cap)
+    labels = Labels(engine, lang)
+    if fmt is None:
+        return {"kind": "html", "result": html_result(answer, labels, lang)}
+    if fmt in ("csv", "tsv") and answer.form == "SELECT":
+        # a download is for a spreadsheet: cells go through tables.safe_cell
+        if iris:
+            rows = [[text(t) for t in row] for row in answer.rows]
+        else:
+            labels.load(t for row in answer.rows for t in row)
+            rows = [[labels.display(t) for t in row] for row in answer.rows]
+        body = render(list(answer.vars), rows, fmt).encode("utf-8")
+        media = "text/csv" if fmt == "csv" else "text/tab-separated-values"
+        return {"kind": "data", "media": media, "body": body, "truncated": answer.truncated, "ext": fmt}
+    media = choose_media(answer.form, "", fmt, html=False)
+    key = RESULT_TYPES[media][0]
+    return {"kind": "data", "media": media, "body": serialize_answer(answer, key),
+            "truncated": answer.truncated, "ext": {"turtle": "ttl", "jsonld": "jsonld", "rdfxml": "rdf"}.get(key, key)}
+
+
+def form_fields(engine, name: str, lang: str) -> list[dict]:
+    """The parameters of a named query as form fields: resources of a class as a
+    drop-down, other resources with their labels to pick from, dates with the
+    report dates."""
+    from ...network import report_dates
+    from ...query import expand_curie, get_query, instances
+
+    labels = Labels(engine, lang)
+    fields = []
+    for param in get_query(name).params:
+        field = {"name": param.name, "type": param.type, "default": param.default or "",
+                 "choices": None, "dates": None, "datalist": None}
+        if param.type == "iri" and param.cls:
+            found = instances(engine, expand_curie(param.cls))
+            labels.load(found)
+            field["choices"] = sorted(((n.value, labels.display(n)) for n in found), key=lambda c: c[1].casefold())
+        elif param.type == "iri":
+            rows = engine.query("SELECT DISTINCT ?s WHERE { ?s a ?t ; rdfs:label ?l FILTER (isIRI(?s)) }").rows
+            labels.load(s for (s,) in rows)
+            field["datalist"] = sorted({labels.display(s) for (s,) in rows})
+        elif param.type == "xsd:date":
+            field["dates"] = report_dates(engine)
+        fields.append(field)
+    return fields
+
+
+
+JOBS = (sparql, named, form_fields,)

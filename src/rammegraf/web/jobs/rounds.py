@@ -1,0 +1,58 @@
+"""Jobs of the status rounds and the Frister page."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ...labels import Labels
+from ...terms import iri
+from .common import (
+    NotFound,
+    _local,
+    cell,
+)
+
+
+def rounds(engine) -> list[str]:
+    from ...network import report_dates
+
+    return report_dates(engine)
+
+
+def round_page(engine, day: str, lang: str) -> dict:
+    from ...network import round_dates
+    from ...rounds import _sections, changes
+
+    wanted = date.fromisoformat(day)
+    dates = round_dates(engine)
+    if wanted not in dates:
+        raise NotFound(day)
+    earlier = [d for d in dates if d < wanted]
+    result = changes(engine, from_date=earlier[-1], to_date=wanted, lang=lang) if earlier else None
+    return {"day": day, "previous": earlier[-1].isoformat() if earlier else None,
+            "sections": _sections(result, lang) if result else []}
+
+
+def deadline_rows(engine, as_of: str, within: int, lang: str) -> list[dict]:
+    from ...rounds import STATE_WORDS, deadlines
+
+    labels = Labels(engine, lang)
+    return [{"state": STATE_WORDS[lang][d.state], "milestone": cell(iri(d.milestone), labels, lang),
+             "text": d.date_text, "earliest": d.earliest.isoformat(), "latest": d.latest.isoformat(),
+             "initiatives": [_local(value, label, lang) for value, label in d.owners],
+             "responsible": [_local(value, label, lang) for value, label in d.actors],
+             "evidence": _local(*d.report, lang) if d.report else None}
+            for d in deadlines(engine, as_of=date.fromisoformat(as_of), within=within, lang=lang)]
+
+
+def calendar(engine, lang: str, as_of: str, within: int | None) -> bytes:
+    """The milestones of the Frister page for as_of and within, or (within None) all."""
+    from ...rounds import deadlines, to_ics
+
+    chosen = deadlines(engine, as_of=date.fromisoformat(as_of), include_all=within is None,
+                       within=within if within is not None else 90, lang=lang)
+    return to_ics(chosen, lang=lang)
+
+
+
+JOBS = (rounds, round_page, deadline_rows, calendar,)
