@@ -304,3 +304,21 @@ def send_chunked(port: int, head: bytes, *, chunks: int = 1000, fill: bytes = b"
         while b"\r\n\r\n" not in answer:
             answer += conn.recv(4096)
     return answer, sent
+
+
+# --- accessibility -------------------------------------------------------------------------
+
+AXE = __import__("pathlib").Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(page) -> list[str]:
+    """axe-core's violations on the page as it is now (WCAG 2.1 A and AA rules and best
+    practice), one line each: rule, impact, and the first offending elements. axe runs
+    through the DevTools protocol, so the page's Content-Security-Policy does not stop it."""
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    found = page.evaluate("""async () => {
+        const r = await axe.run(document, {resultTypes: ['violations']});
+        return r.violations.map(v => v.id + ' (' + v.impact + '): ' +
+            v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));
+    }""")
+    return list(found)
