@@ -276,6 +276,65 @@ def describe(resource, fmt, lang, data_dirs, endpoint, graph_iri):
 
 
 @main.command()
+@click.argument("words", nargs=-1, required=True, metavar="TEXT...")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "tsv"]), default="text", show_default=True)
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True, help="At most this many hits.")
+@LANG
+@DATA
+@ENDPOINT
+@GRAPH
+@friendly
+def search(words, fmt, limit, lang, data_dirs, endpoint, graph_iri):
+    """Find resources from words of their names (search).
+
+    Searches labels, other names, notations ("§ 108"), municipality codes and
+    descriptions. Danish letters may be written ae, oe, aa; a word may be the
+    start of a name; a typing slip is forgiven. Hits are grouped by kind, with
+    the development area and, for an initiative, its latest phase. Exits 1 when
+    nothing is found.
+
+    \b
+    Example:
+      rammegraf search botilbud
+      rammegraf search faelles principper --format json
+      rammegraf search "§ 108"
+    """
+    import json
+
+    from .search import grouped, open_index
+    from .tables import safe_cell
+
+    text = " ".join(words)
+    index = open_index(_engine(data_dirs, endpoint, graph_iri))
+    hits = index.search(text, lang=lang, limit=limit)
+    if fmt == "json":
+        click.echo(json.dumps({"query": text, "count": len(hits), "capped": index.capped,
+                               "results": [{"iri": h.iri, "label": h.label, "kind": h.kind,
+                                            "kind_label": h.kind_label, "areas": h.areas, "phase": h.phase_label,
+                                            "phase_date": h.phase_date, "matched": h.matched, "score": h.score}
+                                           for h in hits]}, ensure_ascii=False, indent=1))
+    elif fmt == "tsv":
+        click.echo("\t".join(["kind", "label", "area", "phase", "iri"]))
+        for h in hits:
+            cells = [h.kind_label, h.label, ", ".join(h.areas), h.phase_label or "", h.iri]
+            click.echo("\t".join(safe_cell(c).replace("\t", " ").replace("\n", " ") for c in cells))
+    else:
+        for group in grouped(hits):
+            click.echo(f"{group.label} ({len(group.hits)})")
+            for h in group.hits:
+                details = [", ".join(h.areas), f"{h.phase_label} {h.phase_date}" if h.phase_label else "", h.matched]
+                extra = " · ".join(d for d in details if d)
+                click.echo(f"  {h.label}" + (f"  · {extra}" if extra else ""))
+                click.echo(f"    {h.iri}")
+        if index.capped:
+            click.echo("(ordet findes i rigtig mange ressourcer; de bedste vises — "
+                       "the word is in very many resources; the best are shown)", err=True)
+    if not hits:
+        click.echo(f"intet fundet for '{text}' (nothing found)", err=True)
+        sys.exit(1)
+
+
+@main.command()
 @click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "trig", "jsonld", "rdfxml", "graphml", "gexf"]),
               default="ttl", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),

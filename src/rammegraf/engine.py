@@ -65,15 +65,18 @@ class OxigraphEngine:
 
     remote = False
 
-    def __init__(self, store) -> None:
+    def __init__(self, store, folder=None) -> None:
         self.store = store
+        self.folder = folder  # the on-disk store's folder (its search index lives there), or None
 
     @classmethod
     def open(cls, data_dirs=None, *, persistent: bool | None = None, cache=None,
              progress: bool | None = None) -> OxigraphEngine:
-        from .store import open_store
+        from .store import graph_files, on_disk, open_store, store_location
 
-        return cls(open_store(data_dirs, persistent=persistent, cache=cache, progress=progress))
+        store = open_store(data_dirs, persistent=persistent, cache=cache, progress=progress)
+        disk = on_disk(graph_files(data_dirs), persistent)
+        return cls(store, store_location(data_dirs, cache=cache) if disk else None)
 
     def __len__(self) -> int:
         return len(self.store)

@@ -92,11 +92,16 @@ def open_store(data_dirs: Iterable[Path] | None = None, *, persistent: bool | No
     pyoxigraph Store: in memory for small folders, else the on-disk store in the
     cache, built first if it is missing or stale (``persistent`` forces either)."""
     files = graph_files(data_dirs)
-    if persistent is None:
-        persistent = sum(_stat(p).st_size for p in files) > IN_MEMORY_LIMIT
-    if not persistent:
+    if not on_disk(files, persistent):
         return load_in_memory(files)
     return open_persistent(files, key_dirs=_key_dirs(data_dirs), cache=cache, progress=progress)
+
+
+def on_disk(files: list[Path], persistent: bool | None = None) -> bool:
+    """Whether these files are read through an on-disk store (large, or asked for)."""
+    if persistent is None:
+        return sum(_stat(p).st_size for p in files) > IN_MEMORY_LIMIT
+    return persistent
 
 
 def load_in_memory(files: Iterable[Path]):
@@ -187,6 +192,10 @@ def build_store(files: list[Path], target: Path, *, progress: bool | None = None
                 _load(store, path, bulk=True, meter=meter)
             store.flush()
             count = len(store)
+            from .engine import OxigraphEngine
+            from .search import INDEX_FILE, build as build_index
+
+            build_index(OxigraphEngine(store), temporary / INDEX_FILE).close()  # search, built with the store
             store = None  # releases the database lock before the rename
             manifest = {"files": [str(p.resolve()) for p in files], "triples": count,
                         "built": time.strftime("%Y-%m-%dT%H:%M:%S")}

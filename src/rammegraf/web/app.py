@@ -11,6 +11,7 @@ from .pages import Pages
 from .queries import Queries
 from .resources import Resources
 from .rounds import Rounds
+from .search import Search
 from .validation import Validation
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -28,7 +29,7 @@ def create_app(settings: Settings | None = None):
     pages = Pages(web)
     endpoint = Endpoint(web)
     families = [pages, Queries(web, pages), endpoint, Resources(pages), Graphs(pages),
-                Validation(web), Rounds(pages)]
+                Validation(web), Rounds(pages), Search(pages)]
     routes = [route for family in families for route in family.routes()]
 
     @asynccontextmanager

@@ -28,7 +28,9 @@ def open_spec(spec: tuple):
     if kind == "store":
         import pyoxigraph as ox
 
-        return OxigraphEngine(ox.Store.read_only(spec[1]))
+        from pathlib import Path
+
+        return OxigraphEngine(ox.Store.read_only(spec[1]), folder=Path(spec[1]))
     if kind == "remote":
         return RemoteEngine(spec[1], graph=spec[2], timeout=spec[3])
     raise ValueError(f"unknown engine spec {spec!r}")

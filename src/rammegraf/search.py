@@ -1,0 +1,476 @@
+"""Search: find a resource from a word of its name, as people type it.
+
+What is searched: every resource of ours (``…/id/…``) by its labels (da and en),
+other names (``skos:altLabel``, ``foaf:name``), notations ("§ 108"), municipality
+and region codes, titles, definitions, descriptions and status texts, each field
+with its own weight (a label counts most, a status text least).
+
+How words are matched, in order of how much a match counts:
+
+* **folded**: lower case, æ→ae, ø→oe, å→aa, accents dropped, so "faelles" finds
+  "fælles", "aarhus" finds "Århus" and "Ærø" is found as "aeroe";
+* **exactly** a word of the field, or **the start** of one ("botil" finds
+  "Botilbudsteams"; a hyphenated word also as one: "fact" finds "F-ACT");
+* **with a slip**: one letter wrong, missing, extra or two swapped (two in words of
+  eight letters or more), in a whole word or in the part typed so far.
+
+Every word of the query must match (short Danish words such as "i", "og", "af"
+need not). Results are grouped by kind, each with its development area and, for an
+initiative, its latest phase.
+
+The index is a SQLite file beside the on-disk store (``search.sqlite`` in the
+store's folder, built with the store and rebuilt with it), or an in-memory
+database for small data and remote servers. rapidfuzz measures the slips against
+the index's vocabulary in C++.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .namespaces import DCTERMS, FOAF, ID, RDF, RDFS, RG, SKOS
+
+INDEX_FILE = "search.sqlite"
+VERSION = "1"
+
+# field number → (property, weight, name of the field in Danish, in English), heaviest
+# first: the postings are kept in field order, so the best matches of a common word
+# are read first
+FIELDS = (
+    (str(RDFS.label), 10, "navn", "name"),
+    (str(SKOS.notation), 9, "notation", "notation"),
+    (str(RG.municipalityCode), 9, "kommunekode", "municipality code"),
+    (str(RG.regionCode), 9, "regionskode", "region code"),
+    (str(SKOS.altLabel), 8, "andet navn", "other name"),
+    (str(FOAF.name), 8, "navn", "name"),
+    (str(DCTERMS.title), 6, "titel", "title"),
+    (str(SKOS.definition), 3, "definition", "definition"),
+    (str(DCTERMS.description), 3, "beskrivelse", "description"),
+    (str(RG.text), 2, "tekst", "text"),
+)
+_FIELD_OF = {prop: number for number, (prop, *_rest) in enumerate(FIELDS)}
+SHOWN_FIELDS = range(1, 7)   # fields whose text is shown beside a hit that matched there
+CAP = 20_000                 # postings read for the first word; past it, the best fields only
+EXACT, PREFIX, SLIP, SLIPPED_PREFIX = 1.0, 0.8, 0.55, 0.45
+# the kinds people look for most come first when scores tie; a status report's text
+# mentions many things, so its hits count less
+KIND_WEIGHT = {str(RG.StatusReport): 0.5, str(RG.SourceDocument): 0.7, str(RG.Task): 0.8,
+               str(RG.Challenge): 0.8, str(RG.DecisionPoint): 0.8}
+STOP_WORDS = frozenset("af at de den der det du en er et for fra i med og om op paa som til ved".split())
+_FOLD = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "ß": "ss", "œ": "oe", "ð": "d", "þ": "th", "ł": "l"})
+_TOKEN = re.compile(r"[0-9a-z]+|§")
+_JOINED = re.compile(r"[0-9a-z]+(?:-[0-9a-z]+)+")
+MAX_QUERY = 200          # characters of a query that are read
+MAX_WORDS = 8
+
+
+def fold(value: str) -> str:
+    """Lower case, Danish letters spelled out (æ→ae, ø→oe, å→aa), accents dropped."""
+    value = value.casefold().translate(_FOLD)
+    if value.isascii():
+        return value
+    value = unicodedata.normalize("NFKD", value)
+    return "".join(c for c in value if not unicodedata.combining(c))
+
+
+def tokens(value: str) -> list[str]:
+    """The words of a text as the index keeps them (folded; "F-ACT" also as "fact")."""
+    folded = fold(value)
+    found = _TOKEN.findall(folded)
+    found += [joined.replace("-", "") for joined in _JOINED.findall(folded)]
+    return found
+
+
+# ---------------------------------------------------------------------------
+# Building
+# ---------------------------------------------------------------------------
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE doc (id INTEGER PRIMARY KEY, iri TEXT NOT NULL, kind TEXT, label_da TEXT, label_en TEXT,
+                  phase TEXT, phase_date TEXT, words TEXT);
+CREATE TABLE doc_area (doc INTEGER, area TEXT);
+CREATE TABLE term (iri TEXT PRIMARY KEY, label_da TEXT, label_en TEXT);
+CREATE TABLE field_text (doc INTEGER, field INTEGER, text TEXT);
+CREATE TABLE posting (token TEXT, field INTEGER, doc INTEGER);
+CREATE TABLE vocab (token TEXT PRIMARY KEY, docs INTEGER) WITHOUT ROWID;
+"""
+
+
+def build(engine, target: Path | str = ":memory:") -> sqlite3.Connection:
+    """The search index of the engine's graph, in a new SQLite database at
+    ``target`` (a file is written beside it and renamed into place)."""
+    import pyoxigraph as ox
+
+    temporary = None
+    if str(target) != ":memory:":
+        target = Path(target)
+        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        temporary.unlink(missing_ok=True)
+    db = sqlite3.connect(str(temporary or target))
+    db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
+    ids: dict[str, int] = {}
+    labels: dict[int, dict[str, str]] = {}
+    postings: list[tuple[str, int, int]] = []
+    words: dict[int, set[str]] = {}
+    texts = []
+    ours = str(ID)
+    for field_no, (prop, *_rest) in enumerate(FIELDS):
+        for subject, value in _pairs(engine, prop):
+            if not subject.startswith(ours) or not isinstance(value, ox.Literal):
+                continue
+            number = ids.get(subject)
+            if number is None:
+                number = ids[subject] = len(ids) + 1
+            if field_no == 0:
+                labels.setdefault(number, {}).setdefault(value.language or "", value.value)
+            elif field_no in SHOWN_FIELDS:
+                texts.append((number, field_no, value.value[:300]))
+            seen = words.setdefault(number, set())
+            for token in tokens(value.value):
+                entry = f"{field_no}:{token}"
+                if entry not in seen:
+                    seen.add(entry)
+                    postings.append((token, field_no, number))
+    kinds = _kinds(engine, ids)
+    phases = _latest_phases(engine)
+    areas = [(ids[s], a.value) for s, a in _pairs(engine, str(RG.developmentArea)) if s in ids]
+    db.executemany("INSERT INTO doc VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                   ((number, value, kinds.get(value), _pick(labels.get(number, {}), "da"),
+                     _pick(labels.get(number, {}), "en"), *phases.get(value, (None, None)),
+                     " ".join(words.get(number, ())))
+                    for value, number in ids.items()))
+    db.executemany("INSERT INTO doc_area VALUES (?, ?)", areas)
+    db.executemany("INSERT INTO field_text VALUES (?, ?, ?)", texts)
+    db.executemany("INSERT INTO posting VALUES (?, ?, ?)", postings)
+    # one covering index, in field order within a word: a common word's best matches come first
+    db.execute("CREATE INDEX posting_key ON posting (token, field, doc)")
+    db.execute("INSERT INTO vocab SELECT token, COUNT(DISTINCT doc) FROM posting GROUP BY token")
+    # the labels of the kinds, areas and phases that results show
+    wanted = sorted({k for k in kinds.values() if k} | {a for _, a in areas} | {p for p, _ in phases.values()})
+    term_labels = _labels(engine, wanted)
+    db.executemany("INSERT INTO term VALUES (?, ?, ?)",
+                   ((v, _pick(term_labels.get(v, {}), "da"), _pick(term_labels.get(v, {}), "en")) for v in wanted))
+    db.execute("CREATE INDEX doc_area_doc ON doc_area (doc)")
+    db.execute("CREATE INDEX field_text_doc ON field_text (doc)")
+    db.execute("INSERT INTO meta VALUES ('version', ?), ('documents', ?)", (VERSION, str(len(ids))))
+    db.commit()
+    if temporary is None:
+        return db
+    db.close()
+    os.replace(temporary, target)
+    return connect(target)
+
+
+def _pairs(engine, prop: str):
+    """(subject IRI, object term) of every triple with this property: read straight
+    from an Oxigraph store's index (no query to plan), else asked of the server."""
+    from .terms import iri
+
+    store = getattr(engine, "store", None)
+    if store is not None:
+        import pyoxigraph as ox
+
+        for quad in store.quads_for_pattern(None, ox.NamedNode(prop), None):
+            if isinstance(quad.subject, ox.NamedNode):
+                yield quad.subject.value, quad.object
+        return
+    for subject, value in engine.query("SELECT ?s ?o WHERE { ?s ?p ?o FILTER (isIRI(?s)) }",
+                                       {"p": iri(prop)}).rows:
+        yield subject.value, value
+
+
+def _labels(engine, values: list[str]) -> dict[str, dict[str, str]]:
+    from .terms import iri
+
+    found: dict[str, dict[str, str]] = {}
+    for start in range(0, len(values), 500):
+        for subject, label in engine.query("SELECT ?s ?l WHERE { ?s rdfs:label ?l }",
+                                           {"s": [iri(v) for v in values[start:start + 500]]}).rows:
+            found.setdefault(subject.value, {}).setdefault(label.language or "", label.value)
+    return found
+
+
+def _pick(labels: dict[str, str], lang: str) -> str | None:
+    for key in (lang, "da", "en", ""):
+        if key in labels:
+            return labels[key]
+    return next(iter(labels.values()), None)
+
+
+def _kinds(engine, ids: dict[str, int]) -> dict[str, str]:
+    """The most specific class of each resource of ours (a Kommune, not an Organisation)."""
+    parents: dict[str, set[str]] = {}
+    for sub, sup in engine.query("SELECT ?a ?b WHERE { ?a rdfs:subClassOf ?b FILTER (isIRI(?b)) }").rows:
+        parents.setdefault(sub.value, set()).add(sup.value)
+
+    def depth(cls: str, seen=()) -> int:
+        return 1 + max((depth(p, (*seen, cls)) for p in parents.get(cls, ()) if p not in seen), default=0)
+
+    depths: dict[str, tuple[int, str]] = {}
+    best: dict[str, tuple[int, str]] = {}
+    for subject, cls in _pairs(engine, str(RDF.type)):
+        if subject not in ids:
+            continue
+        rank = depths.get(cls.value)
+        if rank is None:
+            # our own classes before the W3C ones they refine
+            rank = depths[cls.value] = (depth(cls.value) + (1 if cls.value.startswith(str(RG)) else 0), cls.value)
+        if subject not in best or rank > best[subject]:
+            best[subject] = rank
+    return {subject: cls for subject, (_, cls) in best.items()}
+
+
+def _latest_phases(engine) -> dict[str, tuple[str, str]]:
+    """Each initiative's phase in its latest status report, and that report's date."""
+    of = {report: value.value for report, value in _pairs(engine, str(RG.statusOf))}
+    phase = {report: value.value for report, value in _pairs(engine, str(RG.phase))}
+    latest: dict[str, tuple[str, str]] = {}
+    for report, day in _pairs(engine, str(RG.asOf)):
+        initiative = of.get(report)
+        if initiative is None or report not in phase:
+            continue
+        if initiative not in latest or day.value > latest[initiative][1]:
+            latest[initiative] = (phase[report], day.value)
+    return latest
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """An index file, opened read-only."""
+    db = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True, check_same_thread=False)
+    return db
+
+
+def ensure_index(folder: Path, engine) -> Path:
+    """The index file of an on-disk store's folder, built now if the store was built
+    before search existed (under the cache's lock, written then renamed)."""
+    from .store import _locked
+
+    path = Path(folder) / INDEX_FILE
+    if _current(path):
+        return path
+    with _locked(Path(folder).parent / ".lock"):
+        if not _current(path):
+            build(engine, path).close()
+    return path
+
+
+def _current(path: Path) -> bool:
+    if not path.is_file():
+        return False
+    try:
+        db = connect(path)
+        try:
+            return db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone() == (VERSION,)
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return False
+
+
+def open_index(engine) -> Index:
+    """The index for an engine: the file beside its on-disk store, else built in memory."""
+    folder = getattr(engine, "folder", None)
+    if folder is not None:
+        return Index(connect(ensure_index(folder, engine)))
+    return Index(build(engine))
+
+
+# ---------------------------------------------------------------------------
+# Searching
+# ---------------------------------------------------------------------------
+
+@dataclass
+class Hit:
+    iri: str
+    label: str
+    kind: str | None
+    kind_label: str
+    areas: list[str]
+    phase: str | None
+    phase_label: str | None
+    phase_date: str | None
+    score: float
+    matched: str = ""            # the field that matched when it is not the name: "notation: § 108"
+
+    @property
+    def path(self) -> str | None:
+        return self.iri[len(str(ID)):] if self.iri.startswith(str(ID)) else None
+
+
+@dataclass
+class Group:
+    kind: str | None
+    label: str
+    hits: list[Hit] = field(default_factory=list)
+
+
+class Index:
+    """A search index (a SQLite database) and the vocabulary it matches slips against."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+        self._vocabulary: list[str] | None = None
+        self.capped = False      # the last search read only the best CAP postings of its first word
+        self.documents = int(db.execute("SELECT value FROM meta WHERE key = 'documents'").fetchone()[0])
+
+    @property
+    def vocabulary(self) -> list[str]:
+        if self._vocabulary is None:
+            self._vocabulary = [t for (t,) in self.db.execute("SELECT token FROM vocab")]
+        return self._vocabulary
+
+    def words(self, query: str) -> list[str]:
+        """The words of a query that must match (stop words dropped unless they are all there is)."""
+        found = list(dict.fromkeys(_TOKEN.findall(fold(query[:MAX_QUERY]))))[:MAX_WORDS]
+        kept = [w for w in found if w not in STOP_WORDS]
+        return kept or found
+
+    def matches(self, word: str) -> dict[str, float]:
+        """The index's words that a query word matches, with how much each counts."""
+        from rapidfuzz.distance import OSA
+        from rapidfuzz.process import extract
+
+        found: dict[str, float] = {}
+        if self.db.execute("SELECT 1 FROM vocab WHERE token = ?", (word,)).fetchone():
+            found[word] = EXACT
+        if len(word) >= 2 or word.isdigit():
+            for (token,) in self.db.execute("SELECT token FROM vocab WHERE token > ? AND token < ? "
+                                            "ORDER BY docs DESC LIMIT 300", (word, word + "\uffff")):
+                found.setdefault(token, PREFIX)
+        if len(word) >= 4 and not word.isdigit():
+            allowed = 2 if len(word) >= 8 else 1
+            for token, distance, _ in extract(word, self.vocabulary, scorer=OSA.distance,
+                                              score_cutoff=allowed, limit=50):
+                found.setdefault(token, SLIP - 0.1 * (distance - 1))
+            # a slip in the part typed so far: "botilbd" → "botilbudsteams"
+            for (token,) in self.db.execute("SELECT token FROM vocab WHERE token > ? AND token < ? LIMIT 2000",
+                                            (word[:3], word[:3] + "\uffff")):
+                if token not in found and len(token) > len(word) and \
+                        OSA.distance(word, token[:len(word)], score_cutoff=allowed) <= allowed:
+                    found[token] = SLIPPED_PREFIX
+        return found
+
+    def search(self, query: str, *, lang: str = "da", limit: int = 50, kinds: list[str] | None = None) -> list[Hit]:
+        """The best ``limit`` resources for the query, best first.
+
+        The word that matches fewest resources is read from the index (at most CAP
+        postings, best fields first); every other word is then checked against the
+        words of those resources only."""
+        words = self.words(query)
+        if not words:
+            return []
+        matched = {word: self.matches(word) for word in words}
+        if not all(matched.values()):
+            return []
+        size = {word: self._size(found) for word, found in matched.items()}
+        first, *others = sorted(words, key=lambda w: size[w])
+        scores: dict[int, float] = {}
+        fields: dict[int, int] = {}
+        read = 0
+        for token, quality in sorted(matched[first].items(), key=lambda item: -item[1]):
+            for field_no, doc in self.db.execute("SELECT field, doc FROM posting WHERE token = ?", (token,)):
+                value = quality * FIELDS[field_no][1]
+                if value > scores.get(doc, 0.0):
+                    scores[doc], fields[doc] = value, field_no
+                read += 1
+                if read >= CAP:
+                    break
+            if read >= CAP:
+                break
+        if others and scores:
+            scores = self._all_words(scores, [matched[w] for w in others])
+        self.capped = read >= CAP
+        return self._hits(scores, fields, words, lang=lang, limit=limit, kinds=kinds)
+
+    def _size(self, found: dict[str, float]) -> int:
+        marks = ",".join("?" * len(found))
+        return self.db.execute(f"SELECT COALESCE(SUM(docs), 0) FROM vocab WHERE token IN ({marks})",
+                               list(found)).fetchone()[0]
+
+    def _all_words(self, scores: dict[int, float], others: list[dict[str, float]]) -> dict[int, float]:
+        """The resources among ``scores`` whose words match every other query word, scored."""
+        kept: dict[int, float] = {}
+        docs = list(scores)
+        for start in range(0, len(docs), 5000):
+            chunk = ",".join(str(d) for d in docs[start:start + 5000])  # our own integers
+            for doc, text in self.db.execute(f"SELECT id, words FROM doc WHERE id IN ({chunk})"):
+                best = [0.0] * len(others)
+                for entry in text.split():
+                    field_no, token = entry.split(":", 1)
+                    for position, found in enumerate(others):
+                        quality = found.get(token)
+                        if quality is not None:
+                            best[position] = max(best[position], quality * FIELDS[int(field_no)][1])
+                if all(best):
+                    kept[doc] = scores[doc] + sum(best)
+        return kept
+
+    def _hits(self, scores, fields, words, *, lang, limit, kinds) -> list[Hit]:
+        column = "label_en" if lang == "en" else "label_da"
+        wanted = set(kinds or ())
+        ranked = sorted(scores.items(), key=lambda item: -item[1])
+        hits: list[Hit] = []
+        terms: dict[str, str] = {}
+
+        def term(value: str | None) -> str:
+            if value is None:
+                return ""
+            if value not in terms:
+                row = self.db.execute(f"SELECT {column}, label_da FROM term WHERE iri = ?", (value,)).fetchone()
+                terms[value] = (row[0] or row[1]) if row else value.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+            return terms[value]
+
+        for position in range(0, len(ranked), 200):
+            chunk = ranked[position:position + 200]
+            rows = {row[0]: row for row in self.db.execute(
+                f"SELECT id, iri, kind, {column}, label_da, phase, phase_date FROM doc WHERE id IN "
+                f"({','.join(str(d) for d, _ in chunk)})")}
+            for doc, score in chunk:
+                number, value, kind, label, label_da, phase, phase_date = rows[doc]
+                if wanted and kind not in wanted and term(kind).casefold() not in wanted:
+                    continue
+                label = label or label_da or value
+                score *= KIND_WEIGHT.get(kind, 1.0)
+                # a whole label that is the query counts most
+                if " ".join(tokens(label)) == " ".join(words):
+                    score *= 1.5
+                areas = [term(a) for (a,) in self.db.execute("SELECT area FROM doc_area WHERE doc = ?", (doc,))]
+                matched = ""
+                field_no = fields.get(doc, 0)
+                if field_no != 0:
+                    found = self.db.execute("SELECT text FROM field_text WHERE doc = ? AND field = ? LIMIT 1",
+                                            (doc, field_no)).fetchone()
+                    name = FIELDS[field_no][3 if lang == "en" else 2]
+                    matched = f"{name}: {_snippet(found[0], words)}" if found else name
+                hits.append(Hit(iri=value, label=label, kind=kind, kind_label=term(kind), areas=sorted(areas),
+                                phase=phase, phase_label=term(phase) if phase else None, phase_date=phase_date,
+                                score=round(score, 3), matched=matched))
+            if len(hits) >= limit * 2:
+                break
+        hits.sort(key=lambda h: (-h.score, h.label.casefold()))
+        return hits[:limit]
+
+
+def grouped(hits: list[Hit]) -> list[Group]:
+    """Hits by kind, the kind with the best hit first; within a kind, best first."""
+    groups: dict[str | None, Group] = {}
+    for hit in hits:
+        groups.setdefault(hit.kind, Group(hit.kind, hit.kind_label)).hits.append(hit)
+    return list(groups.values())
+
+
+def _snippet(value: str, words: list[str], width: int = 90) -> str:
+    """The part of a longer text around the first matched word."""
+    if len(value) <= width:
+        return value
+    folded = fold(value)
+    at = min((folded.find(w) for w in words if folded.find(w) >= 0), default=0)
+    start = max(0, at - width // 3)
+    piece = value[start:start + width]
+    return ("…" if start else "") + piece + ("…" if start + width < len(value) else "")

@@ -1,0 +1,133 @@
+"""Search: Danish-aware, prefix- and typo-tolerant, grouped; from the command line,
+the web page, its JSON answer and the index beside an on-disk store."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from rammegraf.cli import main
+from rammegraf.engine import OxigraphEngine
+from rammegraf.search import Index, build, fold, grouped, tokens
+
+ID = "https://w3id.org/rammegraf/id/"
+
+
+@pytest.fixture(scope="module")
+def index(engine) -> Index:
+    return Index(build(engine))
+
+
+def first(index, text, **kw):
+    hits = index.search(text, **kw)
+    return hits[0].iri[len(ID):] if hits else None
+
+
+def test_folding_spells_out_danish_letters_and_drops_accents():
+    assert fold("Fælles Ørum Århus Café") == "faelles oerum aarhus cafe"
+    assert tokens("F-ACT i Ærø, § 108") == ["f", "act", "i", "aeroe", "§", "108", "fact"]
+
+
+def initiatives(engine):
+    return [(s.value, label.value) for s, label in engine.query(
+        'SELECT ?s ?l WHERE { ?s a rg:Initiative ; rdfs:label ?l FILTER (lang(?l) = "da") }').rows]
+
+
+def test_every_initiative_is_found_from_a_word_of_its_name_written_without_aeoeaa(engine, index):
+    """The done-when of the workbench issue: each word of four letters or more of each
+    initiative's Danish name, typed without æ, ø, å (as ae/oe/aa, and as a/o/a, the
+    slip people make), finds that initiative."""
+    plain = str.maketrans({"æ": "a", "ø": "o", "å": "a", "Æ": "A", "Ø": "O", "Å": "A"})
+    tried = 0
+    for value, label in initiatives(engine):
+        for word in re.findall(r"\w+", label):
+            if len(word) < 4:
+                continue
+            for typed in {fold(word), word.translate(plain)}:
+                assert not re.search("[æøåÆØÅ]", typed)
+                found = [h.iri for h in index.search(typed, limit=1000)]
+                assert value in found, (typed, label)
+                tried += 1
+    assert len(initiatives(engine)) == 15 and tried >= 90
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("§ 108", "lov/serviceloven/paragraf-108"),
+    ("727", "kommune/odder"),                     # a municipality code
+    ("Odder", "kommune/odder"),
+    ("botilbd", "initiativ/botilbudsteams"),      # a slip in the part typed so far
+    ("Botilbudsteam", "initiativ/botilbudsteams"),  # the start of a word
+    ("botilbudstaems", "initiativ/botilbudsteams"),  # two letters swapped
+    ("arhus kommune", "kommune/aarhus"),          # å typed as a
+    ("F-ACT monitorering", "initiativ/monitorering-af-f-act"),
+    ("CEDIP", "organisation/center-for-digital-psykiatri"),              # another name (skos:altLabel)
+])
+def test_the_first_hit(index, text, expected):
+    assert first(index, text) == expected
+
+
+def test_every_word_must_match_and_stop_words_need_not(index):
+    both = [h.iri[len(ID):] for h in index.search("botilbud samarbejdsaftaler")]
+    assert both[0] == "opgave/samarbejdsaftaler-botilbudsteam-og-botilbud"
+    assert "initiativ/botilbudsteams" not in both  # its name has no "samarbejdsaftaler"
+    assert first(index, "botilbudsteams i og af") == "initiativ/botilbudsteams"
+    assert index.search("xyzzyq") == [] and index.search("   ") == []
+    assert index.search("botilbudsteams xyzzyq") == []
+
+
+def test_hits_carry_kind_area_and_latest_phase_and_group_by_kind(index):
+    hits = index.search("botilbud")
+    team = next(h for h in hits if h.iri.endswith("initiativ/botilbudsteams"))
+    assert (team.kind_label, team.areas, team.phase_label, team.phase_date) == (
+        "Initiativ", ["Mental sundhed og psykiatri"], "I gang", "2025-08-20")
+    english = next(h for h in index.search("botilbud", lang="en") if h.iri == team.iri)
+    assert (english.kind_label, english.phase_label) == ("Initiative", "In progress")
+    groups = grouped(hits)
+    assert len({g.kind for g in groups}) == len(groups) and groups[0].label == "Initiativ"
+    assert sum(len(g.hits) for g in groups) == len(hits)
+    code = index.search("727")[0]
+    assert code.matched == "kommunekode: 727"
+
+
+def test_a_very_common_word_reads_only_the_best_postings(engine, monkeypatch):
+    import rammegraf.search as search
+
+    monkeypatch.setattr(search, "CAP", 5)
+    small = Index(build(engine))
+    hits = small.search("status")
+    assert small.capped and 0 < len(hits) <= 5
+    assert small.search("727")[0].iri == ID + "kommune/odder" and small.capped is False
+
+
+def test_the_index_is_built_with_the_on_disk_store_and_agrees_with_memory(tmp_path, engine, index):
+    from rammegraf.search import INDEX_FILE, open_index
+    from rammegraf.store import shipped_root
+
+    cache = tmp_path / "cache"
+    disk = OxigraphEngine.open([shipped_root() / "data"], persistent=True, cache=cache)
+    assert disk.folder is not None and (disk.folder / INDEX_FILE).is_file()
+    on_disk = open_index(disk)
+    for text in ("faelles", "§ 108", "botilbd", "Odder"):
+        assert [h.iri for h in on_disk.search(text)] == [h.iri for h in index.search(text)]
+    # a store built before search existed gets its index on first use
+    (disk.folder / INDEX_FILE).unlink()
+    assert open_index(disk).search("727")[0].iri == ID + "kommune/odder"
+    assert (disk.folder / INDEX_FILE).is_file()
+    assert not list(disk.folder.glob(".*.tmp"))
+
+
+def test_command_line_search():
+    runner = CliRunner()
+    done = runner.invoke(main, ["search", "faelles", "principper"])
+    assert done.exit_code == 0
+    assert done.output.splitlines()[0] == "Initiativ (1)"
+    assert "Etablering af fælles fælleskommunale principper i Midtjylland" in done.output
+    as_json = json.loads(runner.invoke(main, ["search", "§", "108", "--format", "json", "--limit", "2"]).output)
+    assert as_json["count"] == 2 and as_json["results"][0]["label"] == "Serviceloven § 108"
+    nothing = runner.invoke(main, ["search", "xyzzyq"])
+    assert nothing.exit_code == 1 and "intet fundet for 'xyzzyq'" in nothing.output
+    tsv = runner.invoke(main, ["search", "odder", "--format", "tsv"]).output.splitlines()
+    assert tsv[0] == "kind\tlabel\tarea\tphase\tiri" and tsv[1].startswith("Kommune\tOdder Kommune\t")
