@@ -38,6 +38,12 @@ TEXT = {
                            "at den er nået. Forfalden nu: datoen ligger i milepælens interval. Kommende: den "
                            "begynder inden for de valgte dage.",
         "earliest": "Tidligst",
+        "search": "Søg", "search_placeholder": "Søg, fx botilbud, § 108, Odder",
+        "search_help": "Søg i navne, andre navne, paragraffer (§ 108), kommunekoder og beskrivelser. Æ, ø og å "
+                       "kan skrives ae, oe og aa, og en tastefejl gør ikke noget. Tryk / for at søge fra enhver side.",
+        "search_none": "Intet fundet for »{q}«.", "search_found": "{n} fundet for »{q}«",
+        "search_capped": "Ordet findes i rigtig mange ressourcer; de bedste vises. Skriv flere ord for at indsnævre.",
+        "skip": "Spring til indholdet", "area": "Udviklingsområde", "latest_phase": "Seneste fase",
     },
     "en": {
         "home": "Home", "queries": "Queries", "sparql": "SPARQL", "graph": "Graph",
@@ -76,5 +82,12 @@ TEXT = {
                            "says it was reached. Due now: the date lies in the milestone's interval. Upcoming: "
                            "it begins within the chosen days.",
         "earliest": "Earliest",
+        "search": "Search", "search_placeholder": "Search, e.g. botilbud, § 108, Odder",
+        "search_help": "Searches names, other names, provisions (§ 108), municipality codes and descriptions. "
+                       "Æ, ø and å may be written ae, oe and aa, and a typing slip does no harm. Press / to "
+                       "search from any page.",
+        "search_none": "Nothing found for “{q}”.", "search_found": "{n} found for “{q}”",
+        "search_capped": "The word is in very many resources; the best are shown. Add words to narrow it down.",
+        "skip": "Skip to content", "area": "Development area", "latest_phase": "Latest phase",
     },
 }

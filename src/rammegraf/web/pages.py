@@ -8,7 +8,8 @@ from ..errors import RammegrafError
 from ..webtext import TEXT
 from .base import ClientGone, TEMPLATES, Web, error_headers, status_of
 
-STATIC = {"app.css": ("app.css", "text/css"), "tables.js": ("tables.js", "text/javascript")}
+STATIC = {"app.css": ("app.css", "text/css"), "tables.js": ("tables.js", "text/javascript"),
+          "site.js": ("site.js", "text/javascript")}
 
 
 class Pages:
