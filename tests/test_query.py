@@ -194,3 +194,25 @@ def test_run_ad_hoc_query_needs_no_prefix_declarations(engine):
 
 def test_named_queries_reads_all():
     assert [q.name for q in named_queries()] == sorted(p.stem for p in QUERY_FILES)
+
+
+def test_every_named_query_has_words_for_people_for_each_parameter_and_column(engine):
+    """Captions in Danish and English for every parameter and result column, in the header."""
+    from rammegraf.query import named_queries, run_on
+
+    for query in named_queries():
+        answer = run_on(engine, query)
+        wanted = [p.name for p in query.params] + (list(answer.vars) if answer.form == "SELECT" else [])
+        for lang in ("da", "en"):
+            missing = [v for v in wanted if v not in query.captions.get(lang, {})]
+            assert not missing, (query.name, lang, missing)
+        assert query.caption("dateText", "da") in ("dateText", "Dato (kildens ord)")
+
+
+def test_a_caption_line_that_does_not_parse_is_refused():
+    from rammegraf.query import QueryError, parse_query_text
+
+    good = parse_query_text("# caption@da: x = Noget\n# caption@en: x = Something\nSELECT ?x {}")
+    assert (good.caption("x", "da"), good.caption("x", "en"), good.caption("y", "en")) == ("Noget", "Something", "y")
+    with pytest.raises(QueryError, match="caption@da: variabel = ord"):
+        parse_query_text("# caption@da: x Noget\nSELECT ?x {}")

@@ -58,6 +58,11 @@ class NamedQuery:
     titles: dict[str, str] = field(default_factory=dict)
     descriptions: dict[str, str] = field(default_factory=dict)
     params: tuple[Param, ...] = ()
+    captions: dict[str, dict[str, str]] = field(default_factory=dict)   # lang → variable → words
+
+    def caption(self, name: str, lang: str = "da") -> str:
+        """The words for people for a parameter or result column (the variable's name if none)."""
+        return self.captions.get(lang, {}).get(name) or self.captions.get("da", {}).get(name) or name
 
     def title(self, lang: str = "da") -> str:
         return self.titles.get(lang) or self.titles.get("da") or self.name
@@ -122,6 +127,7 @@ def parse_query_text(text: str, *, name: str = "-", path: Path | None = None,
     titles: dict[str, str] = {}
     descriptions: dict[str, str] = {}
     params: list[Param] = []
+    captions: dict[str, dict[str, str]] = {}
     where = str(path) if path else name
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
@@ -139,9 +145,15 @@ def parse_query_text(text: str, *, name: str = "-", path: Path | None = None,
             descriptions[key[-2:]] = value
         elif key == "param":
             params.append(_parse_param(value, where, number))
+        elif key in ("caption@da", "caption@en"):
+            variable, equals, words = value.partition("=")
+            if not equals or not re.fullmatch(r"[A-Za-z_]\w*", variable.strip()) or not words.strip():
+                raise QueryError(f"linje {number}: en billedtekst skrives 'caption@da: variabel = ord'; "
+                                 f"fik '{value}' (a caption is 'caption@da: variable = words')", query=where)
+            captions.setdefault(key[-2:], {})[variable.strip()] = words.strip()
         else:
             raise QueryError(f"linje {number}: ukendt nøgle '{key}' i hovedet; tilladt er title@da, "
-                             "title@en, description@da, description@en og param "
+                             "title@en, description@da, description@en, param, caption@da og caption@en "
                              "(unknown header key)", query=where)
     if require_header:
         missing = [k for k, d in (("title@da", titles), ("title@en", titles),
@@ -155,7 +167,7 @@ def parse_query_text(text: str, *, name: str = "-", path: Path | None = None,
         raise QueryError("en parameter er erklæret to gange (a parameter is declared twice)",
                          query=where)
     return NamedQuery(name=name, text=text, path=path, titles=titles,
-                      descriptions=descriptions, params=tuple(params))
+                      descriptions=descriptions, params=tuple(params), captions=captions)
 
 
 def _parse_param(value: str, where: str, number: int) -> Param:

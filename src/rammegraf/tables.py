@@ -96,3 +96,60 @@ def render_result(answer, labels, fmt: str = "table", *, lang: str = "da", show_
         labels.load(term for row in answer.rows for term in row)
     rows = [[labels.display(term) if show_labels else text(term) for term in row] for row in answer.rows]
     return render(list(answer.vars), rows, fmt)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx(headers: list[str], rows: list[list], *, sheet: str = "rammegraf") -> bytes:
+    """An Excel workbook of one sheet: the header row in bold and frozen, numbers and
+    dates as such, every text as a string cell (openpyxl would make a value starting
+    with = a formula: as a string cell it is shown as typed and never runs)."""
+    import io as _io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    page = book.active
+    page.title = sheet[:31]
+    page.append(headers)
+    for cell in page[1]:
+        cell.data_type = "s"
+        cell.font = Font(bold=True)
+    for row in rows:
+        page.append(row)
+        for cell in page[page.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+    page.freeze_panes = "A2"
+    for position, header in enumerate(headers, start=1):
+        widest = max([len(str(header))] + [len(str(r[position - 1])) for r in rows[:200] if r[position - 1] is not None])
+        page.column_dimensions[page.cell(1, position).column_letter].width = min(max(widest + 2, 8), 60)
+    out = _io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def typed_cell(term, shown: str):
+    """A spreadsheet value for a term: integers and decimals as numbers, dates as dates,
+    everything else as the text people see."""
+    from datetime import date
+    from decimal import Decimal
+
+    from .terms import is_iri
+
+    if term is None:
+        return None
+    if not is_iri(term) and getattr(term, "datatype", None) is not None:
+        kind = term.datatype.value.rsplit("#", 1)[-1]
+        try:
+            if kind in ("integer", "int", "long", "nonNegativeInteger"):
+                return int(term.value)
+            if kind == "decimal":
+                return float(Decimal(term.value))
+            if kind == "date":
+                return date.fromisoformat(term.value)
+        except ValueError:
+            return shown
+    return shown

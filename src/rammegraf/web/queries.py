@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 from starlette.responses import Response
@@ -10,8 +11,9 @@ from ..errors import RammegrafError
 from .base import ClientGone, Web, error_headers, status_of
 from .endpoint import data_response
 from .pages import Pages
+from .paging import paged
 
-DOWNLOADS = ("csv", "tsv", "json")
+DOWNLOADS = ("csv", "tsv", "xlsx", "json")
 
 
 class Queries:
@@ -50,11 +52,22 @@ class Queries:
         except ClientGone:
             return Response(status_code=499)
         except RammegrafError as error:
+            message, field = str(error).removeprefix(f"{named.name}: "), None
+            # a value that does not fit its parameter is said at its field, in words
+            found = re.search(r"parameteren '(\w+)'", message)
+            if found and any(f["name"] == found.group(1) for f in form):
+                field = found.group(1)
+                message = message.replace(found.group(0), f"«{named.caption(field, lang)}»")
+                for f in form:
+                    if f["name"] == field:
+                        f["error"] = message
             return self.web.page(request, "query.html", status=status_of(error), headers=error_headers(error),
-                                 error=str(error), **context)
+                                 error=message, error_field=named.caption(field, lang) if field else None,
+                                 **context)
         if outcome["kind"] == "data":
             return data_response(outcome, self.web.settings.row_cap, filename=f"{named.name}.{outcome['ext']}")
-        downloads = [(fmt.upper(), f"{request.url.path}?{urlencode({**request.query_params, 'format': fmt})}")
+        plain = {k: v for k, v in request.query_params.items() if k not in ("sorter", "retning", "side")}
+        downloads = [("Excel" if fmt == "xlsx" else fmt.upper(), f"{request.url.path}?{urlencode({**plain, 'format': fmt})}")
                      for fmt in DOWNLOADS]
-        return self.web.page(request, "query.html", result=outcome["result"], downloads=downloads,
+        return self.web.page(request, "query.html", result=paged(outcome["result"], request), downloads=downloads,
                              permalink=str(request.url), **context)

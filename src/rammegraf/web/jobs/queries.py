@@ -28,25 +28,36 @@ def sparql(engine, query_text: str, accept: str, fmt: str | None, lang: str, row
 
 
 def named(engine, name: str, values: dict, fmt: str | None, iris: bool, lang: str, row_cap: int) -> dict:
-    """A named query with its parameters: the result table, or a download (CSV and
-    TSV with labels, like the command line, unless ``iris``, formulas neutralised;
-    JSON as SPARQL results)."""
+    """A named query with its parameters: the result table (columns with their
+    captions), or a download: CSV, TSV and Excel with labels and captions like the
+    command line, unless ``iris``, formulas neutralised; JSON as SPARQL results."""
     from ...query import get_query, run_on
-    from ...tables import render
+    from ...tables import XLSX, render, typed_cell, xlsx
 
     query = get_query(name)
     answer = run_on(engine, query, values, limit=row_cap)
     labels = Labels(engine, lang)
     if fmt is None:
-        return {"kind": "html", "result": html_result(answer, labels, lang)}
-    if fmt in ("csv", "tsv") and answer.form == "SELECT":
-        # a download is for a spreadsheet: cells go through tables.safe_cell
+        result = html_result(answer, labels, lang)
+        if "vars" in result:
+            result["captions"] = [query.caption(v, lang) for v in result["vars"]]
+        return {"kind": "html", "result": result}
+    if fmt in ("csv", "tsv", "xlsx") and answer.form == "SELECT":
+        # a download is for a spreadsheet: cells go through tables.safe_cell (CSV, TSV)
+        # or are string cells (Excel)
         if iris:
+            headers = list(answer.vars)
             rows = [[text(t) for t in row] for row in answer.rows]
         else:
+            headers = [query.caption(v, lang) for v in answer.vars]
             labels.load(t for row in answer.rows for t in row)
             rows = [[labels.display(t) for t in row] for row in answer.rows]
-        body = render(list(answer.vars), rows, fmt).encode("utf-8")
+        if fmt == "xlsx":
+            cells = [[typed_cell(t, shown) for t, shown in zip(row, shown_row)]
+                     for row, shown_row in zip(answer.rows, rows)]
+            return {"kind": "data", "media": XLSX, "body": xlsx(headers, cells, sheet=name),
+                    "truncated": answer.truncated, "ext": "xlsx"}
+        body = render(headers, rows, fmt).encode("utf-8")
         media = "text/csv" if fmt == "csv" else "text/tab-separated-values"
         return {"kind": "data", "media": media, "body": body, "truncated": answer.truncated, "ext": fmt}
     media = choose_media(answer.form, "", fmt, html=False)
@@ -66,6 +77,7 @@ def form_fields(engine, name: str, lang: str) -> list[dict]:
     fields = []
     for param in get_query(name).params:
         field = {"name": param.name, "type": param.type, "default": param.default or "",
+                 "caption": get_query(name).caption(param.name, lang),
                  "choices": None, "dates": None, "datalist": None}
         if param.type == "iri" and param.cls:
             found = instances(engine, expand_curie(param.cls))
