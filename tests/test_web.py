@@ -82,19 +82,77 @@ def test_query_page_downloads(client):
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
     assert response.headers["content-disposition"] == 'attachment; filename="faseskift.csv"'
     rows = list(csv.reader(io.StringIO(response.text)))
-    assert rows[0] == ["initiative", "fromPhase", "toPhase", "change"]
+    assert rows[0] == ["Initiativ", "Fase før", "Fase efter", "Ændring"]   # the query header's captions
     assert len(rows) == 1 + 16  # the 15 initiatives and the fixture's payload initiative
     assert rows[1] == [PAYLOAD, "", "Foreslået", "ny"]
     raw = list(csv.reader(io.StringIO(client.get("/foresporgsler/faseskift?format=csv&iris=1").text)))
+    assert raw[0] == ["initiative", "fromPhase", "toPhase", "change"]   # IRIs for programs: variable names
     assert raw[1] == [f"{ID}initiativ/xss", "", "https://w3id.org/rammegraf/ontology#Proposed", "ny"]
     data = client.get("/foresporgsler/faseskift?format=json").json()
     assert len(data["results"]["bindings"]) == 16
 
 
-def test_query_page_bad_param_is_400_with_sentence(client):
-    response = client.get("/foresporgsler/faseskift?from=1.1.25", headers=HTML)
+def test_query_page_bad_param_is_said_at_its_field_in_words_and_the_form_stays_filled(client):
+    import re
+
+    response = client.get("/foresporgsler/faseskift?from=1.1.25&to=2025-08-20", headers=HTML)
     assert response.status_code == 400
-    assert "parameteren &#39;from&#39; skal være en dato ÅÅÅÅ-MM-DD" in response.text
+    said = re.search(r'<p class="field-error" id="e-from">(.*?)</p>', response.text).group(1)
+    assert said.startswith("«Fra dato» skal være en dato ÅÅÅÅ-MM-DD; fik &#39;1.1.25&#39;")
+    assert '<input id="p-from" name="from" type="date" value="1.1.25" list="dates-from" aria-invalid="true" ' \
+           'aria-describedby="e-from">' in response.text
+    assert 'value="2025-08-20"' in response.text and "<strong>Fejl (Fra dato):</strong>" in response.text
+    assert '<label for="p-from">Fra dato <span class="muted">(ÅÅÅÅ-MM-DD)</span></label>' in response.text
+    english = client.get("/foresporgsler/faseskift?from=1.1.25&lang=en", headers=HTML).text
+    assert '<label for="p-from">From date <span class="muted">(YYYY-MM-DD)</span></label>' in english
+
+
+def test_query_results_in_pages_sorted_by_any_column_with_the_total(client):
+    import re
+
+    first = client.get("/foresporgsler/milepaele-i-periode?from=2020-01-01&to=2030-12-31", headers=HTML).text
+    assert re.search(r'<p class="muted" id="result-count">26 rækker', first)
+    headers = re.findall(r'<th aria-sort="(\w+)" title="\?(\w+)"><a href="([^"]+)" class="sort">([^<]+)</a>', first)
+    assert [(h[1], h[3]) for h in headers][:4] == [("milestone", "Milepæl"), ("dateText", "Dato (kildens ord)"),
+                                                   ("earliest", "Tidligst"), ("latest", "Senest")]
+    latest = [h for h in headers if h[1] == "latest"][0][2].replace("&amp;", "&")
+    assert latest.endswith("sorter=latest&retning=op")
+    up = client.get("/foresporgsler/milepaele-i-periode" + latest, headers=HTML).text
+    down = client.get("/foresporgsler/milepaele-i-periode" + latest.replace("retning=op", "retning=ned"),
+                      headers=HTML).text
+    column = lambda page: [row[3] for row in re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td>", page)]
+    assert column(up) == sorted(column(up)) and column(down) == sorted(column(up), reverse=True)
+    assert '<th aria-sort="ascending" title="?latest">' in up
+    # many rows: 100 a page, the total and links to the other pages
+    from rammegraf.web.paging import paged
+
+    class Request:
+        query_params = {"side": "3", "sorter": "n", "retning": "ned"}
+
+    rows = [[{"text": str(n)}] for n in range(250)]
+    page = paged({"vars": ["n"], "rows": rows, "captions": ["Antal"]}, Request())
+    assert [r[0]["text"] for r in page["rows"]] == [str(n) for n in range(49, -1, -1)]  # numbers sort as numbers
+    assert page["pager"] == {"page": 3, "pages": 3, "total": 250, "first": 201, "last": 250,
+                             "previous": "?side=2&sorter=n&retning=ned", "next": None}
+
+
+def test_excel_download_has_captions_typed_cells_and_no_formulas(client):
+    import io as _io
+
+    from openpyxl import load_workbook
+
+    response = client.get("/foresporgsler/faseskift?format=xlsx")
+    assert response.headers["content-type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert response.headers["content-disposition"] == 'attachment; filename="faseskift.xlsx"'
+    sheet = load_workbook(_io.BytesIO(response.content)).active
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows[0] == ["Initiativ", "Fase før", "Fase efter", "Ændring"] and len(rows) == 17
+    assert rows[1][0] == PAYLOAD and sheet["A2"].data_type == "s"
+    dates = load_workbook(_io.BytesIO(client.get(
+        "/foresporgsler/milepaele-i-periode?from=2020-01-01&to=2030-12-31&format=xlsx").content)).active
+    from datetime import datetime
+
+    assert isinstance(dates["C2"].value, datetime) and dates["A1"].value == "Milepæl"
 
 
 def test_unknown_query_and_resource_are_404(client):
@@ -191,7 +249,7 @@ def test_browser_walkthrough(watched, live):
     with page.expect_download() as download:
         page.click("text=CSV")
     rows = list(csv.reader(open(download.value.path(), encoding="utf-8")))
-    assert rows[0][0] == "initiative" and rows[1][0] == "Botilbudsteams"
+    assert rows[0][0] == "Initiativ" and rows[1][0] == "Botilbudsteams"
     watched.screenshot("serve-query.png")
 
     with page.expect_navigation():

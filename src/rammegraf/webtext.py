@@ -43,6 +43,8 @@ TEXT = {
                        "kan skrives ae, oe og aa, og en tastefejl gør ikke noget. Tryk / for at søge fra enhver side.",
         "search_none": "Intet fundet for »{q}«.", "search_found": "{n} fundet for »{q}«",
         "search_capped": "Ordet findes i rigtig mange ressourcer; de bedste vises. Skriv flere ord for at indsnævre.",
+        "showing": "viser {first}–{last}", "pages": "Sider", "previous": "Forrige", "next": "Næste",
+        "page_of": "Side {page} af {pages}", "date_hint": "ÅÅÅÅ-MM-DD",
         "skip": "Spring til indholdet", "area": "Udviklingsområde", "latest_phase": "Seneste fase",
     },
     "en": {
@@ -88,6 +90,8 @@ TEXT = {
                        "search from any page.",
         "search_none": "Nothing found for “{q}”.", "search_found": "{n} found for “{q}”",
         "search_capped": "The word is in very many resources; the best are shown. Add words to narrow it down.",
+        "showing": "showing {first}–{last}", "pages": "Pages", "previous": "Previous", "next": "Next",
+        "page_of": "Page {page} of {pages}", "date_hint": "YYYY-MM-DD",
         "skip": "Skip to content", "area": "Development area", "latest_phase": "Latest phase",
     },
 }
