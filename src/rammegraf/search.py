@@ -36,7 +36,7 @@ from pathlib import Path
 from .namespaces import DCTERMS, FOAF, ID, RDF, RDFS, RG, SKOS
 
 INDEX_FILE = "search.sqlite"
-VERSION = "1"
+VERSION = "2"
 
 # field number → (property, weight, name of the field in Danish, in English), heaviest
 # first: the postings are kept in field order, so the best matches of a common word
@@ -93,11 +93,13 @@ def tokens(value: str) -> list[str]:
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE doc (id INTEGER PRIMARY KEY, iri TEXT NOT NULL, kind TEXT, label_da TEXT, label_en TEXT,
-                  phase TEXT, phase_date TEXT, words TEXT);
+                  phase TEXT, phase_date TEXT);
+CREATE TABLE doc_words (doc INTEGER PRIMARY KEY, words TEXT);
 CREATE TABLE doc_area (doc INTEGER, area TEXT);
 CREATE TABLE term (iri TEXT PRIMARY KEY, label_da TEXT, label_en TEXT);
 CREATE TABLE field_text (doc INTEGER, field INTEGER, text TEXT);
-CREATE TABLE posting (token TEXT, field INTEGER, doc INTEGER);
+CREATE TABLE posting (token TEXT, field INTEGER, doc INTEGER, PRIMARY KEY (token, field, doc)) WITHOUT ROWID;
+CREATE TEMP TABLE staging (token TEXT, field INTEGER, doc INTEGER);
 CREATE TABLE vocab (token TEXT PRIMARY KEY, docs INTEGER) WITHOUT ROWID;
 """
 
@@ -116,8 +118,7 @@ def build(engine, target: Path | str = ":memory:") -> sqlite3.Connection:
     db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
     ids: dict[str, int] = {}
     labels: dict[int, dict[str, str]] = {}
-    postings: list[tuple[str, int, int]] = []
-    words: dict[int, set[str]] = {}
+    postings: list[tuple[str, int, int]] = []   # written to SQLite in batches, so memory stays flat
     texts = []
     ours = str(ID)
     for field_no, (prop, *_rest) in enumerate(FIELDS):
@@ -131,25 +132,29 @@ def build(engine, target: Path | str = ":memory:") -> sqlite3.Connection:
                 labels.setdefault(number, {}).setdefault(value.language or "", value.value)
             elif field_no in SHOWN_FIELDS:
                 texts.append((number, field_no, value.value[:300]))
-            seen = words.setdefault(number, set())
-            for token in tokens(value.value):
-                entry = f"{field_no}:{token}"
-                if entry not in seen:
-                    seen.add(entry)
-                    postings.append((token, field_no, number))
+            for token in set(tokens(value.value)):
+                postings.append((token, field_no, number))
+            if len(postings) >= 200_000:
+                db.executemany("INSERT INTO staging VALUES (?, ?, ?)", postings)
+                postings.clear()
+    db.executemany("INSERT INTO staging VALUES (?, ?, ?)", postings)
+    del postings
+    # sorted once by SQLite (in C): the postings in field order within a word, so a
+    # common word's best matches are read first; each resource's words for the checks
+    # of a query's other words
+    db.execute("INSERT INTO posting SELECT DISTINCT token, field, doc FROM staging ORDER BY token, field, doc")
+    db.execute("DROP TABLE staging")
+    db.execute("INSERT INTO doc_words SELECT doc, group_concat(field || ':' || token, ' ') FROM "
+               "(SELECT doc, field, token FROM posting ORDER BY doc) GROUP BY doc")
     kinds = _kinds(engine, ids)
     phases = _latest_phases(engine)
     areas = [(ids[s], a.value) for s, a in _pairs(engine, str(RG.developmentArea)) if s in ids]
-    db.executemany("INSERT INTO doc VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    db.executemany("INSERT INTO doc VALUES (?, ?, ?, ?, ?, ?, ?)",
                    ((number, value, kinds.get(value), _pick(labels.get(number, {}), "da"),
-                     _pick(labels.get(number, {}), "en"), *phases.get(value, (None, None)),
-                     " ".join(words.get(number, ())))
+                     _pick(labels.get(number, {}), "en"), *phases.get(value, (None, None)))
                     for value, number in ids.items()))
     db.executemany("INSERT INTO doc_area VALUES (?, ?)", areas)
     db.executemany("INSERT INTO field_text VALUES (?, ?, ?)", texts)
-    db.executemany("INSERT INTO posting VALUES (?, ?, ?)", postings)
-    # one covering index, in field order within a word: a common word's best matches come first
-    db.execute("CREATE INDEX posting_key ON posting (token, field, doc)")
     db.execute("INSERT INTO vocab SELECT token, COUNT(DISTINCT doc) FROM posting GROUP BY token")
     # the labels of the kinds, areas and phases that results show
     wanted = sorted({k for k in kinds.values() if k} | {a for _, a in areas} | {p for p, _ in phases.values()})
@@ -399,7 +404,7 @@ class Index:
         docs = list(scores)
         for start in range(0, len(docs), 5000):
             chunk = ",".join(str(d) for d in docs[start:start + 5000])  # our own integers
-            for doc, text in self.db.execute(f"SELECT id, words FROM doc WHERE id IN ({chunk})"):
+            for doc, text in self.db.execute(f"SELECT doc, words FROM doc_words WHERE doc IN ({chunk})"):
                 best = [0.0] * len(others)
                 for entry in text.split():
                     field_no, token = entry.split(":", 1)
