@@ -45,6 +45,11 @@ TEXT = {
         "search_capped": "Ordet findes i rigtig mange ressourcer; de bedste vises. Skriv flere ord for at indsnævre.",
         "showing": "viser {first}–{last}", "pages": "Sider", "previous": "Forrige", "next": "Næste",
         "page_of": "Side {page} af {pages}", "date_hint": "ÅÅÅÅ-MM-DD",
+        "timeline_alt": "Tidslinje: hvert initiativs fase i hver statusrunde og milepælenes datoer. De samme "
+                        "oplysninger står som tekst på hver rundes side og under Frister.",
+        "matrix_alt": "Matrix: hvilke kommuner der er involveret i hvilke initiativer. De samme data kan hentes "
+                      "som CSV ovenfor.",
+        "search_site": "Søg i hele grafen", "search_again": "Ny søgning",
         "skip": "Spring til indholdet", "area": "Udviklingsområde", "latest_phase": "Seneste fase",
     },
     "en": {
@@ -92,6 +97,11 @@ TEXT = {
         "search_capped": "The word is in very many resources; the best are shown. Add words to narrow it down.",
         "showing": "showing {first}–{last}", "pages": "Pages", "previous": "Previous", "next": "Next",
         "page_of": "Page {page} of {pages}", "date_hint": "YYYY-MM-DD",
+        "timeline_alt": "Timeline: each initiative's phase in each status round and the milestones' dates. The "
+                        "same facts are given as text on each round's page and under Deadlines.",
+        "matrix_alt": "Matrix: which municipalities are involved in which initiatives. The same data can be "
+                      "downloaded as CSV above.",
+        "search_site": "Search the whole graph", "search_again": "New search",
         "skip": "Skip to content", "area": "Development area", "latest_phase": "Latest phase",
     },
 }
