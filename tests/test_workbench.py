@@ -189,3 +189,31 @@ def test_skip_link_goes_to_the_content(watched, live):
     assert page.evaluate("document.activeElement.textContent") == "Spring til indholdet"
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
+
+
+def test_web_addresses_in_the_data_are_links_and_nothing_else_is(web_data):
+    import re
+
+    from conftest import web_client
+
+    with web_client(data_dirs=(web_data,)) as client:
+        page = client.get("/id/lov/serviceloven", headers={"accept": "text/html"}).text
+        assert '<a href="https://www.retsinformation.dk/eli/lta/2025/1129" rel="external noreferrer">' \
+               'https://www.retsinformation.dk/eli/lta/2025/1129</a>' in page
+        # our own IRIs stay local links; no other scheme ever becomes a link
+        assert not re.search(r'href="(?!https?://|/|\?|#)', page.split("<main")[1])
+
+
+def test_only_http_addresses_become_outside_links(engine):
+    import pyoxigraph as ox
+
+    from rammegraf.labels import Labels
+    from rammegraf.web.jobs.common import cell
+
+    labels = Labels(engine)
+    assert cell(ox.NamedNode("javascript:alert(1)"), labels, "da").get("href") is None
+    assert cell(ox.NamedNode("data:text/html,x"), labels, "da").get("href") is None
+    assert cell(ox.NamedNode("https://example.org/a"), labels, "da") == {
+        "text": "https://example.org/a", "href": "https://example.org/a", "external": True}
+    assert cell(ox.NamedNode("https://w3id.org/rammegraf/id/kommune/odder"), labels, "da") == {
+        "text": "Odder Kommune", "href": "/id/kommune/odder"}

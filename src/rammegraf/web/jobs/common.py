@@ -3,6 +3,8 @@ with local links, and choosing the media type of an answer."""
 
 from __future__ import annotations
 
+import re
+
 from ...errors import RammegrafError
 from ...labels import Labels
 from ...namespaces import ID
@@ -28,7 +30,14 @@ def cell(term, labels: Labels, lang: str) -> dict:
     shown = labels.display(term)
     if is_iri(term) and term.value.startswith(str(ID)):
         return {"text": shown, "href": link("/id/" + term.value[len(str(ID)):], lang)}
+    if is_iri(term) and _WEB.match(term.value) and not term.value.startswith("https://w3id.org/rammegraf/"):
+        # a web address (a source on retsinformation.dk, a news page) is a link, not a dead end;
+        # only http(s), so a javascript: or data: IRI in the data never becomes a link
+        return {"text": labels.of(term) or term.value, "href": term.value, "external": True}
     return {"text": shown}
+
+
+_WEB = re.compile(r"https?://[^\s<>\"]+\Z", re.IGNORECASE)
 
 
 def _local(value: str, label: str, lang: str) -> dict:
