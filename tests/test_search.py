@@ -131,3 +131,24 @@ def test_command_line_search():
     assert nothing.exit_code == 1 and "intet fundet for 'xyzzyq'" in nothing.output
     tsv = runner.invoke(main, ["search", "odder", "--format", "tsv"]).output.splitlines()
     assert tsv[0] == "kind\tlabel\tarea\tphase\tiri" and tsv[1].startswith("Kommune\tOdder Kommune\t")
+
+
+def test_the_server_builds_the_index_once_for_mid_sized_data_and_its_workers_open_it(tmp_path, monkeypatch):
+    import rammegraf.store as store
+    from conftest import web_client
+    from rammegraf.search import INDEX_FILE
+
+    monkeypatch.setattr(store, "IN_MEMORY_LIMIT", 1000)   # the shipped data counts as mid-sized
+    cache = tmp_path / "cache"
+    import sqlite3
+
+    with web_client(cache=cache) as client:
+        built = list(cache.rglob(INDEX_FILE))
+        assert len(built) == 1 and not list(cache.rglob("*.tmp"))
+        # mark the built file: a worker that opens it (rather than building its own) shows the mark
+        with sqlite3.connect(built[0]) as db:
+            db.execute("UPDATE doc SET label_da = 'Odder (fra serverens indeks)' "
+                       "WHERE iri LIKE '%/kommune/odder'")
+        answer = client.get("/sok?q=727&format=json").json()
+    assert answer["results"][0]["href"] == "/id/kommune/odder"
+    assert answer["results"][0]["label"] == "Odder (fra serverens indeks)"

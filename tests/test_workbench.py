@@ -45,6 +45,7 @@ def test_search_from_any_page_with_the_keyboard(watched, live):
     page.wait_for_selector("#site-q-list li[role=option]")
     first = page.locator("#site-q-list li").first.inner_text()
     assert first.startswith("Botilbudsteams") and "Initiativ" in first
+    watched.screenshot("search.png")
     page.keyboard.press("ArrowDown")
     assert page.get_attribute("#site-q", "aria-activedescendant") == "site-q-option-0"
     with page.expect_navigation():
@@ -58,11 +59,11 @@ def test_search_from_any_page_with_the_keyboard(watched, live):
     groups = page.locator("section.hits h2").all_inner_texts()
     assert groups[0] == "Initiativ (1)" and any(g.startswith("Møde") for g in groups)
     assert "I gang pr. 2025-08-20" in page.locator("section.hits").first.inner_text()
+    watched.screenshot("search-results.png")
     # a label that is a script stays text
     page.goto(f"{live}/sok?q=img+src")
     assert page.locator("section.hits a").first.inner_text().startswith("<img src=x")
     assert watched.dialogs == [] and watched.errors == [] and watched.outside_requests() == []
-    watched.screenshot("search.png")
 
 
 def test_every_initiative_is_found_in_the_browser_from_a_word_without_aeoeaa(watched, live):

@@ -280,6 +280,9 @@ def _current(path: Path) -> bool:
 
 def open_index(engine) -> Index:
     """The index for an engine: the file beside its on-disk store, else built in memory."""
+    built = getattr(engine, "index_path", None)
+    if built is not None and _current(Path(built)):
+        return Index(connect(Path(built)))
     folder = getattr(engine, "folder", None)
     if folder is not None:
         return Index(connect(ensure_index(folder, engine)))

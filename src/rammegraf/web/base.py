@@ -68,12 +68,23 @@ class Web:
         settings = self.settings
         if settings.endpoint:
             return ("remote", settings.endpoint, settings.graph_iri, settings.timeout)
-        from ..store import ensure_store, graph_files, load_in_memory
+        from ..store import IN_MEMORY_LIMIT, ensure_store, graph_files, load_in_memory
 
         files = graph_files(settings.data_dirs or None)
-        if sum(f.stat().st_size for f in files) <= settings.in_memory_limit:
-            load_in_memory(files)  # a file that does not parse stops the server here, with its sentence
-            return ("files", tuple(str(f) for f in files))
+        size = sum(f.stat().st_size for f in files)
+        if size <= settings.in_memory_limit:
+            store = load_in_memory(files)  # a file that does not parse stops the server here, with its sentence
+            index = None
+            if size > IN_MEMORY_LIMIT:
+                # mid-sized data: the search index is built once, into the cache, not by each worker
+                from ..engine import OxigraphEngine
+                from ..search import ensure_index
+                from ..store import store_location
+
+                folder = store_location(settings.data_dirs or None, cache=settings.cache)
+                folder.mkdir(parents=True, exist_ok=True)
+                index = str(ensure_index(folder, OxigraphEngine(store)))
+            return ("files", tuple(str(f) for f in files), index)
         folder = ensure_store(settings.data_dirs or None, cache=settings.cache)
         return ("store", str(folder))
 

@@ -15,7 +15,8 @@ from . import jobs  # noqa: F401 - imported in the fork server, so workers start
 
 
 def open_spec(spec: tuple):
-    """The engine a worker reads: ("files", paths) loads small files into memory;
+    """The engine a worker reads: ("files", paths, index) loads small files into memory
+    (with the search index the server built for them, or None);
     ("store", path) opens an on-disk store read-only; ("remote", url, graph,
     timeout) asks a SPARQL server."""
     from ..engine import OxigraphEngine, RemoteEngine
@@ -24,7 +25,9 @@ def open_spec(spec: tuple):
     if kind == "files":
         from ..store import load_in_memory
 
-        return OxigraphEngine(load_in_memory(spec[1]))
+        engine = OxigraphEngine(load_in_memory(spec[1]))
+        engine.index_path = spec[2] if len(spec) > 2 else None  # a search index built by the server
+        return engine
     if kind == "store":
         import pyoxigraph as ox
 
