@@ -102,17 +102,18 @@ def test_a_very_common_word_reads_only_the_best_postings(engine, monkeypatch):
     assert small.search("727")[0].iri == ID + "kommune/odder" and small.capped is False
 
 
-def test_the_index_is_built_with_the_on_disk_store_and_agrees_with_memory(tmp_path, engine, index):
+def test_the_index_lives_beside_the_on_disk_store_and_agrees_with_memory(tmp_path, engine, index):
     from rammegraf.search import INDEX_FILE, open_index
     from rammegraf.store import shipped_root
 
     cache = tmp_path / "cache"
     disk = OxigraphEngine.open([shipped_root() / "data"], persistent=True, cache=cache)
-    assert disk.folder is not None and (disk.folder / INDEX_FILE).is_file()
+    assert disk.folder is not None and not (disk.folder / INDEX_FILE).exists()   # the store does not wait for it
     on_disk = open_index(disk)
+    assert (disk.folder / INDEX_FILE).is_file()
     for text in ("faelles", "§ 108", "botilbd", "Odder"):
         assert [h.iri for h in on_disk.search(text)] == [h.iri for h in index.search(text)]
-    # a store built before search existed gets its index on first use
+    # a lost or outdated index is built again on first use
     (disk.folder / INDEX_FILE).unlink()
     assert open_index(disk).search("727")[0].iri == ID + "kommune/odder"
     assert (disk.folder / INDEX_FILE).is_file()
@@ -152,3 +153,14 @@ def test_the_server_builds_the_index_once_for_mid_sized_data_and_its_workers_ope
         answer = client.get("/sok?q=727&format=json").json()
     assert answer["results"][0]["href"] == "/id/kommune/odder"
     assert answer["results"][0]["label"] == "Odder (fra serverens indeks)"
+
+
+def test_serve_builds_the_index_beside_a_large_folders_store_before_its_workers_start(tmp_path):
+    from conftest import web_client
+    from rammegraf.search import INDEX_FILE
+
+    cache = tmp_path / "cache"
+    with web_client(cache=cache, in_memory_limit=1) as client:   # the shipped data read from the on-disk store
+        assert len(list(cache.rglob(INDEX_FILE))) == 1
+        assert client.get("/sok?q=faelles+principper&format=json").json()["results"][0]["href"] == \
+            "/id/initiativ/faelleskommunale-principper"

@@ -19,8 +19,10 @@ need not). Results are grouped by kind, each with its development area and, for 
 initiative, its latest phase.
 
 The index is a SQLite file beside the on-disk store (``search.sqlite`` in the
-store's folder, built with the store and rebuilt with it), or an in-memory
-database for small data and remote servers. rapidfuzz measures the slips against
+store's folder: built once, the first time a search or ``rammegraf serve``
+needs it, and gone with the store when a file changes), or an in-memory
+database for small data and remote servers. The store's own build does not wait
+for it. rapidfuzz measures the slips against
 the index's vocabulary in C++.
 """
 
@@ -29,6 +31,8 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import sys
+import time
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -261,7 +265,13 @@ def ensure_index(folder: Path, engine) -> Path:
         return path
     with _locked(Path(folder).parent / ".lock"):
         if not _current(path):
+            started = time.monotonic()
+            if sys.stderr.isatty():
+                print("rammegraf: bygger søgeindekset (building the search index) …", file=sys.stderr, flush=True)
             build(engine, path).close()
+            if sys.stderr.isatty():
+                print(f"rammegraf: søgeindekset er bygget på {time.monotonic() - started:.1f} s "
+                      "(the search index is built)", file=sys.stderr, flush=True)
     return path
 
 

@@ -192,10 +192,6 @@ def build_store(files: list[Path], target: Path, *, progress: bool | None = None
                 _load(store, path, bulk=True, meter=meter)
             store.flush()
             count = len(store)
-            from .engine import OxigraphEngine
-            from .search import INDEX_FILE, build as build_index
-
-            build_index(OxigraphEngine(store), temporary / INDEX_FILE).close()  # search, built with the store
             store = None  # releases the database lock before the rename
             manifest = {"files": [str(p.resolve()) for p in files], "triples": count,
                         "built": time.strftime("%Y-%m-%dT%H:%M:%S")}

@@ -86,6 +86,14 @@ class Web:
                 index = str(ensure_index(folder, OxigraphEngine(store)))
             return ("files", tuple(str(f) for f in files), index)
         folder = ensure_store(settings.data_dirs or None, cache=settings.cache)
+        # the search index beside the store, built once here (not at a worker's first search,
+        # which would pass the request's time limit at a million triples)
+        import pyoxigraph as ox
+
+        from ..engine import OxigraphEngine
+        from ..search import ensure_index
+
+        ensure_index(folder, OxigraphEngine(ox.Store.read_only(str(folder)), folder))
         return ("store", str(folder))
 
     async def start(self) -> None:
