@@ -315,8 +315,11 @@ def test_calendar_and_pictures_download(client):
     events = Calendar.from_ical(chosen.content).walk("VEVENT")
     assert len(events) == shown and 0 < shown < 26
     assert "Velfærdsteknologi" in page and "sat i bero" in page   # parked: on hold, explained on the page
-    bad = client.get("/frister?as_of=2025-13-01", headers=HTML)
-    assert bad.status_code == 400 and "Datoen skal skrives ÅÅÅÅ-MM-DD" in bad.text
+    bad = client.get("/frister?as_of=2025-13-01&within=60", headers=HTML)
+    assert bad.status_code == 400
+    assert '<p class="error" id="e-as_of" role="alert"><strong>Pr. dato:</strong> Datoen skal skrives ÅÅÅÅ-MM-DD' in bad.text
+    assert 'value="2025-13-01" aria-invalid="true"' in bad.text and 'value="60"' in bad.text  # the form, as typed
+    assert "e-within" not in bad.text and "<tbody>" not in bad.text
     svg = client.get("/billeder/tidslinje.svg")
     assert svg.headers["content-type"] == "image/svg+xml" and "Botilbudsteams" in svg.text
     assert "<img src=x" not in svg.text  # the payload initiative's label is escaped in the SVG

@@ -49,7 +49,7 @@ TEXT = {
                         "oplysninger står som tekst på hver rundes side og under Frister.",
         "matrix_alt": "Matrix: hvilke kommuner der er involveret i hvilke initiativer. De samme data kan hentes "
                       "som CSV ovenfor.",
-        "search_site": "Søg i hele grafen", "search_again": "Ny søgning",
+        "as_of_label": "Pr. dato", "search_site": "Søg i hele grafen", "search_again": "Ny søgning",
         "skip": "Spring til indholdet", "area": "Udviklingsområde", "latest_phase": "Seneste fase",
     },
     "en": {
@@ -101,7 +101,7 @@ TEXT = {
                         "same facts are given as text on each round's page and under Deadlines.",
         "matrix_alt": "Matrix: which municipalities are involved in which initiatives. The same data can be "
                       "downloaded as CSV above.",
-        "search_site": "Search the whole graph", "search_again": "New search",
+        "as_of_label": "As of", "search_site": "Search the whole graph", "search_again": "New search",
         "skip": "Skip to content", "area": "Development area", "latest_phase": "Latest phase",
     },
 }

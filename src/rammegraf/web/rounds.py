@@ -44,41 +44,46 @@ class Rounds:
         return self.web.page(request, "round.html", **data)
 
     def _selection(self, request):
-        """The page's as_of and within, or an error page that says which field is wrong."""
-        as_of = request.query_params.get("as_of") or self.web.today()
+        """The page's as_of and within, and for each field that does not parse, its
+        sentence ({} when both are right)."""
+        raw_as_of = request.query_params.get("as_of") or self.web.today()
+        raw_within = request.query_params.get("within", "90")
+        errors = {}
         try:
-            as_of = date.fromisoformat(as_of).isoformat()
+            as_of = date.fromisoformat(raw_as_of).isoformat()
         except ValueError:
-            return self.web.error_page(request, 400, "Datoen skal skrives ÅÅÅÅ-MM-DD, fx 2025-12-01 "
-                                                     "(the date must be written YYYY-MM-DD)")
+            as_of = raw_as_of
+            errors["as_of"] = ("Datoen skal skrives ÅÅÅÅ-MM-DD, fx 2025-12-01 "
+                               "(the date must be written YYYY-MM-DD)")
         try:
-            within = int(request.query_params.get("within", "90"))
+            within = int(raw_within)
             if not 0 <= within <= 3650:
                 raise ValueError
         except ValueError:
-            return self.web.error_page(request, 400, "Dage frem skal være et helt tal fra 0 til 3650 "
-                                                     "(days ahead must be a whole number from 0 to 3650)")
-        return as_of, within
+            within = raw_within
+            errors["within"] = ("Dage frem skal være et helt tal fra 0 til 3650 "
+                                "(days ahead must be a whole number from 0 to 3650)")
+        return as_of, within, errors
 
     async def deadlines(self, request):
         lang = self.web.lang(request)
-        selection = self._selection(request)
-        if isinstance(selection, Response):
-            return selection
-        as_of, within = selection
+        as_of, within, errors = self._selection(request)
+        if errors:
+            # the form again, filled in as typed, each wrong field named
+            return self.web.page(request, "deadlines.html", status=400, items=None, as_of=as_of, within=within,
+                                 errors=errors)
         items = await self.pages.run(request, "deadline_rows", as_of, within, lang, cached=True)
         if isinstance(items, Response):
             return items
-        return self.web.page(request, "deadlines.html", items=items, as_of=as_of, within=within)
+        return self.web.page(request, "deadlines.html", items=items, as_of=as_of, within=within, errors={})
 
     async def calendar(self, request):
         """The milestones the Frister page shows for the same as_of and within; every
         milestone when neither is given."""
         if "as_of" in request.query_params or "within" in request.query_params:
-            selection = self._selection(request)
-            if isinstance(selection, Response):
-                return selection
-            as_of, within = selection
+            as_of, within, errors = self._selection(request)
+            if errors:
+                return self.web.error_page(request, 400, " ".join(errors.values()))
         else:
             as_of, within = self.web.today(), None
         body = await self.pages.run(request, "calendar", self.web.lang(request), as_of, within, cached=True)
