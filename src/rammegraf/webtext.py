@@ -12,6 +12,14 @@ TEXT = {
         "reproduce": "Link til netop dette resultat", "no_rows": "Ingen rækker.",
         "truncated": "Resultatet er afkortet til de første {n} rækker.",
         "editor_help": "Skriv en SPARQL-forespørgsel. Præfikserne herunder er udfyldt; kun læsning er tilladt.",
+        "editor_keys": "Ctrl+Enter (⌘+Enter på Mac) kører forespørgslen. Ctrl+Mellemrum viser forslag: præfikser, "
+                       "klasser og egenskaber med deres navne, variabler, og ressourcer efter navn (skriv mindst tre "
+                       "bogstaver). Esc lukker forslagene; Tab flytter videre fra editoren.",
+        "editor_label": "SPARQL-forespørgsel", "editor_starts": "Udgangspunkter: de navngivne forespørgsler",
+        "editor_start_pick": "Hent en navngiven forespørgsel ind i editoren", "editor_start_none": "– vælg –",
+        "editor_load": "Hent ind", "editor_class": "klasse", "editor_property": "egenskab",
+        "editor_prefix": "præfiks", "editor_variable": "variabel", "editor_error_mark": "Fejlen er her",
+        "editor_licences": "Editoren er CodeMirror 6 (MIT-licens)", "editor_licences_link": "licenser",
         "error": "Fejl", "not_found": "Siden findes ikke", "not_found_text": "Der er intet på denne adresse.",
         "kinds": "Slags", "properties": "Egenskaber", "incoming": "Links hertil", "history": "Statushistorik",
         "source": "Kilde", "show_in_graph": "Vis i graf", "property": "Egenskab", "value": "Værdi",
@@ -63,6 +71,14 @@ TEXT = {
         "reproduce": "Link to exactly this result", "no_rows": "No rows.",
         "truncated": "The result is cut to its first {n} rows.",
         "editor_help": "Write a SPARQL query. The prefixes below are filled in; it is read-only.",
+        "editor_keys": "Ctrl+Enter (⌘+Enter on a Mac) runs the query. Ctrl+Space shows suggestions: prefixes, "
+                       "classes and properties with their names, variables, and resources by name (type at least "
+                       "three letters). Esc closes the suggestions; Tab moves on from the editor.",
+        "editor_label": "SPARQL query", "editor_starts": "Starting points: the named queries",
+        "editor_start_pick": "Load a named query into the editor", "editor_start_none": "– choose –",
+        "editor_load": "Load", "editor_class": "class", "editor_property": "property",
+        "editor_prefix": "prefix", "editor_variable": "variable", "editor_error_mark": "The error is here",
+        "editor_licences": "The editor is CodeMirror 6 (MIT licence)", "editor_licences_link": "licences",
         "error": "Error", "not_found": "Page not found", "not_found_text": "There is nothing at this address.",
         "kinds": "Kinds", "properties": "Properties", "incoming": "Links to here", "history": "Status history",
         "source": "Source", "show_in_graph": "Show in graph", "property": "Property", "value": "Value",

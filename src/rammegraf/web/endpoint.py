@@ -9,20 +9,24 @@ answer's format follows ``Accept`` (``Vary: Accept``), 406 when none can carry i
 
 from __future__ import annotations
 
+import re
+import secrets
 from urllib.parse import parse_qsl
 
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from ..errors import RammegrafError
 from ..namespaces import EDITOR_PREFIXES, PREFIXES
 from ..query import QueryError, QueryRefused
 from .base import ClientGone, TooLarge, Web, error_headers, status_of
+from .paging import paged
 from .urls import negotiate
 
 EDITOR_TEXT = "\n".join(f"PREFIX {p}: <{PREFIXES[p]}>" for p in EDITOR_PREFIXES)
 DATASET_PARAMS = ("default-graph-uri", "named-graph-uri", "using-graph-uri", "using-named-graph-uri")
 PATHS = ("/sparql", "/sparql/")  # both answer; a redirect would be built from the Host header
 TEXT_TYPES = ("text/csv", "text/tab-separated-values", "text/turtle", "application/n-triples")
+POSITION = re.compile(r"linje (\d+), kolonne (\d+)")  # QuerySyntaxError's words, the only form an error reaches us in
 
 
 class Endpoint:
@@ -32,7 +36,18 @@ class Endpoint:
     def routes(self):
         from starlette.routing import Route
 
-        return [Route(path, self.sparql, methods=["GET", "POST"]) for path in PATHS]
+        return [Route(path, self.sparql, methods=["GET", "POST"]) for path in PATHS] + [
+            Route("/sparql/ord", self.words)]
+
+    async def words(self, request):
+        """What the editor completes (prefixes, classes, properties with their labels), as JSON."""
+        try:
+            data = await self.web.job(request, "vocabulary", cached=True)
+        except ClientGone:
+            return Response(status_code=499)
+        except RammegrafError as error:
+            return PlainTextResponse(str(error) + "\n", status_code=status_of(error), headers=error_headers(error))
+        return JSONResponse(data, headers={"cache-control": "max-age=300"})
 
     async def asgi(self, scope, receive, send) -> None:
         """The endpoint as a plain ASGI app (rammegraf.web.app calls it directly)."""
@@ -71,7 +86,7 @@ class Endpoint:
         except RammegrafError as error:
             return self.error(request, error, html=wants_html, text=query)
         if outcome["kind"] == "html":
-            return self.editor(request, query, result=outcome["result"])
+            return self.editor(request, query, result=paged(outcome["result"], request))
         self.web.answers.put(key, outcome)
         return data_response(outcome, self.web.settings.row_cap, vary=True)
 
@@ -115,15 +130,27 @@ class Endpoint:
 
     def editor(self, request, text: str, *, result=None, error: str | None = None, status: int = 200,
                headers: dict | None = None):
+        from .app import CSP
+
+        # CodeMirror (style-mod) writes its styles into <style> elements, which style-src 'self'
+        # refuses; this page's own CSP lets in the ones carrying a nonce made for this response
+        nonce = secrets.token_urlsafe(18)
+        csp = CSP.replace("style-src 'self'", f"style-src 'self' 'nonce-{nonce}'")
+        position = POSITION.search(error or "")
+        lang = self.web.lang(request)
+        starts = [{"name": q.name, "title": q.title(lang), "text": q.text} for q in self.web.queries.values()]
         downloads = []
         if result is not None and text:
             from urllib.parse import urlencode
 
             for fmt in ("csv", "tsv", "json"):
                 downloads.append((fmt.upper(), f"/sparql?{urlencode({'query': text, 'format': fmt})}"))
-        return self.web.page(request, "sparql.html", status=status, headers={"vary": "Accept", **(headers or {})},
+        return self.web.page(request, "sparql.html", status=status,
+                             headers={"vary": "Accept", **(headers or {}), "content-security-policy": csp},
                              text=text, prefixes=EDITOR_TEXT, result=result, error=error, downloads=downloads,
-                             permalink=str(request.url) if result is not None else None)
+                             permalink=str(request.url) if result is not None else None, nonce=nonce,
+                             error_line=position.group(1) if position else None,
+                             error_column=position.group(2) if position else None, starts=starts)
 
     def error(self, request, error: Exception, *, html: bool, text: str = ""):
         status = status_of(error)

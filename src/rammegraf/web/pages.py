@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from starlette.responses import Response
 
 from ..errors import RammegrafError
@@ -10,6 +12,14 @@ from .base import ClientGone, TEMPLATES, Web, error_headers, status_of
 
 STATIC = {"app.css": ("app.css", "text/css"), "tables.js": ("tables.js", "text/javascript"),
           "site.js": ("site.js", "text/javascript")}
+# An entry's file is a name in TEMPLATES, or a Path: the built editor and its licences in static/
+STATIC_FILES = Path(__file__).resolve().parents[1] / "static"
+STATIC.update({
+    "editor.js": (STATIC_FILES / "editor.js", "text/javascript"),
+    "sparql.js": (STATIC_FILES / "sparql.js", "text/javascript"),
+    "sparql.css": (STATIC_FILES / "sparql.css", "text/css"),
+    "LICENSES.txt": (STATIC_FILES / "LICENSES" / "README", "text/plain; charset=utf-8"),
+})
 
 
 class Pages:
@@ -41,7 +51,8 @@ class Pages:
         if entry is None:
             return self.web.not_found(request)
         filename, media = entry
-        return Response((TEMPLATES / filename).read_bytes(), media_type=media,
+        path = filename if isinstance(filename, Path) else TEMPLATES / filename
+        return Response(path.read_bytes(), media_type=media,
                         headers={"cache-control": "max-age=3600"})
 
     async def run(self, request, name: str, *args, cached: bool = False):

@@ -93,5 +93,43 @@ def form_fields(engine, name: str, lang: str) -> list[dict]:
     return fields
 
 
+# Terms every query may use that the ontology does not declare: RDF, RDFS and OWL
+# build them in (w3c-declarations.ttl says so), and the data labels with skos:prefLabel.
+BUILT_IN = ("rdf:type", "rdfs:label", "rdfs:comment", "rdfs:seeAlso", "rdfs:subClassOf", "rdfs:domain",
+            "rdfs:range", "skos:prefLabel", "owl:Class", "owl:ObjectProperty", "owl:DatatypeProperty",
+            "owl:AnnotationProperty", "owl:sameAs")
 
-JOBS = (sparql, named, form_fields,)
+
+def vocabulary(engine) -> dict:
+    """What the SPARQL editor completes: the prefixes, and the classes and properties
+    the ontology in the store declares (rg: and the W3C terms of
+    ontology/vocab/w3c-declarations.ttl), each with its prefixed name, its Danish
+    and English labels and its kind (class or property)."""
+    from ...namespaces import OWL, PREFIXES, curie
+    from ...terms import iri
+
+    kinds = {str(OWL.Class): "class", str(OWL.ObjectProperty): "property",
+             str(OWL.DatatypeProperty): "property", str(OWL.AnnotationProperty): "property"}
+    known = [iri(PREFIXES[p] + n) for p, n in (c.split(":") for c in BUILT_IN)]
+    rows = engine.query("""SELECT ?t ?kind ?da ?en WHERE {
+        { VALUES ?kind { owl:Class owl:ObjectProperty owl:DatatypeProperty owl:AnnotationProperty }
+          ?t a ?kind FILTER (isIRI(?t)) } UNION { VALUES ?t { %s } }
+        OPTIONAL { ?t rdfs:label ?da FILTER (lang(?da) = "da") }
+        OPTIONAL { ?t rdfs:label ?en FILTER (lang(?en) = "en") } }""" % " ".join(f"<{t.value}>" for t in known),
+                        ).rows
+    builtin_kind = {PREFIXES[p] + n: ("class" if n[:1].isupper() else "property")
+                    for p, n in (c.split(":") for c in BUILT_IN)}
+    terms: dict[str, dict] = {}
+    for term, kind, da, en in rows:
+        what = kinds.get(text(kind)) if kind is not None else builtin_kind.get(term.value)
+        name = curie(term.value)
+        if what is None or name.startswith("<"):
+            continue
+        entry = terms.setdefault(name, {"curie": name, "kind": what, "da": "", "en": ""})
+        entry["da"] = entry["da"] or text(da)
+        entry["en"] = entry["en"] or text(en)
+    return {"prefixes": [{"prefix": p, "iri": n} for p, n in PREFIXES.items()],
+            "terms": sorted(terms.values(), key=lambda t: t["curie"])}
+
+
+JOBS = (sparql, named, form_fields, vocabulary,)
