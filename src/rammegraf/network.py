@@ -169,11 +169,13 @@ class _Projection:
         self.engine = engine
         self.classes = class_kinds(engine)
         self.kinds: dict[str, str] = {}
+        self.known: dict[str, str] = {}     # every node whose kind was read, reached or not
         self.owner: dict[str, str] = {}
         self.links: set[tuple[str, str, str]] = set()
 
     def everything(self) -> None:
         self.kinds = _kinds_of(self.engine, self.classes, None)
+        self.known = self.kinds
         self.owner = _owners(self.engine, None)
         self.links = {(s.value, p.value, o.value) for s, p, o in self.engine.query(_ALL_LINKS).rows}
 
@@ -189,7 +191,8 @@ class _Projection:
             frontier = found
             if not frontier:
                 break
-        self._neighbours(frontier)  # the links of the outermost ring, to nodes inside it
+        self._neighbours(frontier)  # the links of the outermost ring, to nodes inside it and beyond
+        self.known = dict(self.kinds)
         self.kinds = {n: k for n, k in self.kinds.items() if n in reached}
 
     def _neighbours(self, nodes: set[str]) -> set[str]:
@@ -221,6 +224,35 @@ class _Projection:
                     found.add(end)
         return found
 
+    def folded(self, ends: dict[str, str]) -> set[tuple[str, str, str, str | None]]:
+        """The links between nodes of ``ends`` as edges (s, p, o, via): a task's,
+        challenge's or decision point's links are its initiative's, "via" the item."""
+        skip = set(ITEM_LINKS)
+        edges = set()
+        for s, p, o in self.links:
+            if p in skip:
+                continue
+            via = None
+            if s in self.owner:
+                s, via = self.owner[s], s
+            if o in self.owner:
+                o, via = self.owner[o], o
+            if s in ends and o in ends and s != o:
+                edges.add((s, p, o, via))
+        return edges
+
+    def degrees(self) -> dict[str, int]:
+        """Each node's number of links in the whole graph, not only among the nodes
+        reached: every link of every reached node has been read (the outermost
+        ring's too), so the count is complete."""
+        counts = dict.fromkeys(self.kinds, 0)
+        for s, _, o, _ in self.folded(self.known):
+            if s in counts:
+                counts[s] += 1
+            if o in counts:
+                counts[o] += 1
+        return counts
+
     def network(self, *, as_of: date | None, lang: str, labels: Labels):
         import networkx as nx
 
@@ -232,18 +264,7 @@ class _Projection:
             for initiative, area in self.engine.query("SELECT ?i ?a WHERE { ?i rg:developmentArea ?a }",
                                                       {"i": [iri(i) for i in part]}).rows:
                 areas.setdefault(initiative.value, []).append(area.value)
-        skip = set(ITEM_LINKS)
-        edges = []
-        for s, p, o in self.links:
-            if p in skip:
-                continue
-            via = None
-            if s in self.owner:
-                s, via = self.owner[s], s
-            if o in self.owner:
-                o, via = self.owner[o], o
-            if s in self.kinds and o in self.kinds and s != o:
-                edges.append((s, p, o, via))
+        edges = list(self.folded(self.kinds))
         labels.load([iri(n) for n in nodes] + [iri(p) for _, p, _, _ in edges]
                     + [iri(v) for *_, v in edges if v])
         net = nx.MultiDiGraph()
@@ -265,15 +286,20 @@ class _Projection:
 
 
 def build_network(engine, *, as_of: date | None = None, lang: str = "da", around: str | None = None,
-                  depth: int = 2, labels: Labels | None = None):
+                  depth: int = 2, labels: Labels | None = None, degrees: bool = False):
     """A networkx MultiDiGraph: nodes keyed by IRI string, edges keyed by property.
-    With ``around`` (an IRI), only the nodes within ``depth`` hops of it."""
+    With ``around`` (an IRI), only the nodes within ``depth`` hops of it. With
+    ``degrees``, ``net.graph["degrees"]`` holds each node's number of links in the
+    whole graph (a view's edge nodes have links that leave the view)."""
     projection = _Projection(engine)
     if around is None:
         projection.everything()
     else:
         projection.around(around, depth)
-    return projection.network(as_of=as_of, lang=lang, labels=labels or Labels(engine, lang))
+    net = projection.network(as_of=as_of, lang=lang, labels=labels or Labels(engine, lang))
+    if degrees:
+        net.graph["degrees"] = projection.degrees()
+    return net
 
 
 def flat_for_export(net):
