@@ -206,8 +206,20 @@ def build_store(files: list[Path], target: Path, *, progress: bool | None = None
             # frames that hold the store, and an open RocksDB writes into the folder
             # while it is being removed (a '.build-…' folder was left behind).
             store = None
-            failure.__traceback__ = None
-            shutil.rmtree(temporary, ignore_errors=True)
+            chained = failure
+            for _ in range(10):   # the errors it was raised from hold frames too
+                if chained is None:
+                    break
+                chained.__traceback__ = None
+                chained = chained.__cause__ or chained.__context__
+            import gc
+
+            gc.collect()
+            for _ in range(20):   # RocksDB's background threads may still be finishing a file
+                shutil.rmtree(temporary, ignore_errors=True)
+                if not temporary.exists():
+                    break
+                time.sleep(0.05)
             raise failure
         _prune(folder, keep=target)
 
