@@ -140,9 +140,12 @@ def test_query_design_card_prints_labels():
     result = invoke("query", "afhaenger-af-milepael")
     assert result.exit_code == 0
     assert result.stdout.splitlines() == [
-        "initiative      milestone                              dateText  earliest    latest",
-        "--------------  -------------------------------------  --------  ----------  ----------",
-        "Botilbudsteams  Organiseringen i regionen er på plads  1.1.26    2026-01-01  2026-01-01"]
+        "Initiativ       Milepæl                                Dato (kildens ord)  Tidligst    Senest",
+        "--------------  -------------------------------------  ------------------  ----------  ----------",
+        "Botilbudsteams  Organiseringen i regionen er på plads  1.1.26              2026-01-01  2026-01-01"]
+    # a table for people is headed by the query's captions; CSV, TSV and JSON keep the variable names
+    assert invoke("query", "afhaenger-af-milepael", "--format", "csv").stdout.splitlines()[0] == \
+        "initiative,milestone,dateText,earliest,latest"
 
 
 def test_query_lang_en_and_iris():

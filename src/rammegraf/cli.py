@@ -192,7 +192,8 @@ def query(source, params, fmt, iris, lang, data_dirs, in_memory, endpoint, graph
     values = _parse_params(params)
     engine = _engine(data_dirs, endpoint, graph_iri, in_memory=in_memory)
     answer = run_on(engine, named, values)
-    _emit(render_result(answer, Labels(engine, lang), fmt, lang=lang, show_labels=not iris))
+    captions = [named.caption(v, lang) for v in answer.vars] if answer.form == "SELECT" else None
+    _emit(render_result(answer, Labels(engine, lang), fmt, lang=lang, show_labels=not iris, captions=captions))
 
 
 @main.group(invoke_without_command=True)

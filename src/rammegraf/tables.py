@@ -78,9 +78,11 @@ def _table(headers, rows, max_width: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_result(answer, labels, fmt: str = "table", *, lang: str = "da", show_labels: bool = True) -> str:
+def render_result(answer, labels, fmt: str = "table", *, lang: str = "da", show_labels: bool = True,
+                  captions: list[str] | None = None) -> str:
     """A SPARQL answer: SELECT as rows, ASK as yes/no, CONSTRUCT/DESCRIBE as Turtle.
-    ``labels`` is a rammegraf.labels.Labels for the answer's engine."""
+    ``labels`` is a rammegraf.labels.Labels for the answer's engine; ``captions``
+    head the columns of a table for people (table, md) in place of the variable names."""
     from .results import serialize_answer
 
     if answer.form == "ASK":
@@ -95,7 +97,8 @@ def render_result(answer, labels, fmt: str = "table", *, lang: str = "da", show_
     if show_labels:
         labels.load(term for row in answer.rows for term in row)
     rows = [[labels.display(term) if show_labels else text(term) for term in row] for row in answer.rows]
-    return render(list(answer.vars), rows, fmt)
+    headers = list(captions) if captions and show_labels and fmt in ("table", "md") else list(answer.vars)
+    return render(headers, rows, fmt)
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
