@@ -9,10 +9,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import with_turtle
+from conftest import web_client, with_turtle
 
-from rammegraf.network import build_network
-from rammegraf.viz import PHASE_COLOURS, ViewError, graph_page, page_data, select_view
+from rammegraf.network import KINDS, build_network
+from rammegraf.viz import (HALO, ICONS, INK, LABEL_MIN_PX, PHASE_COLOURS, STYLE, ViewError, contrast, graph_page,
+                           icon_uri, page_csp, page_data, select_view)
 
 ID = "https://w3id.org/rammegraf/id/"
 F_ACT = ID + "initiativ/monitorering-af-f-act"
@@ -81,6 +82,134 @@ def test_graph_page_as_of_sets_the_start_date(engine):
     assert data["date"] == "2025-04-08"
 
 
+def test_sixteen_kinds_sixteen_icons_and_the_legend_shows_them(engine):
+    kinds = [k for k, _ in KINDS]
+    assert sorted(STYLE) == sorted(kinds) and len(kinds) == 16
+    names = [STYLE[k][0] for k in kinds]
+    assert len(set(names)) == 16                                   # a name per kind
+    assert len({ICONS[name][0] for name in names}) == 16           # and a silhouette per name
+    uris = [icon_uri(*STYLE[k]) for k in kinds]
+    assert len(set(uris)) == 16 and all(u.startswith("data:image/svg+xml,") for u in uris)
+    assert all("%23" in u and "#" not in u for u in uris)          # a bare # would end the data: URI
+    data = page_data(engine, select_view(engine, "all"))
+    assert [k["key"] for k in data["kinds"]] == kinds              # the legend: every kind, with its icon
+    assert [k["uri"] for k in data["kinds"]] == uris
+    assert len({p["uri"] for p in data["phases"]} | {data["nophase"]}) == len(PHASE_COLOURS) + 1
+
+
+def test_labels_are_dark_on_a_light_halo_and_never_tiny(engine):
+    assert contrast("#000000", "#ffffff") == pytest.approx(21.0)
+    assert contrast("#777777", "#ffffff") < 4.5 < contrast("#767676", "#ffffff")   # WCAG's own boundary
+    font = page_data(engine, select_view(engine, "all"))["font"]
+    assert (font["color"], font["halo"]) == (INK, HALO)
+    assert contrast(font["color"], font["halo"]) >= 4.5
+    assert font["minPx"] == LABEL_MIN_PX >= 12 and font["keepPx"] >= font["minPx"]
+    assert min([font["size"], *font["sizes"].values()]) >= 12
+
+
+def test_every_node_counts_its_links_in_the_whole_graph(engine):
+    whole = build_network(engine)
+    view = select_view(engine, "initiative:botilbudsteams", depth=1)
+    data = page_data(engine, view)
+    region = ID + "region/midtjylland"
+    in_view = sum(1 for e in data["edges"] if region in (e["from"], e["to"]))
+    node = next(n for n in data["nodes"] if n["id"] == region)
+    assert node["deg"] == whole.degree(region) == 41 and in_view < 41
+    assert all(n["deg"] == whole.degree(n["id"]) for n in data["nodes"])
+
+
+def test_a_file_carries_the_ring_beyond_its_view_hidden(engine):
+    inner = set(select_view(engine, "initiative:botilbudsteams", depth=1).net)
+    outer = set(select_view(engine, "initiative:botilbudsteams", depth=2).net)
+    data = graph_json(graph_page(engine, view="initiative:botilbudsteams", depth=1))
+    shown = {n["id"] for n in data["nodes"] if not n.get("ring")}
+    ring = {n["id"] for n in data["nodes"] if n.get("ring")}
+    assert shown == inner and ring == outer - inner and len(ring) > 20
+    assert all("x" in n for n in data["nodes"] if not n.get("ring"))
+    assert not any("x" in n for n in data["nodes"] if n.get("ring"))   # placed when expanded
+    assert {(e["from"], e["to"]) for e in data["edges"]} == {(u, v) for u, v in
+                                                             select_view(engine, "initiative:botilbudsteams",
+                                                                         depth=2).net.edges()}
+    assert data["served"] is False
+    # served, the page asks the server instead: no ring, and it may connect to its own origin only
+    served = graph_json(graph_page(engine, view="initiative:botilbudsteams", depth=1, site=SITE))
+    assert {n["id"] for n in served["nodes"]} == inner and served["served"] is True
+    assert "connect-src 'self'" in page_csp(served=True) and "connect-src" not in page_csp()
+
+
+SITE = {"home": "/", "nav_label": "Forside", "skip": "Spring til indholdet", "nav": [("/", "Forside", False)],
+        "switch": "/graf?lang=en", "other_lang": "English", "other_code": "en"}
+
+
+def test_a_file_links_to_no_page_it_does_not_have(engine):
+    html = graph_page(engine, view="initiative:botilbudsteams", depth=1)
+    assert not re.search(r'href="(?!#)', html)          # only in-page links (the skip link)
+    assert '<nav' not in html
+    served = graph_page(engine, view="initiative:botilbudsteams", depth=1, site=SITE)
+    assert '<nav aria-label="Forside">' in served and 'href="/graf?lang=en"' in served
+
+
+# --- the web app's graph routes ---------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def client(web_data):
+    with web_client(data_dirs=(web_data,), timeout=10.0, today=date(2025, 9, 1)) as test_client:
+        yield test_client
+
+
+def test_neighbours_route_answers_json(client, engine):
+    answer = client.get("/graf/naboer?id=region/midtjylland&lang=da&as_of=2025-08-20")
+    assert answer.status_code == 200 and answer.headers["content-type"] == "application/json"
+    data = answer.json()
+    region = ID + "region/midtjylland"
+    expected = set(build_network(engine, around=region, depth=1))
+    assert data["center"] == region and data["nodes"][0]["id"] == region
+    assert {n["id"] for n in data["nodes"]} == expected
+    assert data["nodes"][0]["deg"] == 41 and data["nodes"][0]["kind"] == "region"
+    assert all(e["from"] in expected and e["to"] in expected for e in data["edges"])
+    odder = next(n for n in data["nodes"] if n["id"] == ID + "kommune/odder")
+    assert odder["label"] == "Odder Kommune" and odder["deg"] == 5
+    english = client.get("/graf/naboer?id=region/midtjylland&lang=en").json()
+    assert english["nodes"][0]["label"] == "Central Denmark Region"
+
+
+@pytest.mark.parametrize("ident", ["kommune/findes-ikke", "", "a b>", "x> } ; ASK { ?s ?p ?o",
+                                   "region/midtjylland> ?p ?o } #"])
+def test_neighbours_route_unknown_is_404_json(client, ident: str):
+    from urllib.parse import quote
+
+    answer = client.get("/graf/naboer?id=" + quote(ident, safe=""))
+    assert answer.status_code == 404 and answer.headers["content-type"] == "application/json"
+    assert "ingen knude" in answer.json()["error"]
+
+
+def test_neighbours_route_bad_date_is_400_json(client):
+    answer = client.get("/graf/naboer?id=region/midtjylland&as_of=igaar")
+    assert answer.status_code == 400 and "as_of" in answer.json()["error"]
+
+
+def test_served_graph_page_has_the_site_menu_and_may_fetch_from_itself(client):
+    from rammegraf.webtext import TEXT
+
+    response = client.get("/graf?view=all", headers={"accept": "text/html"})
+    html = response.text
+    for path, key in (("/foresporgsler", "queries"), ("/sparql", "sparql"), ("/runder", "rounds"),
+                      ("/frister", "deadlines_nav"), ("/valider", "validate"), ("/ontologi", "ontology")):
+        assert f'<a href="{path}">{TEXT["da"][key]}</a>' in html, path
+    assert '<a href="/graf" aria-current="page">Graf</a>' in html
+    assert f'class="skip" href="#stage">{TEXT["da"]["skip"]}</a>' in html
+    assert 'class="lang" href="/graf?view=all&amp;depth=2&amp;lang=en"' in html
+    csp = response.headers["content-security-policy"]
+    assert "connect-src 'self'" in csp and "script-src 'sha256-" in csp and "unsafe-eval" not in csp
+    english = client.get("/graf?view=all&lang=en", headers={"accept": "text/html"}).text
+    assert f'<a href="/foresporgsler?lang=en">{TEXT["en"]["queries"]}</a>' in english
+
+
+def test_resource_page_shows_the_node_selected_two_hops_out(client):
+    page = client.get("/id/region/midtjylland", headers={"accept": "text/html"}).text
+    assert 'href="/graf?view=node%3Aregion%2Fmidtjylland&amp;depth=2#valgt=region/midtjylland"' in page
+
+
 # --- in a browser ----------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -117,6 +246,9 @@ def test_browser_search_focuses_the_node(watched, plan_page: Path):
     page.fill("#search", "botilbudsteams")
     page.click("#search-form button[type=submit]")
     assert page.evaluate("window.rammegraf.network.getSelectedNodes()") == [ID + "initiativ/botilbudsteams"]
+    assert page.inner_text("#selection-name") == "Botilbudsteams"
+    assert page.locator("#panel").is_hidden()                 # details only on demand
+    page.click("#details-button")
     assert page.inner_text("#panel-title") == "Botilbudsteams"
     centre = page.evaluate("window.rammegraf.network.getViewPosition()")
     node = page.evaluate(f"window.rammegraf.network.getPositions(['{ID}initiativ/botilbudsteams'])")
@@ -155,10 +287,10 @@ def test_browser_area_filter_hides_its_initiatives(watched, plan_page: Path):
 
 def test_browser_report_date_recolours_initiatives(watched, plan_page: Path):
     page = open_page(watched, plan_page)
-    colour = f"window.rammegraf.nodes.get('{F_ACT}').color.background"
-    assert page.evaluate(colour) == PHASE_COLOURS["InProgress"]
+    image = f"window.rammegraf.nodes.get('{F_ACT}').image"
+    assert page.evaluate(image) == icon_uri(STYLE["initiative"][0], PHASE_COLOURS["InProgress"])
     page.select_option("#as-of", "2025-04-08")
-    assert page.evaluate(colour) == PHASE_COLOURS["NotStarted"]
+    assert page.evaluate(image) == icon_uri(STYLE["initiative"][0], PHASE_COLOURS["NotStarted"])
     row = page.locator(f"#node-table tr[data-id='{F_ACT}'] td").nth(2).text_content()
     assert row == "Ikke igangsat"
 
@@ -167,6 +299,8 @@ def test_browser_script_payload_stays_text(watched, plan_page: Path):
     page = open_page(watched, plan_page)
     page.fill("#search", "<img")
     page.click("#search-form button[type=submit]")
+    assert page.inner_text("#selection-name") == PAYLOAD
+    page.click("#details-button")
     assert page.inner_text("#panel-title") == PAYLOAD
     page.locator("#tabular summary").click()
     cells = page.locator("#node-table td").all_inner_texts()

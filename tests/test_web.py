@@ -258,7 +258,7 @@ def test_browser_walkthrough(watched, live):
     with page.expect_navigation():
         page.click("text=Vis i graf")
     page.wait_for_selector("body[data-ready='1']", state="attached")
-    assert page.locator("#panel-title").inner_text() == "Botilbudsteams"
+    assert page.locator("#selection-name").inner_text() == "Botilbudsteams"
 
     page.goto(f"{live}/valider")
     page.fill("#turtle", BAD_ENTRY)

@@ -1,13 +1,19 @@
-"""The graph views: the list of views, and one view as a self-contained page."""
+"""The graph views: the list of views, one view as a self-contained page, and a
+node's neighbours as JSON for the page's "expand"."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 
+from ..errors import RammegrafError
+from .base import ClientGone, error_headers, status_of
 from .pages import Pages
 from .urls import link
+
+BAD_PARAMS = ("depth er et heltal fra 0 til 10 og as_of en dato ÅÅÅÅ-MM-DD "
+              "(depth is a whole number from 0 to 10, as_of a date)")
 
 
 class Graphs:
@@ -18,7 +24,7 @@ class Graphs:
     def routes(self):
         from starlette.routing import Route
 
-        return [Route("/graf", self.graph)]
+        return [Route("/graf", self.graph), Route("/graf/naboer", self.neighbours)]
 
     async def graph(self, request):
         from ..webtext import TEXT
@@ -39,10 +45,31 @@ class Graphs:
             if not 0 <= depth <= 10:
                 raise ValueError
         except ValueError:
-            return self.web.error_page(request, 400, "depth er et heltal fra 0 til 10 og as_of en dato ÅÅÅÅ-MM-DD "
-                                                     "(depth is a whole number from 0 to 10, as_of a date)")
-        data = await self.pages.run(request, "graph_view", view, depth, as_of, lang, cached=True)
+            return self.web.error_page(request, 400, BAD_PARAMS)
+        # the same view in the other language (the language link of the site's header)
+        other = "en" if lang == "da" else "da"
+        switch = link("/graf", other, view=view, depth=str(depth), as_of=as_of)
+        data = await self.pages.run(request, "graph_view", view, depth, as_of, lang, switch, cached=True)
         if isinstance(data, Response):
             return data
         page, csp = data
         return HTMLResponse(page, headers={"content-security-policy": csp})
+
+    async def neighbours(self, request):
+        """``/graf/naboer?id=PATH``: the resource ``…/id/PATH`` and its neighbours as
+        JSON (nodes and links, as in the page's data); 404 when it is not a node."""
+        lang = self.web.lang(request)
+        path = request.query_params.get("id", "")
+        as_of = request.query_params.get("as_of") or None
+        try:
+            if as_of:
+                date.fromisoformat(as_of)
+        except ValueError:
+            return JSONResponse({"error": BAD_PARAMS}, status_code=400)
+        try:
+            data = await self.web.job(request, "graph_neighbours", path, as_of, lang, cached=True)
+        except ClientGone:
+            return Response(status_code=499)
+        except RammegrafError as error:
+            return JSONResponse({"error": str(error)}, status_code=status_of(error), headers=error_headers(error))
+        return JSONResponse(data)

@@ -5,8 +5,15 @@ from __future__ import annotations
 from datetime import date
 
 from ...labels import Labels
+from ...namespaces import ID
 from ...terms import text
 from ..urls import link
+from .common import NotFound
+
+# the site's menu, as base.html has it: (path, key of its words in webtext.TEXT)
+SITE_NAV = (("/", "home"), ("/foresporgsler", "queries"), ("/sparql", "sparql"), ("/graf", "graph"),
+            ("/runder", "rounds"), ("/frister", "deadlines_nav"), ("/valider", "validate"),
+            ("/ontologi", "ontology"))
 
 
 def graph_index(engine, lang: str) -> list[tuple[str, str]]:
@@ -17,11 +24,38 @@ def graph_index(engine, lang: str) -> list[tuple[str, str]]:
             for a, _ in sorted(rows, key=lambda r: (text(r[1]), r[0].value))]
 
 
-def graph_view(engine, view: str, depth: int, as_of: str | None, lang: str) -> tuple[str, str]:
+def site_header(lang: str, switch: str) -> dict:
+    """The web app's header for the graph page: its menu with its words, the home
+    link, the same view in the other language, and the skip link's words."""
+    from ...webtext import TEXT
+
+    t = TEXT[lang]
+    return {"home": link("/", lang), "nav_label": t["home"], "skip": t["skip"],
+            "nav": [(link(path, lang), t[key], path == "/graf") for path, key in SITE_NAV],
+            "switch": switch, "other_lang": t["other_lang"], "other_code": t["other_code"]}
+
+
+def graph_view(engine, view: str, depth: int, as_of: str | None, lang: str, switch: str) -> tuple[str, str]:
     from ...viz import graph_page, page_csp
 
     day = date.fromisoformat(as_of) if as_of else None
-    return graph_page(engine, view=view, depth=depth, as_of=day, lang=lang), page_csp()
+    page = graph_page(engine, view=view, depth=depth, as_of=day, lang=lang, site=site_header(lang, switch))
+    return page, page_csp(served=True)
+
+
+def graph_neighbours(engine, path: str, as_of: str | None, lang: str) -> dict:
+    """A node (the path after /id/) and its neighbours, for the graph page's "expand"."""
+    from ...viz import neighbours_data
+
+    day = date.fromisoformat(as_of) if as_of else None
+    try:
+        node = ID[path.strip("/")] if path.strip("/") else None
+        found = neighbours_data(engine, str(node), lang=lang, as_of=day) if node else None
+    except ValueError:  # not an IRI at all (a space, a bracket): it names nothing
+        found = None
+    if found is None:
+        raise NotFound(f"ingen knude i grafen har id '{path}' (no node of the graph has this id)")
+    return found
 
 
 def picture(engine, kind: str, fmt: str, lang: str) -> bytes:
@@ -33,4 +67,4 @@ def picture(engine, kind: str, fmt: str, lang: str) -> bytes:
 
 
 
-JOBS = (graph_index, graph_view, picture,)
+JOBS = (graph_index, graph_view, graph_neighbours, picture,)
