@@ -68,8 +68,10 @@
   function edgeText(e) { return e.label + (e.via ? " (" + ui.via + " " + e.via + ")" : ""); }
   function baseSize(n) { return F.sizes[n.kind] || F.size; }
   function visNode(n) {
-    return { id: n.id, label: n.label, x: n.x, y: n.y, image: iconFor(n), size: n.size, title: tooltip(n),
-             hidden: !isShown(n), font: { size: labelSize(n.id) } };
+    var f = Math.round(labelSize(n.id) * 100) / 100, z = Math.round(iconSize(n.id) * 10) / 10;
+    drawnSize[n.id] = { f: f, z: z, v: 0 };
+    return { id: n.id, label: n.label, x: n.x, y: n.y, image: iconFor(n), size: z, title: tooltip(n),
+             hidden: !isShown(n), font: { size: f, vadjust: 0 }, widthConstraint: { maximum: Math.max(f, 14) * 15 } };
   }
   function visEdge(e) { return { id: e.id, from: e.from, to: e.to, title: el("div", edgeText(e)) }; }
 
@@ -106,6 +108,16 @@
   /* ---------- the network ---------- */
   var first = data.nodes.filter(function (n) { return !n.ring; });
   first.forEach(function (n) { present[n.id] = true; });
+  (function guessScale() {  // about the zoom that fit() will choose, so few nodes change after it
+    var box = document.getElementById("network"), x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+    first.forEach(function (n) {
+      x0 = Math.min(x0, n.x - n.size); x1 = Math.max(x1, n.x + n.size);
+      y0 = Math.min(y0, n.y - n.size); y1 = Math.max(y1, n.y + n.size);
+    });
+    var guess = Math.min(box.clientWidth / (x1 - x0), box.clientHeight / (y1 - y0), 1);
+    scale = isFinite(guess) && guess > 0 ? guess : 1;
+    steps = stepOf(scale);
+  })();
   var nodes = new vis.DataSet(first.map(visNode));
   var edges = new vis.DataSet(allEdges.filter(function (e) { return present[e.from] && present[e.to]; }).map(visEdge));
   var big = first.length > 800;
