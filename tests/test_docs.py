@@ -49,7 +49,7 @@ def test_model_doc_justifies_every_warning(shipped_report: ValidationReport):
     section = TEXT[TEXT.index("## Validation and the warnings"):TEXT.index("## Four questions")]
     assert f"**{len(shipped_report.warnings)} warnings**" in section
     for result in shipped_report.warnings:
-        slug = str(result.focus_node).rsplit("/", 1)[-1]
+        slug = result.focus.rsplit("/", 1)[-1]
         assert re.search(rf"\b{re.escape(slug)}\b", section), slug
 
 
@@ -58,7 +58,7 @@ def test_model_doc_worked_example_validates(engine, shapes: Graph, tmp_path: Pat
     entry = tmp_path / "status-2025-12-01.ttl"
     entry.write_text(example, encoding="utf-8")
     check = check_entries(parse_file(entry), engine, shapes=shapes)
-    assert check.report.conforms, [(str(r.focus_node), r.message()) for r in check.report.violations]
+    assert check.report.conforms, [(r.focus, r.message()) for r in check.report.violations]
     assert len(check.engine) == len(engine) + 11
 
 

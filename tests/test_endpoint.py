@@ -66,7 +66,7 @@ def test_validate_finds_the_same_violations(server, bad, engine):
 
     remote = {(r["focusNode"], r["path"], r["constraint"]) for r in json.loads(result.stdout)["results"]
               if r["severity"] == "Violation"}
-    assert remote == {(str(r.focus_node), r.path, r.constraint) for r in embedded.violations}
+    assert remote == {(r.focus, r.path, r.constraint) for r in embedded.violations}
 
 
 def test_describe_and_graph_read_the_server(server, tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from .labels import Labels
-from .validate import ValidationReport, ValidationResult
+from .validate import ValidationReport, ValidationResult, term_text
 
 SEVERITY = {"da": {"Violation": "FEJL", "Warning": "ADVARSEL", "Info": "INFO"},
             "en": {"Violation": "VIOLATION", "Warning": "WARNING", "Info": "INFO"}}
@@ -32,7 +32,7 @@ def format_report(report: ValidationReport, engine, fmt: str = "text", *,
     """The report for people (text), programs (json) or RDF tools (ttl); labels
     of the focus nodes come from ``engine``."""
     if fmt == "ttl":
-        return report.graph.serialize(format="turtle")
+        return report.turtle()
     labels = focus_labels(report, engine, lang)
     if fmt == "json":
         return json.dumps(_as_json(report, labels, lang, hidden_warnings),
@@ -42,12 +42,10 @@ def format_report(report: ValidationReport, engine, fmt: str = "text", *,
 
 def focus_labels(report: ValidationReport, engine, lang: str) -> dict[str, str | None]:
     """The label of every focus node of the report (IRI string → label)."""
-    from rdflib import URIRef
-
-    from .terms import iri
+    import pyoxigraph as ox
 
     labels = Labels(engine, lang)
-    nodes = [iri(str(r.focus_node)) for r in report.results if isinstance(r.focus_node, URIRef)]
+    nodes = list({r.focus_node for r in report.results if isinstance(r.focus_node, ox.NamedNode)})
     labels.load(nodes)
     return {node.value: labels.of(node) for node in nodes}
 
@@ -56,7 +54,7 @@ def _as_text(report: ValidationReport, labels: dict, lang: str, hidden_warnings:
     lines = [headline(report, lang, hidden_warnings=hidden_warnings)]
     groups: dict = {}
     for result in report.results:
-        groups.setdefault(result.focus_node, []).append(result)
+        groups.setdefault(result.focus, []).append(result)
     for focus in sorted(groups, key=lambda f: _focus_key(labels, f, groups[f])):
         results = sorted(groups[focus], key=lambda r: (r.severity != "Violation", r.path or ""))
         label = labels.get(str(focus))
@@ -65,7 +63,7 @@ def _as_text(report: ValidationReport, labels: dict, lang: str, hidden_warnings:
         width = max(len(r.path or "") for r in results)
         for result in results:
             severity = SEVERITY.get(lang, SEVERITY["en"]).get(result.severity, result.severity)
-            value = f"  [{result.value}]" if result.value is not None and result.path else ""
+            value = f"  [{term_text(result.value)}]" if result.value is not None and result.path else ""
             lines.append(f"  {severity:<9} {(result.path or '').ljust(width)}  {result.message(lang)}{value}")
     return "\n".join(lines) + "\n"
 
@@ -83,13 +81,13 @@ def _as_json(report: ValidationReport, labels: dict, lang: str, hidden_warnings:
         "warnings": len(report.warnings),
         "hiddenWarnings": hidden_warnings,
         "results": [{
-            "focusNode": str(r.focus_node),
-            "focusLabel": labels.get(str(r.focus_node)),
+            "focusNode": r.focus,
+            "focusLabel": labels.get(r.focus),
             "path": r.path,
             "severity": r.severity,
             "message": r.message(lang),
             "constraint": r.constraint,
-            "sourceShape": str(r.source_shape),
-            "value": None if r.value is None else str(r.value),
+            "sourceShape": term_text(r.source_shape),
+            "value": None if r.value is None else term_text(r.value),
         } for r in report.results],
     }

@@ -442,11 +442,11 @@ def import_round(path: Path, *, into: Path, open_engine, day: date | None = None
         target = into / f"status-{round_.day.isoformat()}.ttl"
         if target.exists():
             raise RoundError([f"{target} findes allerede: runden er indlæst (the round is already imported)"])
-        check = check_entries(round_.triples, engine)
-        if not check.report.conforms:
-            labels = Labels(check.engine, "da")
-            raise RoundError([f"{labels.display(iri(str(r.focus_node)))}: {r.path or ''} {r.message()}"
-                              for r in check.report.violations])
+        with check_entries(round_.triples, engine) as check:
+            if not check.report.conforms:
+                labels = Labels(check.engine, "da")
+                raise RoundError([f"{labels.display(r.focus_node)}: {r.path or ''} {r.message()}"
+                                  for r in check.report.violations])
         if dry_run:
             return round_, None
         header = (f"# Statusrunde {round_.day.isoformat()}: {round_.title}\n"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from ...namespaces import ID
-from ...terms import iri
 
 
 def validate_entry(engine, raw: bytes, name: str, lang: str) -> dict:
@@ -14,24 +13,24 @@ def validate_entry(engine, raw: bytes, name: str, lang: str) -> dict:
 
     from ...report import focus_labels
     from ...store import parse_bytes
-    from ...validate import check_entries
+    from ...validate import check_entries, term_text
 
     suffix = Path(name).suffix or ".ttl"
     # relative IRIs resolve against the id namespace, as in the SPARQL editor
     triples = parse_bytes(with_prefixes(raw) if suffix.lower() == ".ttl" else raw, name=name, suffix=suffix,
                           base=str(ID))
-    check = check_entries(triples, engine)
-    labels = focus_labels(check.report, check.engine, lang)
-    return {
-        "conforms": check.report.conforms,
-        "violations": len(check.report.violations), "warnings": len(check.report.warnings),
-        "results": [{"focus": str(r.focus_node), "label": labels.get(str(r.focus_node)) or "",
-                     "path": r.path or "", "severity": r.severity, "message": r.message(lang),
-                     "value": "" if r.value is None else str(r.value),
-                     "known": engine.query("ASK { ?n ?p ?o }", {"n": iri(str(r.focus_node))}).boolean
-                     if str(r.focus_node).startswith("http") else False}
-                    for r in check.report.results],
-    }
+    with check_entries(triples, engine) as check:
+        labels = focus_labels(check.report, check.engine, lang)
+        return {
+            "conforms": check.report.conforms,
+            "violations": len(check.report.violations), "warnings": len(check.report.warnings),
+            "results": [{"focus": r.focus, "label": labels.get(r.focus) or "",
+                         "path": r.path or "", "severity": r.severity, "message": r.message(lang),
+                         "value": term_text(r.value),
+                         "known": engine.query("ASK { ?n ?p ?o }", {"n": r.focus_node}).boolean
+                         if r.focus.startswith("http") else False}
+                        for r in check.report.results],
+        }
 
 
 def with_prefixes(raw: bytes) -> bytes:
