@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import resource
-import statistics
 import sys
 import tempfile
 import time
@@ -27,12 +26,9 @@ QUERIES = ["midtjylland", "botilbud", "§ 108", "initiativ 12", "kommune 7", "st
 
 
 def median(fn, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    from run import median_time  # benchmarks/run.py, beside this file
+
+    return median_time(fn, runs=runs)
 
 
 def main(argv: list[str] | None = None) -> int:
