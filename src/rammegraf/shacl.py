@@ -7,9 +7,10 @@ answers with its indexes (hash joins and anti-joins), and each answer row is one
 SHACL validation result: focus node, path, constraint component, severity,
 value, and the shape's messages in Danish and English.
 
-    shapes = Shapes.load()                  # shapes.ttl, read by Oxigraph
-    checks = shapes.compile(classes)        # classes: each class's subclasses in the data
-    for check in checks: check.run(...)     # one query per constraint
+    shapes = shapes_for()                                       # shapes.ttl, read by Oxigraph
+    table = subclass_table(run, shapes.classes())               # each class's subclasses in the data
+    for check in Compiler(shapes, table).compile():             # one query per constraint
+        run(check.query(None))                                  # or check.query(focus_nodes)
 
 With focus nodes (new entries), every query starts from a VALUES block of those
 nodes, so it reads only what they touch. The SHACL core features the shapes use
@@ -130,7 +131,7 @@ class Shape:
     params: list = field(default_factory=list)        # (name, value) in reading order
     targets: list = field(default_factory=list)       # (kind, term)
     properties: list = field(default_factory=list)    # nested property Shapes
-    sparql: list = field(default_factory=list)        # (select text, messages)
+    sparql: list = field(default_factory=list)        # (sh:select, rgsh:selectAll or None, messages)
     deactivated: bool = False
 
 
@@ -197,13 +198,11 @@ class Shapes:
         for target in ("targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf"):
             for quad in self.store.quads_for_pattern(None, ox.NamedNode(SH[target]), None):
                 found.add(quad.subject)
-        nested = {q.object for q in self.store.quads_for_pattern(None, ox.NamedNode(SH.property), None)}
         # A shape is checked when it has targets; nested shapes are checked through their parents.
         for node in sorted(found, key=str):
             shape = self.shape(node)
             if shape.targets and not shape.deactivated:
                 self.top.append(shape)
-        self.unused = sorted((s for s in found if s not in nested and not self.shape(s).targets), key=str)
 
     def shape(self, node) -> Shape:
         if node in self._shapes:
@@ -222,7 +221,7 @@ class Shapes:
         shape.deactivated = deactivated is not None and deactivated.value == "true"
         for target in ("targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf"):
             shape.targets += [(target, t) for t in self._objects(node, SH[target])]
-        if (node, ox.NamedNode(RDF.type), ox.NamedNode(RDFS.Class)) in self._triples(node):
+        if next(self.store.quads_for_pattern(node, ox.NamedNode(RDF.type), ox.NamedNode(RDFS.Class)), None):
             shape.targets.append(("targetClass", node))          # an implicit class target
         for quad in self.store.quads_for_pattern(node, None, None):
             name = quad.predicate.value[len(str(SH)):] if quad.predicate.value.startswith(str(SH)) else None
@@ -247,9 +246,6 @@ class Shapes:
             shape.sparql.append((select.value, select_all.value if select_all is not None else None,
                                  messages or shape.messages))
         return shape
-
-    def _triples(self, node) -> set:
-        return {(q.subject, q.predicate, q.object) for q in self.store.quads_for_pattern(node, None, None)}
 
     def classes(self) -> set[str]:
         """Every class the shapes name (sh:class and class targets), for the subclass lookup."""
