@@ -413,7 +413,8 @@ def validate_entries(paths, *, engine, validator: str = "oxigraph") -> EntryChec
     return check_entries([t for path in paths for t in parse_file(path)], engine, validator=validator)
 
 
-def check_entries(entries: list, engine, *, shapes=None, validator: str = "oxigraph") -> EntryCheck:
+def check_entries(entries: list, engine, *, shapes=None, validator: str = "oxigraph",
+                  replacing: list = ()) -> EntryCheck:
     """Validate ``entries`` (pyoxigraph Triples) with the engine's graph: their own
     resources and the resources they point at (a new status report makes its
     initiative a focus too). Violations are reported wherever they are; warnings
@@ -423,12 +424,15 @@ def check_entries(entries: list, engine, *, shapes=None, validator: str = "oxigr
     on-disk store is checkpointed (RocksDB hard-links its files, milliseconds at
     any size) into a folder beside it that the entries are added to and that is
     removed by ``close()``; an in-memory graph (small) is copied; a remote one is
-    read whole, as before."""
+    read whole, as before. ``replacing`` are the triples of an entry being edited:
+    they are taken out of the graph before the new version is put in."""
     import pyoxigraph as ox
 
     from .engine import OxigraphEngine
 
     combined, cleanup = _together(engine)
+    for triple in replacing:  # an entry being edited: its old version goes, the new one comes
+        combined.remove(ox.Quad(triple.subject, triple.predicate, triple.object, ox.DefaultGraph()))
     combined.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in entries)
     together = OxigraphEngine(combined)
     subjects = {t.subject for t in entries if isinstance(t.subject, ox.NamedNode)}
