@@ -9,6 +9,7 @@ pySHACL, networkx) are imported inside the commands, so `--help` is instant.
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from pathlib import Path
 
@@ -468,13 +469,16 @@ def analyse(section, fmt, lang, data_dirs):
 @click.option("--get", "get_path", metavar="/PATH",
               help="Answer one request in-process, print the body, and exit (0: 2xx/3xx, 1: 4xx, 2: 5xx).")
 @click.option("--accept", default="text/html", show_default=True, help="The Accept header for --get.")
+@click.option("--write", is_flag=True,
+              help="Let the entry forms (/ny) save: each conforming entry becomes its own file in "
+                   "DATA/indtastet/ (the first --data folder). Off by default.")
 @DATA
 @IN_MEMORY
 @ENDPOINT_URL
 @GRAPH
 @friendly
-def serve(host, port, timeout, validate_timeout, row_cap, workers, answer_cache, get_path, accept, data_dirs,
-          in_memory, endpoint, graph_iri):
+def serve(host, port, timeout, validate_timeout, row_cap, workers, answer_cache, get_path, accept, write,
+          data_dirs, in_memory, endpoint, graph_iri):
     """Webappen til analytikere og et SPARQL-endpoint (the web app).
 
     Pages in Danish (?lang=en for English): the front page, named queries with
@@ -488,14 +492,18 @@ def serve(host, port, timeout, validate_timeout, row_cap, workers, answer_cache,
       rammegraf serve                        # http://127.0.0.1:8000/
       rammegraf serve --port 8080 --timeout 5
       rammegraf serve --get /id/initiativ/botilbudsteams --accept text/turtle
+      rammegraf serve --write --data ./mine-data   # the forms at /ny save into ./mine-data/indtastet
     """
     from .web import Settings, create_app, get_once
     from .web.pool import default_workers
 
+    if write:
+        _writable(data_dirs, endpoint)
+
     settings = Settings(timeout=timeout, validate_timeout=validate_timeout, row_cap=row_cap,
                         workers=workers or default_workers(), answer_cache=answer_cache * 1_000_000,
                         in_memory_limit=2**62 if in_memory else Settings.in_memory_limit,
-                        data_dirs=tuple(data_dirs),
+                        data_dirs=tuple(data_dirs), write=write,
                         endpoint=endpoint, graph_iri=graph_iri)
     app = create_app(settings)
     if get_path is not None:
@@ -508,7 +516,29 @@ def serve(host, port, timeout, validate_timeout, row_cap, workers, answer_cache,
     sock = _listening_socket(host, port)
     port = sock.getsockname()[1]
     click.echo(f"rammegraf kører på http://{host}:{port}/  (Ctrl-C stopper / stops)")
+    if write:
+        from .entries import FOLDER, data_folder
+
+        click.echo(f"rammegraf gemmer nye poster fra /ny i {data_folder(data_dirs or None) / FOLDER} "
+                   "(saves new entries there)")
+        if host not in ("127.0.0.1", "::1", "localhost"):
+            click.echo(f"rammegraf: advarsel: alle, der kan nå {host}:{port}, kan gemme poster; sæt en "
+                       "omvendt proxy med login foran (warning: anyone who can reach the server can save "
+                       "entries; put a reverse proxy with a login in front)", err=True)
     uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning")).run(sockets=[sock])
+
+
+def _writable(data_dirs, endpoint) -> None:
+    """--write needs local files it may write (refused with a sentence otherwise)."""
+    if endpoint:
+        raise RammegrafError("--write gemmer i datamappen og kan ikke bruges med --endpoint; gem på serveren "
+                             "med 'rammegraf push' (--write saves to the data folder, not to a SPARQL server)")
+    from .entries import data_folder
+
+    folder = data_folder(data_dirs or None)
+    if not folder.is_dir() or not os.access(folder, os.W_OK):
+        raise RammegrafError(f"{folder}: datamappen findes ikke eller kan ikke skrives i; --write gemmer "
+                             "nye poster her (the data folder is missing or not writable)")
 
 
 def _listening_socket(host: str, port: int):

@@ -669,7 +669,9 @@ def values_of(form: Form, entry: str, triples: list, engine, lang: str = "da", p
         texts = []
         for term in found:
             if each.widget == "resource" and isinstance(term, ox.NamedNode):
-                texts.append(term.value[len(str(ID)):] if term.value.startswith(str(ID)) else term.value)
+                path = term.value[len(str(ID)):] if term.value.startswith(str(ID)) else term.value
+                label = labels.of(term)
+                texts.append(f"{label} ({path})" if label and path != term.value else path)
             elif each.widget == "checkbox":
                 texts.append("on" if term.value == "true" else "")
             else:

@@ -59,6 +59,25 @@ TEXT = {
                       "som CSV ovenfor.",
         "as_of_label": "Pr. dato", "search_site": "Søg i hele grafen", "search_again": "Ny søgning",
         "skip": "Spring til indholdet", "area": "Udviklingsområde", "latest_phase": "Seneste fase",
+        "new_nav": "Ny post", "new_title": "Ny post",
+        "new_help": "Vælg, hvad du vil tilføje. Formularerne er lavet af grafens former (ontology/shapes.ttl), og "
+                    "posten tjekkes mod hele grafen med samme validering som 'rammegraf validate'.",
+        "new_write_on": "Serveren gemmer: en gyldig post skrives som sin egen fil i {folder}/indtastet og er i "
+                        "grafen med det samme.",
+        "new_write_off": "Serveren gemmer ikke (den er ikke startet med --write). Hent posten som Turtle, og send "
+                         "den til sekretariatet, eller validér den med 'rammegraf validate'.",
+        "required": "skal udfyldes", "add_another": "Tilføj endnu en", "check_entry": "Tjek", "save": "Gem",
+        "download_ttl": "Hent Turtle", "preview": "Sådan bliver posten (Turtle)", "iri_pending":
+        "dannes, når de felter, den bygger på, er udfyldt", "choose": "– vælg –", "lang_da": "dansk",
+        "lang_en": "engelsk (frivilligt)", "entry_ok": "Posten er gyldig.", "entry_bad": "Posten har {n} fejl; de "
+        "står ved felterne.", "entry_warnings": "{n} advarsler (de hindrer ikke at gemme).",
+        "saved": "Gemt. Posten er nu i grafen.", "edit": "Ret posten", "edit_title": "Ret",
+        "other_results": "Andet, der skal rettes", "warning": "Advarsel",
+        "fuzzy_help": "Skriv kildens ord, fx 'primo 2026' eller 'i foråret 2026': tidligst og senest udfyldes efter "
+                      "konventionerne (primo = 1. kvartal, medio = april–september, ultimo = 4. kvartal) og kan rettes.",
+        "resource_help": "Skriv etiketten og vælg på listen, eller skriv stien, fx initiativ/botilbudsteams.",
+        "label_template_help": "Tomt felt: etiketten dannes som «{template}».", "remove": "Fjern",
+        "checking": "Tjekker …", "editing_note": "Posten blev lavet i en formular; når du gemmer, erstattes dens fil.",
     },
     "en": {
         "home": "Home", "queries": "Queries", "sparql": "SPARQL", "graph": "Graph",
@@ -119,5 +138,24 @@ TEXT = {
                       "downloaded as CSV above.",
         "as_of_label": "As of", "search_site": "Search the whole graph", "search_again": "New search",
         "skip": "Skip to content", "area": "Development area", "latest_phase": "Latest phase",
+        "new_nav": "New entry", "new_title": "New entry",
+        "new_help": "Choose what to add. The forms are made from the graph's shapes (ontology/shapes.ttl), and "
+                    "the entry is checked against the whole graph by the validation of 'rammegraf validate'.",
+        "new_write_on": "This server saves: a conforming entry is written as its own file in {folder}/indtastet "
+                        "and is in the graph at once.",
+        "new_write_off": "This server does not save (it was not started with --write). Download the entry as "
+                         "Turtle and send it to the secretariat, or validate it with 'rammegraf validate'.",
+        "required": "required", "add_another": "Add another", "check_entry": "Check", "save": "Save",
+        "download_ttl": "Download Turtle", "preview": "The entry as Turtle", "iri_pending":
+        "made once the fields it is built from are filled in", "choose": "– choose –", "lang_da": "Danish",
+        "lang_en": "English (optional)", "entry_ok": "The entry conforms.", "entry_bad": "The entry has {n} "
+        "errors; they are shown at their fields.", "entry_warnings": "{n} warnings (they do not stop a save).",
+        "saved": "Saved. The entry is now in the graph.", "edit": "Edit the entry", "edit_title": "Edit",
+        "other_results": "Other things to mend", "warning": "Warning",
+        "fuzzy_help": "Write the source's words, e.g. 'primo 2026' or 'i foråret 2026': earliest and latest are "
+                      "filled by the conventions (primo = Q1, medio = April–September, ultimo = Q4) and can be changed.",
+        "resource_help": "Type the label and pick from the list, or write the path, e.g. initiativ/botilbudsteams.",
+        "label_template_help": "Left empty, the label is made as «{template}».", "remove": "Remove",
+        "checking": "Checking …", "editing_note": "This entry was made in a form; saving replaces its file.",
     },
 }

@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 
 from .base import Settings, Web
 from .endpoint import PATHS, Endpoint
+from .entries import Entries
 from .graphs import Graphs
 from .pages import Pages
 from .queries import Queries
@@ -28,7 +29,8 @@ def create_app(settings: Settings | None = None):
     web = Web(settings or Settings())
     pages = Pages(web)
     endpoint = Endpoint(web)
-    families = [pages, Queries(web, pages), endpoint, Resources(pages), Graphs(pages),
+    # Entries before Resources: /id/…/rediger is an entry's form, not a resource called …/rediger
+    families = [pages, Queries(web, pages), endpoint, Entries(web), Resources(pages), Graphs(pages),
                 Validation(web), Rounds(pages), Search(pages)]
     routes = [route for family in families for route in family.routes()]
 

@@ -33,6 +33,7 @@ class Settings:
     in_memory_limit: int = 32_000_000   # bytes of files each worker holds in memory; above, the store on disk
     answer_cache: int = 32_000_000      # bytes of answers kept for queries sent again (0: none)
     data_dirs: tuple[Path, ...] = field(default_factory=tuple)
+    write: bool = False                 # entry forms may save (serve --write)
     endpoint: str | None = None         # forward to this SPARQL server instead of the files
     graph_iri: str | None = None
 
@@ -55,10 +56,14 @@ class Web:
 
         self.settings = settings
         self.env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+        self.env.filters["fid"] = field_id
+        self.env.filters["cap"] = lambda text: text[:1].upper() + text[1:] if text else text
         self.queries = {q.name: q for q in named_queries()}
         self.pool: Pool | None = None
         self.cache: OrderedDict = OrderedDict()
         self.answers = AnswerCache(0 if settings.endpoint else settings.answer_cache)
+        self.generation = 0                 # counts saves: an answer begun before one is not kept
+        self.write_lock = asyncio.Lock()    # one save at a time in this server
 
     # --- start and stop ------------------------------------------------------------------
     def spec(self) -> tuple:
@@ -106,6 +111,15 @@ class Web:
         if self.pool is not None:
             await self.pool.close()
 
+    async def reload(self) -> None:
+        """The data changed (an entry was saved): workers on the new files, and no
+        answer kept from before."""
+        spec = await asyncio.get_running_loop().run_in_executor(None, self.spec)
+        await self.pool.reload(spec)
+        self.generation += 1
+        self.cache.clear()
+        self.answers.clear()
+
     # --- pages ---------------------------------------------------------------------------
     def lang(self, request) -> str:
         return "en" if request.query_params.get("lang") == "en" else "da"
@@ -137,13 +151,14 @@ class Web:
     # --- work in the pool ----------------------------------------------------------------
     async def job(self, request, name: str, *args, timeout: float | None = None, cached: bool = False):
         """Run a job in a worker; stopped when the client goes away (ClientGone).
-        ``cached`` keeps the answer: the local store does not change while we serve
+        ``cached`` keeps the answer: the local store changes only by a save, which empties the cache
         (a remote server may, so nothing is kept when forwarding to one)."""
         cached = cached and not self.settings.endpoint
         key = (name, args)
         if cached and key in self.cache:
             self.cache.move_to_end(key)
             return self.cache[key]
+        generation = self.generation
         work = asyncio.ensure_future(self.pool.run(name, *args, timeout=timeout or self.settings.timeout))
         watcher = asyncio.ensure_future(_disconnected(request))
         try:
@@ -157,7 +172,7 @@ class Web:
             raise ClientGone()
         watcher.cancel()
         result = work.result()
-        if cached:
+        if cached and generation == self.generation:
             self.cache[key] = result
             while len(self.cache) > 256:
                 self.cache.popitem(last=False)
@@ -185,14 +200,18 @@ class Web:
 
 class AnswerCache:
     """Serialized answers to queries sent before, by their exact text and the
-    format asked for: the local store does not change while the server runs, so
-    the same query gives the same bytes. Least recently used first out; an answer
+    format asked for: the local store changes only when an entry is saved (then
+    every answer goes), so the same query gives the same bytes. Least recently used first out; an answer
     over a thirty-second of the budget is not kept."""
 
     def __init__(self, budget: int) -> None:
         self.budget = budget
         self.size = 0
         self.entries: OrderedDict = OrderedDict()
+
+    def clear(self) -> None:
+        self.entries.clear()
+        self.size = 0
 
     def get(self, key):
         found = self.entries.get(key)
@@ -209,6 +228,13 @@ class AnswerCache:
         while self.size > self.budget:
             old_key, old = self.entries.popitem(last=False)
             self.size -= len(old["body"]) + len(old_key[0])
+
+
+def field_id(name: str) -> str:
+    """An HTML id for a form field's name (rg-phase, rdfs-label@da, inv-rg-statusOf.rg-asOf)."""
+    import re
+
+    return "f-" + re.sub(r"[^A-Za-z0-9_-]", "_", str(name))
 
 
 def _too_large(limit: int) -> str:

@@ -78,6 +78,7 @@ class Endpoint:
             known = self.web.answers.get(key)
             if known is not None:
                 return data_response(known, self.web.settings.row_cap, vary=True)
+        generation = self.web.generation
         try:
             outcome = await self.web.job(request, "sparql", query, accept, fmt, self.web.lang(request),
                                          self.web.settings.row_cap, wants_html)
@@ -87,7 +88,8 @@ class Endpoint:
             return self.error(request, error, html=wants_html, text=query)
         if outcome["kind"] == "html":
             return self.editor(request, query, result=paged(outcome["result"], request))
-        self.web.answers.put(key, outcome)
+        if generation == self.web.generation:  # not an answer from before a save
+            self.web.answers.put(key, outcome)
         return data_response(outcome, self.web.settings.row_cap, vary=True)
 
     async def query_text(self, request) -> str | None:

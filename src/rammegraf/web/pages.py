@@ -11,7 +11,7 @@ from ..webtext import TEXT
 from .base import ClientGone, TEMPLATES, Web, error_headers, status_of
 
 STATIC = {"app.css": ("app.css", "text/css"), "tables.js": ("tables.js", "text/javascript"),
-          "site.js": ("site.js", "text/javascript")}
+          "site.js": ("site.js", "text/javascript"), "entry.js": ("entry.js", "text/javascript")}
 # An entry's file is a name in TEMPLATES, or a Path: the built editor and its licences in static/
 STATIC_FILES = Path(__file__).resolve().parents[1] / "static"
 STATIC.update({

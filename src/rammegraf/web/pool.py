@@ -93,6 +93,7 @@ class Pool:
         self.slow_after = slow_after
         self.remember = remember
         self.workers: list[Worker] = []
+        self.retiring: list[Worker] = []   # on old data: finish their job, take no more, then stop
         self.fast: deque[Job] = deque()
         self.slow: deque[Job] = deque()
         self.known_slow: OrderedDict[str, float] = OrderedDict()
@@ -113,9 +114,31 @@ class Pool:
             self._finish(job, error=Busy("serveren lukker (the server is shutting down)"))
         self.fast.clear()
         self.slow.clear()
-        for worker in list(self.workers):
+        for worker in [*self.workers, *self.retiring]:
             self._stop_worker(worker)
         self.workers.clear()
+        self.retiring.clear()
+
+    async def reload(self, spec: tuple) -> None:
+        """Workers on new data (an entry was saved): new workers open ``spec``; once
+        every one is ready, the old ones take no more jobs, finish the one they
+        run, and stop. A job sent after this returns sees the new data."""
+        old = list(self.workers)
+        self.spec = spec
+        started = [self._spawn() for _ in range(self.size)]
+        outcomes = await asyncio.gather(*started, return_exceptions=True)
+        failed = next((o for o in outcomes if isinstance(o, BaseException) or o is False), None)
+        if failed is not None:
+            raise failed if isinstance(failed, RammegrafError) else RammegrafError(
+                f"arbejderne kunne ikke starte på de nye data (the workers could not start on the new data): {failed}")
+        for worker in old:
+            if worker in self.workers:
+                self.workers.remove(worker)
+            if worker.job is None:
+                self._stop_worker(worker)
+            else:
+                self.retiring.append(worker)
+        self._dispatch()
 
     def _context(self):
         context = multiprocessing.get_context("forkserver")
@@ -156,7 +179,12 @@ class Pool:
             self.starting.discard(ready)
 
     def _replace(self, worker: Worker) -> None:
-        """Kill a worker (it is stopped or dead) and start another in its place."""
+        """Kill a worker (it is stopped or dead) and start another in its place
+        (a retiring worker is not replaced)."""
+        if worker in self.retiring:
+            self.retiring.remove(worker)
+            self._stop_worker(worker)
+            return
         if worker in self.workers:
             self.workers.remove(worker)
         self._stop_worker(worker)
@@ -192,6 +220,9 @@ class Pool:
             return
         job = worker.job
         worker.job = None
+        if worker in self.retiring:
+            self.retiring.remove(worker)
+            self._stop_worker(worker)
         if job is not None and job.id == job_id:
             if kind == "ok":
                 self._finish(job, result=payload)

@@ -46,6 +46,11 @@ class Resources:
         if media != "text/html":
             charset = "; charset=utf-8" if media in TEXT_TYPES else ""
             return Response(data["body"], media_type=media + charset, headers={"vary": "Accept"})
+        from ..entries import editable
+
+        made_in_form = editable(self.web.settings.data_dirs or None, path) is not None
         return self.web.page(request, "resource.html", headers={"vary": "Accept"}, desc=data, iri=data["iri"],
                              props=data["props"], incoming=data["incoming"],
-                             graph_link=link("/graf", lang, view="node:" + path, depth="2"))
+                             graph_link=link("/graf", lang, view="node:" + path, depth="2"),
+                             saved=request.query_params.get("gemt") == "1" and made_in_form,
+                             edit_link=link(f"/id/{path}/rediger", lang) if made_in_form else None)
