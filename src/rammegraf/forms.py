@@ -345,8 +345,9 @@ def _template(template: str, form: Form, values: dict, labels, *, as_label: bool
                 slug(values.get("rdfs-label", {}).get("da", ""))
         else:
             term = values.get(_name(_expand(key)))
-            term = term[0] if isinstance(term, list) and term else term
-            if term is None or term == "":
+            if isinstance(term, list):
+                term = term[0] if term else None
+            if term is None or term == "" or isinstance(term, dict):
                 missing = True
                 return ""
             if getattr(term, "datatype", None) is not None and term.datatype.value == XSD.date:
@@ -383,6 +384,7 @@ class Answer:
     problems: dict                # field name → [sentence]
     shown: dict                   # field name → [text] (da/en for text with languages)
     nested: dict = field(default_factory=dict)   # nested field name → its IRI
+    provisional: bool = False     # the IRI cannot be made yet: a stand-in, so every field is checked
 
 
 def read(form: Form, posted: dict, engine, *, lang: str = "da", editing: str | None = None,
@@ -466,6 +468,9 @@ def read(form: Form, posted: dict, engine, *, lang: str = "da", editing: str | N
             entry = None
     triples = []
     nested_iris = {}
+    provisional = entry is None
+    if provisional:
+        entry = f"{ID}ny/{form.slug}-uden-iri"
     if entry is not None:
         subject = make_iri(entry)
         triples.append(ox.Triple(subject, ox.NamedNode(RDF.type), ox.NamedNode(form.cls)))
@@ -483,16 +488,12 @@ def read(form: Form, posted: dict, engine, *, lang: str = "da", editing: str | N
                          given_labels={entry: values.get("rdfs-label", {}).get("da", "")})
             problems.update(inner.problems)
             shown.update(inner.shown)
-            if inner.iri is None:
-                problems.setdefault(prefix + each.name, []).append(_say(
-                    lang, "Udfyld den nye ressource, så dens IRI kan dannes.",
-                    "Fill in the new resource so that its IRI can be made."))
-                continue
+            provisional = provisional or inner.provisional
             nested_iris[prefix + each.name] = inner.iri
             triples += inner.triples
             if back is None:
                 triples.append(ox.Triple(make_iri(inner.iri), ox.NamedNode(each.predicate), subject))
-    return Answer(form, entry, triples, problems, shown, nested_iris)
+    return Answer(form, entry, triples, problems, shown, nested_iris, provisional)
 
 
 class _Labels(dict):
@@ -733,13 +734,13 @@ def check(answer: Answer, engine, lang: str = "da", *, replacing: list = (), cre
     errors: dict[str, list] = {name: [("Violation", text) for text in texts] for name, texts in answer.problems.items()}
     general: list[tuple[str, str]] = []
     label_key = "rdfs-label@da"
-    if answer.iri is None:
+    if answer.provisional:
         errors.setdefault(label_key, []).append(("Violation", _say(
-            lang, "IRI'en dannes af etiketten (og de felter, formularen nævner); udfyld dem.",
-            "The IRI is made from the label (and the fields the form names); fill them in.")))
-        return {"iri": None, "errors": errors, "general": general, "conforms": False, "violations": 1,
-                "warnings": 0}
-    if creating:
+            lang, "IRI'en dannes af etiketten og de felter, formularens IRI-skabelon nævner "
+                  f"({answer.form.iri_template}); udfyld dem.",
+            f"The IRI is made from the label and the fields of the form's IRI template "
+            f"({answer.form.iri_template}); fill them in.")))
+    elif creating:
         for entry in [answer.iri, *answer.nested.values()]:
             if engine.query("ASK { ?s ?p ?o }", {"s": iri(entry)}).boolean:
                 shown = Labels(engine, lang).of(iri(entry)) or entry
@@ -782,7 +783,8 @@ def check(answer: Answer, engine, lang: str = "da", *, replacing: list = (), cre
         sum(1 for severity, _ in general if severity == "Violation")
     warnings = sum(1 for texts in errors.values() for severity, _ in texts if severity != "Violation") + \
         sum(1 for severity, _ in general if severity != "Violation")
-    return {"iri": answer.iri, "errors": errors, "general": general, "conforms": violations == 0,
+    return {"iri": None if answer.provisional else answer.iri, "errors": errors, "general": general,
+            "conforms": violations == 0,
             "violations": violations, "warnings": warnings}
 
 

@@ -41,8 +41,9 @@ def entry_form(engine, slug: str, lang: str, posted: dict | None, check: bool, e
         out.update(verdict)
         out["checked"] = True
         out["shown"] = answer.shown
-        out["turtle"] = turtle(answer, header=header(found, answer.iri)).decode("utf-8") if answer.iri else ""
-        out["path"] = answer.iri[len(str(ID)):] if answer.iri and answer.iri.startswith(str(ID)) else None
+        made = not answer.provisional
+        out["turtle"] = turtle(answer, header=header(found, answer.iri)).decode("utf-8") if made else ""
+        out["path"] = answer.iri[len(str(ID)):] if made else None
     if extra:
         out.setdefault("shown", {})
         values = out["shown"].get(extra) or posted.get(extra) or [""]
