@@ -167,3 +167,10 @@ def test_an_edited_entry_is_checked_without_its_old_version(engine):
                                         ("  ---  ", "")])
 def test_slugs_are_made_as_the_datas_other_iris(text, made):
     assert forms.slug(text) == made
+
+
+def test_a_date_that_is_not_the_sources_date_is_named_at_the_date(engine):
+    answer = forms.read(forms.form(engine, "statusrapport"), status(**{"rg-asOf": ["2025-12-01"]}), engine)
+    verdict = forms.check(answer, engine)
+    assert verdict["errors"] == {"rg-asOf": [
+        ("Violation", "Statusdatoen (rg:asOf) er ikke kildedokumentets dato (dcterms:date).")]}

@@ -766,7 +766,8 @@ def check(answer: Answer, engine, lang: str = "da", *, replacing: list = (), cre
                 each_form, prefix = fields[focus]
                 place = _place(each_form, prefix, result.path, inverse=False)
                 if place is None and result.path is None:
-                    place = prefix + "rdfs-label@da" if prefix else label_key
+                    # a node-level result (SPARQL, sh:or, the IRI): at the field whose value it names, else the label
+                    place = _by_value(answer, focus, result.value, each_form, prefix) or prefix + "rdfs-label@da"
             elif value in fields:
                 each_form, prefix = fields[value]
                 place = _place(each_form, prefix, result.path, inverse=True)
@@ -786,6 +787,19 @@ def check(answer: Answer, engine, lang: str = "da", *, replacing: list = (), cre
     return {"iri": None if answer.provisional else answer.iri, "errors": errors, "general": general,
             "conforms": violations == 0,
             "violations": violations, "warnings": warnings}
+
+
+def _by_value(answer: Answer, focus: str, value, each_form: Form, prefix: str) -> str | None:
+    """The field of the entry that holds ``value`` (a SPARQL constraint's ?value)."""
+    if value is None:
+        return None
+    for triple in answer.triples:
+        if triple.subject.value == focus and triple.object == value:
+            found = next((f for f in each_form.fields if f.predicate == triple.predicate.value and not f.inverse),
+                         None)
+            if found is not None:
+                return _place(each_form, prefix, next(iter(sorted(found.paths))), inverse=False)
+    return None
 
 
 def _place(each_form: Form, prefix: str, path: str | None, *, inverse: bool) -> str | None:

@@ -45,6 +45,11 @@ class Entries:
         return await self._form(request, request.path_params["slug"], editing=None)
 
     async def edit(self, request):
+        # the body first: a job's watch for a client that went away reads the request's messages
+        try:
+            posted = await self._posted(request) if request.method == "POST" else None
+        except RammegrafError as error:
+            return self.web.error_page(request, status_of(error), str(error))
         path = request.path_params["path"]
         file = editable(self.web.settings.data_dirs or None, path)
         if file is None:
@@ -56,7 +61,7 @@ class Entries:
         kind = await self._kind_of(request, str(ID) + path)
         if isinstance(kind, Response):
             return kind
-        return await self._form(request, kind, editing=(str(ID) + path, str(file)))
+        return await self._form(request, kind, editing=(str(ID) + path, str(file)), posted=posted)
 
     async def _kind_of(self, request, entry: str):
         """The form of an entry (by its class) as its slug."""
@@ -70,15 +75,16 @@ class Entries:
             return self.web.not_found(request)
         return slug
 
-    async def _form(self, request, slug: str, *, editing):
+    async def _form(self, request, slug: str, *, editing, posted: dict | None = None):
         lang = self.web.lang(request)
         iri, file = editing or (None, None)
-        posted, action = None, "vis"
+        action = "vis"
         if request.method == "POST":
-            try:
-                posted = await self._posted(request)
-            except RammegrafError as error:
-                return self.web.error_page(request, status_of(error), str(error))
+            if posted is None:
+                try:
+                    posted = await self._posted(request)
+                except RammegrafError as error:
+                    return self.web.error_page(request, status_of(error), str(error))
             action = (posted.pop("handling", ["tjek"]) or ["tjek"])[0]
         elif editing is None:
             posted = {}

@@ -1,0 +1,247 @@
+"""Entry forms on the web: /ny, checks at the fields, saving with --write (lock,
+exclusive create, atomic replace), the entry on every page at once, editing,
+downloads without --write, and the requests a browser elsewhere may not make."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import live_server, web_client
+from rammegraf.cli import main
+from rammegraf.namespaces import RG
+
+AUGUST = "kilde/handlingsplan-2025-08-20"
+MILESTONE = {"rdfs-label@da": "Afklaring af botilbudsteams", "rg-dateText": "ultimo 2026",
+             "inv-rg-hasMilestone": "Botilbudsteams", "prov-wasDerivedFrom": AUGUST, "rg-responsible": "DASSOS"}
+SAVED = "indtastet/milepael/afklaring-af-botilbudsteams.ttl"
+
+
+@pytest.fixture
+def data(tmp_path) -> Path:
+    from rammegraf.store import shipped_root
+
+    folder = tmp_path / "data"
+    shutil.copytree(shipped_root() / "data", folder)
+    return folder
+
+
+def client(data, **settings):
+    return web_client(data_dirs=(data,), cache=data.parent / "cache", **settings)
+
+
+def post(http, path, values: dict, action="tjek", **headers):
+    return http.post(path, data={**values, "handling": action}, headers=headers, follow_redirects=False)
+
+
+def test_new_lists_every_form_in_danish_and_english(data):
+    with client(data) as http:
+        page = http.get("/ny").text
+        assert re.findall(r'<a href="/ny/([a-z]+)">', page) == [
+            "initiativ", "statusrapport", "milepael", "moede", "opgave", "udfordring", "beslutningspunkt", "person",
+            "kilde"]
+        assert "Serveren gemmer ikke" in page
+        assert ">Meeting</a>" in http.get("/ny?lang=en").text
+
+
+def test_a_form_shows_its_fields_in_order_with_labels_and_lists(data):
+    with client(data) as http:
+        page = http.get("/ny/statusrapport").text
+    legends = [text.strip() for text in re.findall(r"<legend>([^<]+)", page)]
+    assert legends == ["Etiket", "Status for", "Pr. dato", "Fase", "Tekst", "Kilde", "Nået"]
+    phases = re.findall(r'<option value="https://w3id.org/rammegraf/ontology#(\w+)">([^<]+)</option>', page)
+    assert phases[3] == ("InProgress", "I gang") and len(phases) == 7
+    assert '<option value="Botilbudsteams"></option>' in page       # initiatives to choose from
+    assert 'type="date"' in page and "Tomt felt: etiketten dannes som «Status for {rg:statusOf} pr. {rg:asOf}»" in page
+
+
+def test_mistakes_are_named_at_their_fields_by_a_round_trip(data):
+    with client(data) as http:
+        answer = post(http, "/ny/statusrapport", {"rg-statusOf": "Botilbudsteams", "rg-asOf": "2025-12-01",
+                                                  "rg-phase": "I gang", "prov-wasDerivedFrom": AUGUST})
+    assert answer.status_code == 200
+    page = answer.text
+
+    def at(field):
+        found = re.search(r'<ul class="field-errors" id="f-%s-e"[^>]*>(.*?)</ul>' % re.escape(field), page)
+        return re.findall(r"<li[^>]*>([^<]*)</li>", found.group(1))
+
+    assert at("rg-phase") == ["Vælg en af mulighederne på listen."]
+    assert at("rg-text_da") == ["En statusrapport skal have statusteksten på dansk (rg:text &#34;…&#34;@da)."]
+    assert at("rg-asOf") == ["Statusdatoen (rg:asOf) er ikke kildedokumentets dato (dcterms:date)."]
+    assert 'name="rg-phase" aria-label="Fase"' in page and 'aria-invalid="true"' in page
+    assert "Posten har 3 fejl" in page
+    assert not (data / "indtastet").exists()
+
+
+def test_without_write_the_turtle_is_a_download_and_saving_is_refused(data):
+    from rammegraf.store import parse_bytes
+
+    with client(data) as http:
+        download = post(http, "/ny/milepael", MILESTONE, "hent")
+        refused = post(http, "/ny/milepael", MILESTONE, "gem")
+    assert download.status_code == 200
+    assert download.headers["content-type"] == "text/turtle; charset=utf-8"
+    assert download.headers["content-disposition"] == 'attachment; filename="milepael-afklaring-af-botilbudsteams.ttl"'
+    triples = parse_bytes(download.content, name="ny.ttl")
+    assert {(t.predicate.value, t.object.value) for t in triples} >= {
+        (RG.earliest, "2026-10-01"), (RG.latest, "2026-12-31"), (RG.dateText, "ultimo 2026")}
+    assert refused.status_code == 403 and "rammegraf serve --write" in refused.text
+    assert not (data / "indtastet").exists()
+
+
+def test_a_saved_entry_is_its_own_file_and_on_every_page_at_once(data):
+    with client(data, write=True) as http:
+        before = http.app.state.web.pool.pids()
+        answer = post(http, "/ny/milepael", MILESTONE, "gem", **{"X-Forwarded-User": "lise@kommune.dk\x07"})
+        assert answer.status_code == 303
+        assert answer.headers["location"] == "/id/milepael/afklaring-af-botilbudsteams?gemt=1"
+        assert set(http.app.state.web.pool.pids()).isdisjoint(before)   # workers moved to the new data
+        page = http.get(answer.headers["location"]).text
+        assert "Gemt. Posten er nu i grafen." in page and "<h1>Afklaring af botilbudsteams</h1>" in page
+        assert 'href="/id/milepael/afklaring-af-botilbudsteams/rediger"' in page
+        rows = http.get("/sparql", params={"query": "SELECT ?m WHERE { ?m rg:dateText 'ultimo 2026' }"},
+                        headers={"accept": "text/csv"}).text
+        assert rows.split() == ["m", "https://w3id.org/rammegraf/id/milepael/afklaring-af-botilbudsteams"]
+        found = http.get("/sok", params={"q": "afklaring botilbudsteams", "format": "json"}).json()
+        assert found["results"][0]["iri"].endswith("milepael/afklaring-af-botilbudsteams")
+        initiative = http.get("/id/initiativ/botilbudsteams").text
+        assert "Afklaring af botilbudsteams" in initiative
+    text = (data / SAVED).read_text(encoding="utf-8")
+    assert text.startswith("# Milepæl indtastet i rammegrafs formular /ny/milepael")
+    assert re.search(r'dcterms:created "\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"\^\^xsd:dateTime', text)
+    assert 'dcterms:creator "lise@kommune.dk"' in text
+    assert list((data / "indtastet").rglob("*.tmp")) == []
+    result = CliRunner().invoke(main, ["validate", "--data", str(data)])
+    assert result.exit_code == 0, result.output
+
+
+def test_an_entry_that_does_not_conform_is_not_saved(data):
+    with client(data, write=True) as http:
+        answer = post(http, "/ny/milepael", {**MILESTONE, "prov-wasDerivedFrom": ""}, "gem")
+    assert answer.status_code == 422
+    assert "En milepæl skal henvise til sit kildedokument (prov:wasDerivedFrom)." in answer.text
+    assert not (data / "indtastet").exists()
+
+
+def test_an_entry_made_in_a_form_can_be_edited_and_keeps_when_it_was_made(data):
+    with client(data, write=True) as http:
+        post(http, "/ny/milepael", MILESTONE, "gem", **{"X-Forwarded-User": "lise"})
+        created = re.search(r"dcterms:created (\S+)", (data / SAVED).read_text()).group(1)
+        form = http.get("/id/milepael/afklaring-af-botilbudsteams/rediger").text
+        assert 'value="Afklaring af botilbudsteams"' in form and 'value="ultimo 2026"' in form
+        assert 'value="Botilbudsteams (initiativ/botilbudsteams)"' in form
+        changed = {**MILESTONE, "rg-dateText": "medio 2027", "inv-rg-hasMilestone": "initiativ/botilbudsteams"}
+        answer = post(http, "/id/milepael/afklaring-af-botilbudsteams/rediger", changed, "gem",
+                      **{"X-Forwarded-User": "someone-else"})
+        assert answer.status_code == 303
+        page = http.get("/id/milepael/afklaring-af-botilbudsteams").text
+        assert "medio 2027" in page and "ultimo 2026" not in page
+        # the hand-written files are read-only in the browser; paths cannot leave the folder
+        assert http.get("/id/initiativ/botilbudsteams/rediger").status_code == 404
+        assert http.get("/id/milepael/..%2F..%2Fetc/rediger").status_code == 404
+    text = (data / SAVED).read_text()
+    assert f"dcterms:created {created}" in text and 'dcterms:creator "lise"' in text
+    assert "dcterms:modified" in text and '"2027-04-01"^^xsd:date' in text and "2026-10-01" not in text
+    assert CliRunner().invoke(main, ["validate", "--data", str(data)]).exit_code == 0
+
+
+def test_a_post_from_another_site_is_refused_and_writes_nothing(data):
+    with client(data, write=True) as http:
+        for headers in ({"Sec-Fetch-Site": "cross-site"}, {"Origin": "http://evil.example"}):
+            answer = post(http, "/ny/milepael", MILESTONE, "gem", **headers)
+            assert answer.status_code == 403 and "Afvist" in answer.text
+        assert http.post("/ny/milepael/tjek", data=MILESTONE, headers={"Sec-Fetch-Site": "cross-site"}) \
+            .status_code == 403
+    assert not (data / "indtastet").exists()
+
+
+def test_the_live_check_answers_json_with_the_dates_the_words_fill(data):
+    with client(data) as http:
+        answer = http.post("/ny/milepael/tjek", data={**MILESTONE, "rg-dateText": "primo 2026"},
+                           headers={"Sec-Fetch-Site": "same-origin"})
+    found = answer.json()
+    assert found["shown"]["rg-earliest"] == ["2026-01-01"] and found["shown"]["rg-latest"] == ["2026-03-31"]
+    assert found["conforms"] is True and found["iri"].endswith("milepael/afklaring-af-botilbudsteams")
+    assert found["errors"] == {}
+    assert "milepael:afklaring-af-botilbudsteams a rg:Milestone" in found["turtle"]
+
+
+def test_add_another_gives_one_more_box_without_javascript(data):
+    with client(data) as http:
+        page = post(http, "/ny/moede", {"rg-about": "Botilbudsteams"}, "tilfoej:rg-about").text
+    assert len(re.findall(r'<input id="f-rg-about-\d"', page)) == 2
+
+
+def test_two_saves_of_one_iri_at_once_one_wins_and_the_other_gets_a_sentence(data):
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    with live_server(data_dirs=(data,), cache=data.parent / "cache", write=True) as (port, _):
+        body = urllib.parse.urlencode({**MILESTONE, "handling": "gem"}).encode()
+        outcomes, start = [], threading.Barrier(2)
+
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args):
+                return None
+
+        def save():
+            start.wait()
+            request = urllib.request.Request(f"http://127.0.0.1:{port}/ny/milepael", data=body)
+            try:
+                with urllib.request.build_opener(NoRedirect).open(request, timeout=60) as answer:
+                    outcomes.append((answer.status, answer.read().decode()))
+            except urllib.error.HTTPError as error:
+                outcomes.append((error.code, error.read().decode()))
+
+        threads = [threading.Thread(target=save) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    codes = sorted(code for code, _ in outcomes)
+    assert codes == [303, 422], outcomes
+    import html
+
+    loser = html.unescape(next(text for code, text in outcomes if code == 422))
+    assert "Der findes allerede «Afklaring af botilbudsteams» med IRI'en" in loser
+    assert [p.name for p in (data / "indtastet").rglob("*.ttl")] == ["afklaring-af-botilbudsteams.ttl"]
+
+
+def test_a_file_that_appeared_meanwhile_is_not_overwritten(tmp_path):
+    from rammegraf.entries import SaveError, write_entry
+
+    target = tmp_path / "indtastet" / "milepael" / "x.ttl"
+    write_entry(target, b"# first\n", replace=False)
+    with pytest.raises(SaveError, match="findes allerede"):
+        write_entry(target, b"# second\n", replace=False)
+    assert target.read_bytes() == b"# first\n"
+    write_entry(target, b"# edited\n", replace=True)
+    assert target.read_bytes() == b"# edited\n" and list(target.parent.glob(".*")) == []
+
+
+def test_the_lock_is_the_one_round_import_holds(tmp_path):
+    from rammegraf.entries import SaveError, entry_lock
+    from rammegraf.roundsheet import RoundError, import_lock
+
+    with import_lock(tmp_path):
+        with pytest.raises(SaveError, match="skriver i datamappen"):
+            with entry_lock(tmp_path, wait=0.2):
+                pass
+    with entry_lock(tmp_path):
+        with pytest.raises(RoundError):
+            with import_lock(tmp_path):
+                pass
+
+
+def test_serve_write_refuses_an_endpoint_and_a_folder_it_cannot_write(tmp_path):
+    result = CliRunner().invoke(main, ["serve", "--write", "--endpoint", "http://127.0.0.1:9/sparql"])
+    assert result.exit_code == 2 and "--write gemmer i datamappen" in result.output
+    result = CliRunner().invoke(main, ["serve", "--write", "--data", str(tmp_path / "nowhere")])
+    assert result.exit_code == 2 and "datamappen findes ikke eller kan ikke skrives i" in result.output
