@@ -705,7 +705,7 @@ def turtle(answer: Answer, *, header: str = "") -> bytes:
                                                               p[1].predicate.value != RDF.type, p[0]))
     triples = [t for _, t in ordered]
     used = {term.value for t in triples for term in (t.subject, t.predicate, t.object)
-            if isinstance(term, ox.NamedNode)} | {t.object.datatype.value for t in triples
+            if isinstance(term, ox.NamedNode) and term.value != RDF.type} | {t.object.datatype.value for t in triples
                                                    if isinstance(t.object, ox.Literal)}
     prefixes = {p: ns for p, ns in PREFIXES.items() if p != "id" and any(u.startswith(ns) for u in used)}
     for value in sorted(used):

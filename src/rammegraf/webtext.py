@@ -75,7 +75,8 @@ TEXT = {
         "other_results": "Andet, der skal rettes", "warning": "Advarsel",
         "fuzzy_help": "Skriv kildens ord, fx 'primo 2026' eller 'i foråret 2026': tidligst og senest udfyldes efter "
                       "konventionerne (primo = 1. kvartal, medio = april–september, ultimo = 4. kvartal) og kan rettes.",
-        "resource_help": "Skriv etiketten og vælg på listen, eller skriv stien, fx initiativ/botilbudsteams.",
+        "resource_help": "Felter, der peger på noget i grafen: skriv etiketten og vælg på listen, eller skriv "
+                         "stien, fx initiativ/botilbudsteams.",
         "label_template_help": "Tomt felt: etiketten dannes som «{template}».", "remove": "Fjern",
         "checking": "Tjekker …", "editing_note": "Posten blev lavet i en formular; når du gemmer, erstattes dens fil.",
     },
@@ -154,7 +155,8 @@ TEXT = {
         "other_results": "Other things to mend", "warning": "Warning",
         "fuzzy_help": "Write the source's words, e.g. 'primo 2026' or 'i foråret 2026': earliest and latest are "
                       "filled by the conventions (primo = Q1, medio = April–September, ultimo = Q4) and can be changed.",
-        "resource_help": "Type the label and pick from the list, or write the path, e.g. initiativ/botilbudsteams.",
+        "resource_help": "Fields that point at something in the graph: type the label and pick from the list, "
+                         "or write the path, e.g. initiativ/botilbudsteams.",
         "label_template_help": "Left empty, the label is made as «{template}».", "remove": "Remove",
         "checking": "Checking …", "editing_note": "This entry was made in a form; saving replaces its file.",
     },

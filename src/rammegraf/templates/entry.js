@@ -13,8 +13,11 @@
   function fid(name) { return "f-" + String(name).replace(/[^A-Za-z0-9_-]/g, "_"); }
 
   function body() {
+    // values the server filled in before go back empty, so they follow the fields they came from
+    var auto = {};
+    form.querySelectorAll("[data-auto]").forEach(function (el) { auto[el.name] = true; });
     var data = new URLSearchParams();
-    new FormData(form).forEach(function (value, name) { data.append(name, value); });
+    new FormData(form).forEach(function (value, name) { data.append(name, auto[name] ? "" : value); });
     return data;
   }
 
@@ -44,6 +47,11 @@
       });
     });
     // values the server made: dates from fuzzy words, a label from its template
+    form.querySelectorAll("[data-auto]").forEach(function (el) {
+      var value = ((answer.shown || {})[el.name] || [""])[0];
+      el.value = value;
+      if (!value) el.removeAttribute("data-auto");
+    });
     Object.keys(answer.shown || {}).forEach(function (key) {
       var value = (answer.shown[key] || [""])[0];
       var el = form.querySelector("[name='" + key.replace(/'/g, "") + "']");
