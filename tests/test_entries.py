@@ -245,3 +245,46 @@ def test_serve_write_refuses_an_endpoint_and_a_folder_it_cannot_write(tmp_path):
     assert result.exit_code == 2 and "--write gemmer i datamappen" in result.output
     result = CliRunner().invoke(main, ["serve", "--write", "--data", str(tmp_path / "nowhere")])
     assert result.exit_code == 2 and "datamappen findes ikke eller kan ikke skrives i" in result.output
+
+
+def test_on_disk_a_save_moves_the_store_and_index_along_and_they_equal_a_fresh_build(data, tmp_path):
+    """A large folder is read from an on-disk store: a save makes the next store from
+    the one the workers read (a checkpoint plus the entry; an edit also takes out what
+    the file no longer says) and mends the search index, instead of indexing every
+    file again. Both equal what a build from the files gives."""
+    import json
+
+    import pyoxigraph as ox
+
+    from rammegraf.engine import OxigraphEngine
+    from rammegraf.search import Index, build, connect
+    from rammegraf.store import MANIFEST, build_store, graph_files, store_location
+
+    cache = data.parent / "cache"
+    with client(data, write=True, in_memory_limit=0) as http:
+        assert http.app.state.web.pool.spec[0] == "store"
+        assert post(http, "/ny/milepael", MILESTONE, "gem").status_code == 303
+        after_new = store_location([data], cache=cache)
+        assert json.loads((after_new / MANIFEST).read_text())["derived_from"]
+        changed = {**MILESTONE, "rg-dateText": "medio 2027", "rdfs-label@en": "Clarifying the housing teams"}
+        assert post(http, "/id/milepael/afklaring-af-botilbudsteams/rediger", changed, "gem").status_code == 303
+        found = http.get("/sok", params={"q": "clarifying housing", "format": "json"}).json()
+        assert found["results"][0]["iri"].endswith("milepael/afklaring-af-botilbudsteams")
+        assert "medio 2027" in http.get("/id/milepael/afklaring-af-botilbudsteams").text
+    derived = store_location([data], cache=cache)
+    assert json.loads((derived / MANIFEST).read_text())["derived_from"] == after_new.name
+    fresh = tmp_path / "fresh" / "store"   # build_store prunes its folder's other stores
+    build_store(graph_files([data]), fresh, progress=False)
+
+    def triples(folder):
+        return set(ox.Store.read_only(str(folder)).quads_for_pattern(None, None, None))
+
+    assert triples(derived) == triples(fresh)
+    mended = Index(connect(derived / "search.sqlite"))
+    rebuilt = Index(build(OxigraphEngine(ox.Store.read_only(str(fresh)), fresh)))
+    for words in ("clarifying housing", "afklaring", "botilbudsteams", "ultimo", "medio 2027", "DASSOS"):
+        assert [(h.iri, round(h.score, 6)) for h in mended.search(words)] == \
+            [(h.iri, round(h.score, 6)) for h in rebuilt.search(words)], words
+    for table in ("vocab", "term"):
+        query = f"SELECT * FROM {table} ORDER BY 1"
+        assert mended.db.execute(query).fetchall() == rebuilt.db.execute(query).fetchall(), table

@@ -106,3 +106,32 @@ def user_of(header: str | None) -> str | None:
         return None
     text = "".join(c for c in header if c.isprintable()).strip()[:200]
     return text or None
+
+
+class Change:
+    """What a save did to the graph, for moving the store and the search index along
+    without indexing every file again: the triples added and removed, the IRIs they
+    name, and whether that is the whole difference (an edit removes triples, which
+    is exact only when no other file states them; then ``exact`` is False and the
+    store is built again from the files)."""
+
+    def __init__(self, new: bytes, old: bytes | None, *, file: Path, data_dirs=None) -> None:
+        from .store import parse_bytes
+
+        added = parse_bytes(new, name=str(file))
+        before = parse_bytes(old, name=str(file)) if old else []
+        keep = set(added)
+        self.add = added
+        self.remove = [t for t in before if t not in keep]
+        self.subjects = {term.value for t in [*added, *before] for term in (t.subject, t.object)
+                         if term.__class__.__name__ == "NamedNode"}
+        self.exact = not self.remove or not _mentioned_elsewhere(file, data_dirs)
+
+
+def _mentioned_elsewhere(file: Path, data_dirs) -> bool:
+    """Whether a data file other than ``file`` names the entry (its slug appears in it)."""
+    from .store import data_files
+
+    slug = file.stem.encode("utf-8")
+    return any(slug in other.read_bytes() for other in data_files(data_dirs=data_dirs or None)
+               if other.resolve() != file.resolve())

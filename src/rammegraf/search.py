@@ -176,6 +176,113 @@ def build(engine, target: Path | str = ":memory:") -> sqlite3.Connection:
     return connect(target)
 
 
+def derive(old: Path, target: Path, engine, subjects) -> None:
+    """The index at ``target`` made from the index at ``old`` for a graph that
+    differs from the old one only around ``subjects`` (an entry saved from a form:
+    the IRIs its triples name): their documents are read again from ``engine``, the
+    postings and word counts they touch are mended; the rest is copied."""
+    import shutil
+
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    shutil.copyfile(old, temporary)
+    try:
+        db = sqlite3.connect(str(temporary))
+        db.execute("PRAGMA journal_mode=OFF")
+        _refresh(db, engine, sorted(s for s in set(subjects) if s.startswith(str(ID))))
+        db.commit()
+        db.close()
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def _refresh(db: sqlite3.Connection, engine, subjects: list[str]) -> None:
+    import pyoxigraph as ox
+
+    from .terms import iri
+
+    if not subjects:
+        return
+    touched: set[str] = set()
+    known = {}
+    for value in subjects:
+        row = db.execute("SELECT id FROM doc WHERE iri = ?", (value,)).fetchone()
+        if row is None:
+            continue
+        number = known[value] = row[0]
+        words = db.execute("SELECT words FROM doc_words WHERE doc = ?", (number,)).fetchone()
+        for pair in (words[0].split() if words and words[0] else []):
+            field_no, token = pair.split(":", 1)
+            db.execute("DELETE FROM posting WHERE token = ? AND field = ? AND doc = ?", (token, int(field_no), number))
+            touched.add(token)
+        for table in ("doc_words", "doc_area", "field_text"):
+            db.execute(f"DELETE FROM {table} WHERE doc = ?", (number,))
+        db.execute("DELETE FROM doc WHERE id = ?", (number,))
+    # the subjects' documents as build() makes them
+    next_id = (db.execute("SELECT COALESCE(MAX(id), 0) FROM doc").fetchone()[0] or 0) + 1
+    labels: dict[str, dict[str, str]] = {}
+    postings, texts, ids = [], [], {}
+    rows = engine.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", {"s": [iri(v) for v in subjects]}).rows
+    for subject, prop, value in sorted(rows, key=lambda r: (_FIELD_OF.get(r[1].value, 99), str(r[0]), str(r[2]))):
+        field_no = _FIELD_OF.get(prop.value)
+        if field_no is None or not isinstance(value, ox.Literal):
+            continue
+        number = ids.get(subject.value)
+        if number is None:
+            number = ids[subject.value] = known.get(subject.value) or next_id
+            if number == next_id:
+                next_id += 1
+        if field_no == 0:
+            labels.setdefault(number, {}).setdefault(value.language or "", value.value)
+        elif field_no in SHOWN_FIELDS:
+            texts.append((number, field_no, value.value[:300]))
+        for token in set(tokens(value.value)):
+            postings.append((token, field_no, number))
+            touched.add(token)
+    db.executemany("INSERT OR IGNORE INTO posting VALUES (?, ?, ?)", postings)
+    for number in ids.values():
+        found = sorted({(f, t) for t, f, n in postings if n == number})
+        db.execute("INSERT INTO doc_words VALUES (?, ?)", (number, " ".join(f"{f}:{t}" for f, t in found)))
+    kinds = _kinds_of(engine, list(ids))
+    phases = {}
+    for initiative, phase, day in engine.query(
+            "SELECT ?i ?phase ?day WHERE { ?r rg:statusOf ?i ; rg:phase ?phase ; rg:asOf ?day }",
+            {"i": [iri(v) for v in ids]}).rows:
+        if initiative.value not in phases or day.value > phases[initiative.value][1]:
+            phases[initiative.value] = (phase.value, day.value)
+    areas = [(ids[s.value], a.value) for s, a in engine.query(
+        "SELECT ?s ?a WHERE { ?s rg:developmentArea ?a }", {"s": [iri(v) for v in ids]}).rows]
+    db.executemany("INSERT INTO doc VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   ((number, value, kinds.get(value), _pick(labels.get(number, {}), "da"),
+                     _pick(labels.get(number, {}), "en"), *phases.get(value, (None, None)))
+                    for value, number in ids.items()))
+    db.executemany("INSERT INTO doc_area VALUES (?, ?)", areas)
+    db.executemany("INSERT INTO field_text VALUES (?, ?, ?)", texts)
+    for token in touched:
+        count = db.execute("SELECT COUNT(DISTINCT doc) FROM posting WHERE token = ?", (token,)).fetchone()[0]
+        if count:
+            db.execute("INSERT OR REPLACE INTO vocab VALUES (?, ?)", (token, count))
+        else:
+            db.execute("DELETE FROM vocab WHERE token = ?", (token,))
+    wanted = sorted({k for k in kinds.values() if k} | {a for _, a in areas} | {p for p, _ in phases.values()})
+    have = {row[0] for row in db.execute(f"SELECT iri FROM term WHERE iri IN ({','.join('?' * len(wanted))})",
+                                         wanted)} if wanted else set()
+    term_labels = _labels(engine, [w for w in wanted if w not in have])
+    db.executemany("INSERT INTO term VALUES (?, ?, ?)",
+                   ((v, _pick(term_labels.get(v, {}), "da"), _pick(term_labels.get(v, {}), "en"))
+                    for v in wanted if v not in have))
+    db.execute("UPDATE meta SET value = (SELECT COUNT(*) FROM doc) WHERE key = 'documents'")
+
+
+def _kinds_of(engine, subjects: list[str]) -> dict[str, str]:
+    """_kinds for a few resources, asked of the engine instead of read from every type."""
+    from .terms import iri
+
+    rows = engine.query("SELECT ?s ?c WHERE { ?s a ?c }", {"s": [iri(v) for v in subjects]}).rows
+    return _most_specific(((s.value, c.value) for s, c in rows), _ranker(engine))
+
+
 def _pairs(engine, prop: str):
     """(subject IRI, object term) of every triple with this property: read straight
     from an Oxigraph store's index (no query to plan), else asked of the server."""
@@ -212,8 +319,9 @@ def _pick(labels: dict[str, str], lang: str) -> str | None:
     return next(iter(labels.values()), None)
 
 
-def _kinds(engine, ids: dict[str, int]) -> dict[str, str]:
-    """The most specific class of each resource of ours (a Kommune, not an Organisation)."""
+def _ranker(engine):
+    """How specific a class is: its depth under rdfs:subClassOf, our own classes before
+    the W3C ones they refine (a Kommune, not an Organisation)."""
     parents: dict[str, set[str]] = {}
     for sub, sup in engine.query("SELECT ?a ?b WHERE { ?a rdfs:subClassOf ?b FILTER (isIRI(?b)) }").rows:
         parents.setdefault(sub.value, set()).add(sup.value)
@@ -221,18 +329,28 @@ def _kinds(engine, ids: dict[str, int]) -> dict[str, str]:
     def depth(cls: str, seen=()) -> int:
         return 1 + max((depth(p, (*seen, cls)) for p in parents.get(cls, ()) if p not in seen), default=0)
 
-    depths: dict[str, tuple[int, str]] = {}
+    ranks: dict[str, tuple[int, str]] = {}
+
+    def rank(cls: str) -> tuple[int, str]:
+        if cls not in ranks:
+            ranks[cls] = (depth(cls) + (1 if cls.startswith(str(RG)) else 0), cls)
+        return ranks[cls]
+
+    return rank
+
+
+def _most_specific(pairs, rank) -> dict[str, str]:
     best: dict[str, tuple[int, str]] = {}
-    for subject, cls in _pairs(engine, str(RDF.type)):
-        if subject not in ids:
-            continue
-        rank = depths.get(cls.value)
-        if rank is None:
-            # our own classes before the W3C ones they refine
-            rank = depths[cls.value] = (depth(cls.value) + (1 if cls.value.startswith(str(RG)) else 0), cls.value)
-        if subject not in best or rank > best[subject]:
-            best[subject] = rank
+    for subject, cls in pairs:
+        found = rank(cls)
+        if subject not in best or found > best[subject]:
+            best[subject] = found
     return {subject: cls for subject, (_, cls) in best.items()}
+
+
+def _kinds(engine, ids: dict[str, int]) -> dict[str, str]:
+    """The most specific class of each resource of ours (a Kommune, not an Organisation)."""
+    return _most_specific(((s, c.value) for s, c in _pairs(engine, str(RDF.type)) if s in ids), _ranker(engine))
 
 
 def _latest_phases(engine) -> dict[str, tuple[str, str]]:

@@ -224,6 +224,43 @@ def build_store(files: list[Path], target: Path, *, progress: bool | None = None
         _prune(folder, keep=target)
 
 
+def derive_store(old: Path, files: list[Path], target: Path, *, add: list, remove: list = ()) -> None:
+    """The store for ``files`` at ``target``, made from the store at ``old`` by a small
+    change (an entry saved from a form: ``add`` its triples, ``remove`` those its
+    file no longer holds) instead of indexing every file again: a checkpoint of the
+    old store (RocksDB hard-links its files), the change applied, then renamed into
+    place under the cache's lock, like a build. The caller makes sure no other file
+    holds a removed triple."""
+    import shutil
+
+    import pyoxigraph as ox
+
+    folder = target.parent
+    with _locked(folder / ".lock"):
+        if (target / MANIFEST).is_file():
+            return
+        temporary = folder / f".build-{os.getpid()}"
+        shutil.rmtree(temporary, ignore_errors=True)
+        try:
+            ox.Store.read_only(str(old)).backup(str(temporary))
+            store = ox.Store(str(temporary))
+            for triple in remove:
+                store.remove(ox.Quad(triple.subject, triple.predicate, triple.object, ox.DefaultGraph()))
+            store.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in add)
+            store.flush()
+            count = len(store)
+            store = None
+            manifest = {"files": [str(p.resolve()) for p in files], "triples": count,
+                        "built": time.strftime("%Y-%m-%dT%H:%M:%S"), "derived_from": old.name}
+            (temporary / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+            os.replace(temporary, target)
+        except BaseException:
+            store = None
+            shutil.rmtree(temporary, ignore_errors=True)
+            raise
+        _prune(folder, keep=target)
+
+
 def _prune(folder: Path, *, keep: Path, spare: int = 1) -> None:
     """Delete older stores of this folder, sparing the newest ``spare`` ones (a
     running server may still read the one before)."""

@@ -66,17 +66,20 @@ class Web:
         self.write_lock = asyncio.Lock()    # one save at a time in this server
 
     # --- start and stop ------------------------------------------------------------------
-    def spec(self) -> tuple:
+    def spec(self, change=None) -> tuple:
         """What each worker opens: the files themselves when they are small (an
         in-memory store answers a small query twice as fast as one on disk), else
-        the on-disk store (built here first if needed), or the remote server."""
+        the on-disk store (built here first if needed), or the remote server.
+        After a save (``change``) the on-disk store and the search index are made
+        from the ones the workers read, by that change, not from every file again."""
         settings = self.settings
         if settings.endpoint:
             return ("remote", settings.endpoint, settings.graph_iri, settings.timeout)
-        from ..store import IN_MEMORY_LIMIT, ensure_store, graph_files, load_in_memory
+        from ..store import IN_MEMORY_LIMIT, MANIFEST, ensure_store, graph_files, load_in_memory, store_location
 
         files = graph_files(settings.data_dirs or None)
         size = sum(f.stat().st_size for f in files)
+        before = self.pool.spec if self.pool is not None else None
         if size <= settings.in_memory_limit:
             store = load_in_memory(files)  # a file that does not parse stops the server here, with its sentence
             index = None
@@ -84,12 +87,24 @@ class Web:
                 # mid-sized data: the search index is built once, into the cache, not by each worker
                 from ..engine import OxigraphEngine
                 from ..search import ensure_index
-                from ..store import store_location
 
                 folder = store_location(settings.data_dirs or None, cache=settings.cache)
                 folder.mkdir(parents=True, exist_ok=True)
+                if change is not None and before and before[0] == "files" and before[2]:
+                    _derive_index(Path(before[2]), folder, OxigraphEngine(store), change)
                 index = str(ensure_index(folder, OxigraphEngine(store)))
             return ("files", tuple(str(f) for f in files), index)
+        target = store_location(settings.data_dirs or None, cache=settings.cache)
+        if change is not None and change.exact and before and before[0] == "store" \
+                and not (target / MANIFEST).is_file():
+            import pyoxigraph as ox
+
+            from ..engine import OxigraphEngine
+            from ..store import derive_store
+
+            derive_store(Path(before[1]), files, target, add=change.add, remove=change.remove)
+            _derive_index(Path(before[1]) / "search.sqlite", target,
+                          OxigraphEngine(ox.Store.read_only(str(target)), target), change)
         folder = ensure_store(settings.data_dirs or None, cache=settings.cache)
         # the search index beside the store, built once here (not at a worker's first search,
         # which would pass the request's time limit at a million triples)
@@ -111,10 +126,10 @@ class Web:
         if self.pool is not None:
             await self.pool.close()
 
-    async def reload(self) -> None:
+    async def reload(self, change=None) -> None:
         """The data changed (an entry was saved): workers on the new files, and no
         answer kept from before."""
-        spec = await asyncio.get_running_loop().run_in_executor(None, self.spec)
+        spec = await asyncio.get_running_loop().run_in_executor(None, self.spec, change)
         await self.pool.reload(spec)
         self.generation += 1
         self.cache.clear()
@@ -196,6 +211,16 @@ class Web:
                 raise TooLarge(_too_large(limit))
             chunks.append(chunk)
         return b"".join(chunks)
+
+
+def _derive_index(old: Path, folder: Path, engine, change) -> None:
+    """The search index beside a new store, from the old one and the change (when
+    the old one is current; else ensure_index builds it whole)."""
+    from ..search import INDEX_FILE, _current, derive
+
+    target = folder / INDEX_FILE
+    if old.is_file() and _current(old) and not _current(target):
+        derive(old, target, engine, change.subjects)
 
 
 class AnswerCache:

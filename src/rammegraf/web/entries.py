@@ -11,7 +11,7 @@ from urllib.parse import parse_qs
 
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from ..entries import SaveError, data_folder, editable, entry_file, entry_lock, user_of, write_entry
+from ..entries import Change, SaveError, data_folder, editable, entry_file, entry_lock, user_of, write_entry
 from ..errors import RammegrafError
 from ..namespaces import ID
 from .base import ClientGone, Web, error_headers, status_of
@@ -164,9 +164,15 @@ class Entries:
                 if not data["conforms"]:
                     return self._page(request, slug, data, editing=iri, status=422)
                 target = entry_file(self.web.settings.data_dirs or None, data["path"])
-                await loop.run_in_executor(None, lambda: write_entry(target, data["turtle"].encode("utf-8"),
-                                                                     replace=iri is not None))
-                await self.web.reload()
+                body = data["turtle"].encode("utf-8")
+
+                def write():
+                    old = target.read_bytes() if iri is not None and target.is_file() else None
+                    write_entry(target, body, replace=iri is not None)
+                    return Change(body, old, file=target, data_dirs=self.web.settings.data_dirs or None)
+
+                change = await loop.run_in_executor(None, write)
+                await self.web.reload(change)
             except ClientGone:
                 return Response(status_code=499)
             except SaveError as error:   # another save got the IRI first: the form again, with the sentence
