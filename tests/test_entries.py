@@ -47,6 +47,8 @@ def test_new_lists_every_form_in_danish_and_english(data):
             "kilde"]
         assert "Serveren gemmer ikke" in page
         assert ">Meeting</a>" in http.get("/ny?lang=en").text
+        missing = http.get("/ny/ukendt")
+        assert missing.status_code == 404 and "der er ingen formular &#39;ukendt&#39;" in missing.text
 
 
 def test_a_form_shows_its_fields_in_order_with_labels_and_lists(data):

@@ -174,3 +174,28 @@ def test_a_date_that_is_not_the_sources_date_is_named_at_the_date(engine):
     verdict = forms.check(answer, engine)
     assert verdict["errors"] == {"rg-asOf": [
         ("Violation", "Statusdatoen (rg:asOf) er ikke kildedokumentets dato (dcterms:date).")]}
+
+
+def test_a_check_in_place_leaves_the_store_as_it_was(engine):
+    """A worker checks an entry in its own store (no copy of the graph): afterwards the
+    store holds exactly what it held, also when the entry repeats triples the graph
+    has and when an edit takes some out for the check."""
+    import pyoxigraph as ox
+
+    from rammegraf.engine import OxigraphEngine
+
+    store = ox.Store()
+    store.load(engine.dump(), format=ox.RdfFormat.N_TRIPLES)
+    mine = OxigraphEngine(store)
+    before = set(store)
+    answer = forms.read(forms.form(mine, "statusrapport"), status(**{"rg-asOf": ["2025-12-01"]}), mine)
+    existing = next(iter(store.quads_for_pattern(None, ox.NamedNode(RG.statusOf), None)))
+    repeated = ox.Triple(existing.subject, existing.predicate, existing.object)
+    answer.triples.append(repeated)   # a triple the graph already has
+    replacing = [ox.Triple(q.subject, q.predicate, q.object) for q in
+                 store.quads_for_pattern(existing.subject, ox.NamedNode(RG.phase), None)]
+    copy = forms.check(answer, mine, replacing=replacing)
+    placed = forms.check(answer, mine, replacing=replacing, in_place=True)
+    assert placed == copy and placed["errors"] == {"rg-asOf": [
+        ("Violation", "Statusdatoen (rg:asOf) er ikke kildedokumentets dato (dcterms:date).")]}
+    assert set(store) == before

@@ -99,8 +99,8 @@ def forms(engine, shapes=None) -> dict[str, Form]:
     key = (id(shapes), id(engine))
     if key not in _FORMS:
         _FORMS.clear()
-        _FORMS[key] = _Reader(shapes, engine).forms()
-    return _FORMS[key]
+        _FORMS[key] = (shapes, engine, _Reader(shapes, engine).forms())   # held, so no id is reused meanwhile
+    return _FORMS[key][2]
 
 
 def form(engine, slug: str) -> Form:
@@ -723,7 +723,8 @@ def turtle(answer: Answer, *, header: str = "") -> bytes:
 # Checking an answer with the graph
 # ---------------------------------------------------------------------------
 
-def check(answer: Answer, engine, lang: str = "da", *, replacing: list = (), creating: bool = True) -> dict:
+def check(answer: Answer, engine, lang: str = "da", *, replacing: list = (), creating: bool = True,
+          in_place: bool = False) -> dict:
     """The answer validated with the graph by the validator of ``rammegraf validate``:
     each result at the field it concerns (``errors``: field → [(severity, sentence)]),
     the rest in ``general``; ``conforms`` when nothing stands in the way of saving."""
@@ -756,7 +757,7 @@ def check(answer: Answer, engine, lang: str = "da", *, replacing: list = (), cre
             (f for f in answer.form.fields if f.widget == "nested"), None)
         if nested_field is not None and nested_field.nested is not None:
             fields[entry] = (nested_field.nested, key + ".")
-    with check_entries(answer.triples, engine, replacing=replacing) as checked:
+    with check_entries(answer.triples, engine, replacing=replacing, in_place=in_place) as checked:
         labels = Labels(checked.engine, lang)
         for result in checked.report.results:
             focus = result.focus

@@ -24,7 +24,13 @@ def entry_form(engine, slug: str, lang: str, posted: dict | None, check: bool, e
     from ...forms import read, stamp, stamps_of, turtle, values_of
     from ...store import parse_file
 
-    found = find_form(engine, slug)
+    from ...forms import FormError
+    from .common import NotFound
+
+    try:
+        found = find_form(engine, slug)
+    except FormError as error:
+        raise NotFound(str(error)) from None
     old = []
     if editing and file:
         old = parse_file(Path(file))
@@ -37,12 +43,13 @@ def entry_form(engine, slug: str, lang: str, posted: dict | None, check: bool, e
         answer = read(found, posted, engine, lang=lang, editing=editing,
                       stamp=stamp(created=kept.get("created"), creator=kept.get("creator") or user,
                                   modified=bool(editing)))
-        verdict = check_answer(answer, engine, lang, replacing=old, creating=editing is None)
+        # in the worker's own store (a worker runs one job at a time), taken out again after
+        verdict = check_answer(answer, engine, lang, replacing=old, creating=editing is None, in_place=True)
         out.update(verdict)
         out["checked"] = True
         out["shown"] = answer.shown
         made = not answer.provisional
-        out["turtle"] = turtle(answer, header=header(found, answer.iri)).decode("utf-8") if made else ""
+        out["turtle"] = turtle(answer, header=header(found)).decode("utf-8") if made else ""
         out["path"] = answer.iri[len(str(ID)):] if made else None
     if extra:
         out.setdefault("shown", {})
@@ -60,7 +67,7 @@ def entry_kind_of(engine, entry: str) -> str | None:
     return next((f.slug for f in forms(engine).values() if f.cls in types), None)
 
 
-def header(found, iri: str | None) -> str:
+def header(found) -> str:
     return (f"# {found.label.get('da', found.slug)} indtastet i rammegrafs formular /ny/{found.slug}\n"
             f"# (entered in rammegraf's form). Filen skrives om, når posten rettes i browseren.\n\n")
 
@@ -71,8 +78,8 @@ _DESCRIBED: dict = {}
 def describe(found, engine, lang: str) -> dict:
     """The form's fields for the template: plain values only (they cross a pipe)."""
     key = (found.slug, lang, id(engine))
-    if key in _DESCRIBED:
-        return _DESCRIBED[key]
+    if key in _DESCRIBED and _DESCRIBED[key][0] is engine:
+        return _DESCRIBED[key][1]
     from ...forms import candidates, choice_text
 
     def field(each, prefix=""):
@@ -97,7 +104,7 @@ def describe(found, engine, lang: str) -> dict:
 
     described = {"slug": found.slug, "label": found.text(lang), "help": found.text(lang, "help"),
                  "fields": [field(each) for each in found.fields], "label_template": found.label_template}
-    _DESCRIBED[key] = described
+    _DESCRIBED[key] = (engine, described)
     return described
 
 
