@@ -132,12 +132,7 @@ def build(engine, target: Path | str = ":memory:") -> sqlite3.Connection:
             number = ids.get(subject)
             if number is None:
                 number = ids[subject] = len(ids) + 1
-            if field_no == 0:
-                labels.setdefault(number, {}).setdefault(value.language or "", value.value)
-            elif field_no in SHOWN_FIELDS:
-                texts.append((number, field_no, value.value[:300]))
-            for token in set(tokens(value.value)):
-                postings.append((token, field_no, number))
+            _take(number, field_no, value, labels, texts, postings)
             if len(postings) >= 200_000:
                 db.executemany("INSERT INTO staging VALUES (?, ?, ?)", postings)
                 postings.clear()
@@ -153,12 +148,7 @@ def build(engine, target: Path | str = ":memory:") -> sqlite3.Connection:
     kinds = _kinds(engine, ids)
     phases = _latest_phases(engine)
     areas = [(ids[s], a.value) for s, a in _pairs(engine, str(RG.developmentArea)) if s in ids]
-    db.executemany("INSERT INTO doc VALUES (?, ?, ?, ?, ?, ?, ?)",
-                   ((number, value, kinds.get(value), _pick(labels.get(number, {}), "da"),
-                     _pick(labels.get(number, {}), "en"), *phases.get(value, (None, None)))
-                    for value, number in ids.items()))
-    db.executemany("INSERT INTO doc_area VALUES (?, ?)", areas)
-    db.executemany("INSERT INTO field_text VALUES (?, ?, ?)", texts)
+    _insert_docs(db, ids, labels, kinds, phases, areas, texts)
     db.execute("INSERT INTO vocab SELECT token, COUNT(DISTINCT doc) FROM posting GROUP BY token")
     # the labels of the kinds, areas and phases that results show
     wanted = sorted({k for k in kinds.values() if k} | {a for _, a in areas} | {p for p, _ in phases.values()})
@@ -174,6 +164,27 @@ def build(engine, target: Path | str = ":memory:") -> sqlite3.Connection:
     db.close()
     os.replace(temporary, target)
     return connect(target)
+
+
+def _insert_docs(db, ids: dict, labels: dict, kinds: dict, phases: dict, areas: list, texts: list) -> None:
+    """The documents' rows: label, kind and latest phase; areas; texts shown beside hits."""
+    db.executemany("INSERT INTO doc VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   ((number, value, kinds.get(value), _pick(labels.get(number, {}), "da"),
+                     _pick(labels.get(number, {}), "en"), *phases.get(value, (None, None)))
+                    for value, number in ids.items()))
+    db.executemany("INSERT INTO doc_area VALUES (?, ?)", areas)
+    db.executemany("INSERT INTO field_text VALUES (?, ?, ?)", texts)
+
+
+def _take(number: int, field_no: int, value, labels: dict, texts: list, postings: list) -> None:
+    """One literal of a field into its document: the label, the text shown beside a
+    hit, and a posting per word."""
+    if field_no == 0:
+        labels.setdefault(number, {}).setdefault(value.language or "", value.value)
+    elif field_no in SHOWN_FIELDS:
+        texts.append((number, field_no, value.value[:300]))
+    for token in set(tokens(value.value)):
+        postings.append((token, field_no, number))
 
 
 def derive(old: Path, target: Path, engine, subjects) -> None:
@@ -233,13 +244,8 @@ def _refresh(db: sqlite3.Connection, engine, subjects: list[str]) -> None:
             number = ids[subject.value] = known.get(subject.value) or next_id
             if number == next_id:
                 next_id += 1
-        if field_no == 0:
-            labels.setdefault(number, {}).setdefault(value.language or "", value.value)
-        elif field_no in SHOWN_FIELDS:
-            texts.append((number, field_no, value.value[:300]))
-        for token in set(tokens(value.value)):
-            postings.append((token, field_no, number))
-            touched.add(token)
+        _take(number, field_no, value, labels, texts, postings)
+    touched.update(token for token, _, _ in postings)
     db.executemany("INSERT OR IGNORE INTO posting VALUES (?, ?, ?)", postings)
     for number in ids.values():
         found = sorted({(f, t) for t, f, n in postings if n == number})
@@ -253,12 +259,7 @@ def _refresh(db: sqlite3.Connection, engine, subjects: list[str]) -> None:
             phases[initiative.value] = (phase.value, day.value)
     areas = [(ids[s.value], a.value) for s, a in engine.query(
         "SELECT ?s ?a WHERE { ?s rg:developmentArea ?a }", {"s": [iri(v) for v in ids]}).rows]
-    db.executemany("INSERT INTO doc VALUES (?, ?, ?, ?, ?, ?, ?)",
-                   ((number, value, kinds.get(value), _pick(labels.get(number, {}), "da"),
-                     _pick(labels.get(number, {}), "en"), *phases.get(value, (None, None)))
-                    for value, number in ids.items()))
-    db.executemany("INSERT INTO doc_area VALUES (?, ?)", areas)
-    db.executemany("INSERT INTO field_text VALUES (?, ?, ?)", texts)
+    _insert_docs(db, ids, labels, kinds, phases, areas, texts)
     for token in touched:
         count = db.execute("SELECT COUNT(DISTINCT doc) FROM posting WHERE token = ?", (token,)).fetchone()[0]
         if count:
