@@ -290,3 +290,27 @@ def test_on_disk_a_save_moves_the_store_and_index_along_and_they_equal_a_fresh_b
     for table in ("vocab", "term"):
         query = f"SELECT * FROM {table} ORDER BY 1"
         assert mended.db.execute(query).fetchall() == rebuilt.db.execute(query).fetchall(), table
+
+
+def test_hostile_values_are_escaped_and_odd_requests_get_a_sentence(web_data):
+    from conftest import PAYLOAD
+
+    with web_client(data_dirs=(web_data,)) as http:
+        page = http.get("/ny/statusrapport").text          # the payload is an initiative's label in the list
+        assert "<script>alert(2)</script>" not in page and "&lt;script&gt;alert(2)&lt;/script&gt;" in page
+        answer = post(http, "/ny/milepael", {"rdfs-label@da": PAYLOAD, "rg-dateText": PAYLOAD,
+                                             "rg-responsible": PAYLOAD})
+        assert answer.status_code == 200 and "<img src=x" not in answer.text and "<script>alert" not in answer.text
+        live = http.post("/ny/milepael/tjek", data={"rdfs-label@da": PAYLOAD}).json()
+        assert live["path"] == "milepael/img-src-x-onerror-alert-1-script-alert-2-script"
+        assert '"<img src=x onerror=alert(1)><script>alert(2)</script>"@da' in live["turtle"]   # a literal, quoted
+        too_big = http.post("/ny/milepael", content=b"a=" + b"x" * 1_100_000,
+                            headers={"content-type": "application/x-www-form-urlencoded"})
+        assert too_big.status_code == 413 and "for stor" in too_big.text
+        many = http.post("/ny/milepael", content="&".join(f"f{i}=1" for i in range(2500)).encode(),
+                         headers={"content-type": "application/x-www-form-urlencoded"})
+        assert many.status_code == 400 and "for mange" not in many.text and "felter" in many.text
+        wrong = http.post("/ny/milepael", content=b"{}", headers={"content-type": "application/json"})
+        assert wrong.status_code == 400 and "application/x-www-form-urlencoded" in wrong.text
+        nothing = post(http, "/ny/milepael", {"rdfs-label@da": "---"})
+        assert "IRI&#39;en dannes af etiketten" in nothing.text
