@@ -483,7 +483,8 @@ def serve(host, port, timeout, validate_timeout, row_cap, workers, answer_cache,
 
     Pages in Danish (?lang=en for English): the front page, named queries with
     forms and downloads, a SPARQL editor, a page per resource (/id/…), the graph
-    views, validation of pasted Turtle, and the ontology. /sparql is a read-only
+    views, validation of pasted Turtle, entry forms made from the shapes (/ny;
+    they save only with --write), and the ontology. /sparql is a read-only
     SPARQL 1.1 Protocol endpoint. Every query and page runs in a pool of worker
     processes, each with the store opened read-only, within the time limit.
 
