@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
+from urllib.parse import urlsplit
 
+from .credentials import shown   # a URL in a message never shows its user information
 from .errors import RammegrafError
 from .namespaces import ID, PREFIXES
 from .sparql import Prepared, engine_syntax_error, prepare
@@ -172,7 +174,7 @@ class RemoteEngine:
                 triples = [ox.Triple(q.subject, q.predicate, q.object)
                            for q in ox.parse(content, format=ox.RdfFormat.N_TRIPLES)]
             except SyntaxError as error:
-                raise EndpointError(f"{self.url} svarede ikke med N-Triples: {error} "
+                raise EndpointError(f"{shown(self.url)} svarede ikke med N-Triples: {error} "
                                     "(the server's answer is not N-Triples)") from None
             cut = limit is not None and len(triples) > limit
             return Answer(prepared.form, triples=triples[:limit] if cut else triples, truncated=cut)
@@ -182,10 +184,10 @@ class RemoteEngine:
             result = ox.parse_query_results(content, format=ox.QueryResultsFormat.JSON)
             answer = _answer(result, prepared.form, limit)
         except (SyntaxError, ValueError, OSError) as error:
-            raise EndpointError(f"{self.url} svarede ikke med SPARQL-resultater: {error} "
+            raise EndpointError(f"{shown(self.url)} svarede ikke med SPARQL-resultater: {error} "
                                 "(the server's answer is not SPARQL results JSON)") from None
         if (answer.form == "ASK") != (prepared.form == "ASK"):
-            raise EndpointError(f"{self.url} svarede med {'ja/nej' if answer.form == 'ASK' else 'rækker'} på en "
+            raise EndpointError(f"{shown(self.url)} svarede med {'ja/nej' if answer.form == 'ASK' else 'rækker'} på en "
                                 f"{prepared.form}-forespørgsel (the answer has the wrong shape)")
         return answer
 
@@ -210,7 +212,7 @@ def push(engine, store_url: str, *, graph_iri: str | None = None, timeout: float
     web_page = status == 200 and media in ("text/html", "application/xhtml+xml")  # a login page, say
     if status not in (200, 201, 204) or web_page:
         answered = f"{status} {media}" if media else str(status)
-        raise EndpointError(f"{store_url} svarede {answered} i stedet for at gemme graferne; "
+        raise EndpointError(f"{shown(store_url)} svarede {answered} i stedet for at gemme graferne; "
                             "er det Graph Store-adressen? (the server did not confirm the store: "
                             "expected 200, 201 or 204)")
     return body.count(b"\n")
@@ -228,6 +230,10 @@ def _http(method: str, url: str, what: str, *, timeout: float, expect: tuple[str
     sentence. ``expect``: the media types a 2xx answer must have (empty: any)."""
     import threading
 
+    from .credentials import auth, for_url, scrub
+
+    credentials = for_url(url)   # only sent when the server asks (401), by Digest or Basic
+    url = shown(url)   # the user information, if any, goes in the Authorization header
     outcome: dict = {}
     client_box: list = []
 
@@ -235,7 +241,8 @@ def _http(method: str, url: str, what: str, *, timeout: float, expect: tuple[str
         import httpx2 as httpx
 
         try:
-            with httpx.Client(timeout=timeout, follow_redirects=False) as client:
+            with httpx.Client(timeout=timeout, follow_redirects=False, auth=auth(credentials),
+                              trust_env=False) as client:
                 client_box.append(client)
                 with client.stream(method, url, **kwargs) as response:
                     chunks, size = [], 0
@@ -269,17 +276,24 @@ def _http(method: str, url: str, what: str, *, timeout: float, expect: tuple[str
                             "(the answer is over the size limit)")
     if "error" in outcome:
         error = outcome["error"]
-        reason = str(error) or type(error).__name__
+        reason = scrub(str(error) or type(error).__name__, credentials)
         raise EndpointError(f"kan ikke nå {what} {url}: {reason} (cannot reach it)") from None
     status, content_type, body = outcome["response"]
     media = content_type.split(";", 1)[0].strip().lower()
+    if status in (401, 403):
+        said = (f"brugernavnet fra {credentials.source} blev afvist (the credentials from {credentials.source} "
+                "were refused)") if credentials is not None else (
+            "serveren kræver login: sæt RAMMEGRAF_USER og RAMMEGRAF_PASSWORD, eller en linje for "
+            f"{urlsplit(url).hostname} i ~/.netrc (the server asks for credentials)")
+        raise EndpointError(f"{url} svarede {status}: {said}")
     if 300 <= status < 400:
         raise EndpointError(f"{url} svarede {status} (en omdirigering, måske til en login-side); "
                             "rammegraf følger ingen omdirigering: giv den endelige adresse "
                             "(the server answered with a redirect, which is not followed)")
     if status >= 400:
-        shown = body[:300].decode("utf-8", "replace").strip() if media.startswith("text/plain") else media
-        raise EndpointError(f"{url} svarede {status}: {shown} (the server answered with an error)")
+        text = body[:300].decode("utf-8", "replace").strip() if media.startswith("text/plain") else media
+        raise EndpointError(f"{url} svarede {status}: {scrub(text, credentials)} (the server answered with "
+                            "an error)")
     if expect and media not in expect:
         raise EndpointError(f"{url} svarede med {media or 'ukendt indhold'}, ikke {' eller '.join(expect)}; "
                             "er det et SPARQL-endpoint? (the answer is not the expected SPARQL result)")
