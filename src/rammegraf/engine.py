@@ -167,7 +167,7 @@ class RemoteEngine:
         prepared = _prepared(query)
         # the server knows no prefixes; the query's own declarations come after and win
         prologue = f"BASE <{BASE}>\n" + "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
-        text = prepared.text(bindings, prologue=prologue)
+        text = prepared.text(bindings, prologue=prologue, portable=True)
         if prepared.form in ("CONSTRUCT", "DESCRIBE"):
             content = self._post(text, "application/n-triples", ("application/n-triples", "text/plain"))
             try:
@@ -177,6 +177,7 @@ class RemoteEngine:
                 raise EndpointError(f"{shown(self.url)} svarede ikke med N-Triples: {error} "
                                     "(the server's answer is not N-Triples)") from None
             cut = limit is not None and len(triples) > limit
+            triples = [ox.Triple(t.subject, t.predicate, _canonical_term(t.object)) for t in triples]
             return Answer(prepared.form, triples=triples[:limit] if cut else triples, truncated=cut)
         content = self._post(text, "application/sparql-results+json",
                              ("application/sparql-results+json", "application/json"))
@@ -186,6 +187,7 @@ class RemoteEngine:
         except (SyntaxError, ValueError, OSError) as error:
             raise EndpointError(f"{shown(self.url)} svarede ikke med SPARQL-resultater: {error} "
                                 "(the server's answer is not SPARQL results JSON)") from None
+        answer.rows = [tuple(_canonical_term(term) for term in row) for row in answer.rows]
         if (answer.form == "ASK") != (prepared.form == "ASK"):
             raise EndpointError(f"{shown(self.url)} svarede med {'ja/nej' if answer.form == 'ASK' else 'rækker'} på en "
                                 f"{prepared.form}-forespørgsel (the answer has the wrong shape)")
@@ -197,6 +199,24 @@ class RemoteEngine:
 
         answer = self.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
         return ox.serialize(answer.triples, format=ox.RdfFormat.N_TRIPLES)
+
+
+_BOOLEANS = {"1": "true", "0": "false"}
+
+
+def _canonical_term(term):
+    """A literal in its canonical form where a server writes another form of the same
+    value: Virtuoso 7 keeps xsd:boolean as a number and answers "1"^^xsd:boolean for
+    true (a valid lexical form, XSD 1.1 §3.3.2, but not the canonical "true" the data
+    and Oxigraph write), so an answer from it would differ from the local one."""
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.Literal) and term.value in _BOOLEANS and term.datatype.value == _XSD_BOOLEAN:
+        return ox.Literal(_BOOLEANS[term.value], datatype=term.datatype)
+    return term
+
+
+_XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 
 
 def push(engine, store_url: str, *, graph_iri: str | None = None, timeout: float = 30.0) -> int:

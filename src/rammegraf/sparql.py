@@ -134,15 +134,19 @@ class Prepared:
     tokens: tuple[Token, ...]
     name: str = "-"
 
-    def text(self, bindings: dict | None = None, *, prologue: str = "") -> str:
-        """The canonical text, with ``bindings`` (name → RDF term) as a VALUES block."""
+    def text(self, bindings: dict | None = None, *, prologue: str = "", portable: bool = False) -> str:
+        """The canonical text, with ``bindings`` (name → RDF term) as a VALUES block.
+        ``portable`` (for another SPARQL server) writes IRIs as they are: Virtuoso 7
+        reads no ``\\u`` escape in an IRI (error SP030, "Bad character '\\'"). A
+        server whose lexer reads tokens greedily, as SPARQL's grammar is written,
+        reads an IRI as an IRI; the operator ``<`` still gets its space."""
         parts = [prologue] if prologue else []
         insert_at = _where_brace(self.tokens) if bindings else -1
         if bindings and insert_at < 0:
             raise QueryError("forespørgslen har ingen WHERE-gruppe at binde parametre i "
                              "(the query has no WHERE group to bind parameters in)", query=self.name)
         for index, token in enumerate(self.tokens):
-            parts.append(_canonical(token, self.tokens, index))
+            parts.append(token.text if portable and token.kind == "iri" else _canonical(token, self.tokens, index))
             if index == insert_at:
                 parts.append(values_clause(bindings))
         return "".join(parts)
