@@ -145,10 +145,17 @@ class Prepared:
         if bindings and insert_at < 0:
             raise QueryError("forespørgslen har ingen WHERE-gruppe at binde parametre i "
                              "(the query has no WHERE group to bind parameters in)", query=self.name)
+        written = _written_in_place(self.tokens, insert_at, bindings) if portable and bindings else {}
+        rest = {name: value for name, value in (bindings or {}).items() if name not in written}
         for index, token in enumerate(self.tokens):
-            parts.append(token.text if portable and token.kind == "iri" else _canonical(token, self.tokens, index))
-            if index == insert_at:
-                parts.append(values_clause(bindings))
+            if portable and token.kind == "iri":
+                parts.append(token.text)
+            elif token.kind == "var" and index in written.get(token.text[1:], ()):
+                parts.append(term_text(bindings[token.text[1:]]))
+            else:
+                parts.append(_canonical(token, self.tokens, index))
+            if index == insert_at and rest:
+                parts.append(values_clause(rest))
         return "".join(parts)
 
     def position(self, canonical_line: int, canonical_column: int, *, prologue: str = "") -> tuple[int, int]:
@@ -345,6 +352,41 @@ def _canonical(token: Token, tokens: tuple[Token, ...], index: int) -> str:
         following = tokens[index + 1] if index + 1 < len(tokens) else None
         return token.text + (" " if following is not None and following.kind != "ws" else "")
     return token.text
+
+
+def _written_in_place(tokens: tuple[Token, ...], where: int, bindings: dict) -> dict[str, set[int]]:
+    """For another SPARQL server: the parameters that can be bound by writing their
+    value where the variable stands, and where. Virtuoso 7.2.5 mis-evaluates a VALUES
+    block joined with OPTIONAL (a FILTER on a parameter inside OPTIONAL loses its
+    rows, and OPTIONALs followed by a FILTER on BOUND never answer and stop the
+    server), a plain bug. A parameter is written in place only when every use of it
+    lies in the WHERE group, outside a subquery's SELECT clause and not after AS;
+    a list of values, or any other use, keeps the VALUES block."""
+    depth, end = 0, len(tokens)
+    for index in range(where, len(tokens)):
+        text = tokens[index].text
+        depth += text == "{"
+        depth -= text == "}"
+        if depth == 0:
+            end = index
+            break
+    clause = False
+    uses: dict[str, list[tuple[int, bool]]] = {}
+    previous = None
+    for index, token in enumerate(tokens):
+        word = token.text.upper() if token.kind == "word" else None
+        if word == "SELECT":
+            clause = True
+        elif clause and (word == "WHERE" or token.text == "{"):
+            clause = False
+        if token.kind == "var":
+            fits = where < index < end and not clause and not (previous is not None and previous.kind == "word"
+                                                                  and previous.text.upper() == "AS")
+            uses.setdefault(token.text[1:], []).append((index, fits))
+        if token.kind not in ("ws", "comment"):
+            previous = token
+    return {name: {index for index, _ in uses.get(name, [])} for name, value in bindings.items()
+            if not isinstance(value, (list, tuple)) and uses.get(name) and all(fits for _, fits in uses[name])}
 
 
 def _uchar(char: str) -> str:
