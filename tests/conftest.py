@@ -322,3 +322,103 @@ def axe_violations(page) -> list[str]:
             v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));
     }""")
     return list(found)
+
+
+# --- a real Virtuoso 7, as a second shared SPARQL server --------------------------------------
+
+VIRTUOSO_INI = """[Database]
+DatabaseFile = {folder}/virtuoso.db
+ErrorLogFile = {folder}/virtuoso.log
+LockFile = {folder}/virtuoso.lck
+TransactionFile = {folder}/virtuoso.trx
+xa_persistent_file = {folder}/virtuoso.pxa
+ErrorLogLevel = 7
+FileExtend = 200
+Striping = 0
+TempStorage = TempDatabase
+[TempDatabase]
+DatabaseFile = {folder}/virtuoso-temp.db
+TransactionFile = {folder}/virtuoso-temp.trx
+Striping = 0
+[Parameters]
+ServerPort = 127.0.0.1:{sql}
+DisableUnixSocket = 1
+CheckpointInterval = 60
+CaseMode = 2
+DirsAllowed = ., {folder}
+NumberOfBuffers = {buffers}
+MaxDirtyBuffers = {dirty}
+MaxQueryMem = 1G
+[HTTPServer]
+ServerPort = 127.0.0.1:{http}
+ServerRoot = {folder}
+ServerThreads = 10
+MaxClientConnections = 10
+Charset = UTF-8
+EnabledGzipContent = 0
+[SPARQL]
+ResultSetMaxRows = 10000000
+MaxQueryCostEstimationTime = 400
+MaxQueryExecutionTime = 60
+"""
+
+
+def _virtuoso_binary() -> str:
+    """Debian's Virtuoso 7 (virtuoso-t); installed here when missing. Missing fails, never skips."""
+    path = shutil.which("virtuoso-t")
+    if path is None and hasattr(os, "geteuid") and os.geteuid() == 0:
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], check=False, env=env, capture_output=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "virtuoso-opensource-7"], check=False, env=env,
+                       capture_output=True)
+        path = shutil.which("virtuoso-t")
+    if path is None:
+        pytest.fail("Virtuoso is not installed and could not be installed: run `apt-get update && apt-get "
+                    "install -y virtuoso-opensource-7` (the Virtuoso tests need it)")
+    return path
+
+
+@contextmanager
+def virtuoso_server(folder, *, password: str, buffers: int = 20000):
+    """`virtuoso-t -f` with its own database in ``folder``, HTTP and SQL on loopback
+    ports; the dba password set to ``password`` (letters and digits) over SQL, so the
+    tests never use Virtuoso's default.
+    Yields the base URL; stops the server after."""
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    binary = _virtuoso_binary()
+    folder = Path(folder)
+    http, sql = free_port(), free_port()
+    ini = folder / "virtuoso.ini"
+    ini.write_text(VIRTUOSO_INI.format(folder=folder, http=http, sql=sql, buffers=buffers,
+                                       dirty=buffers * 3 // 4), encoding="utf-8")
+    process = subprocess.Popen([binary, "-f", "-c", str(ini)], cwd=folder, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{http}"
+    try:
+        for _ in range(240):
+            try:
+                with urllib.request.urlopen(f"{base}/sparql?query=ASK%7B%7D", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.25)
+        else:
+            log = (folder / "virtuoso.log").read_text(errors="replace")[-800:] if (folder / "virtuoso.log").exists() \
+                else ""
+            pytest.fail(f"Virtuoso did not start: {log}")
+        isql = shutil.which("isql-vt") or shutil.which("isql")
+        done = subprocess.run([isql, f"127.0.0.1:{sql}", "dba", "dba", f"exec=SET PASSWORD dba {password};"],
+                              capture_output=True, text=True, timeout=60)
+        if done.returncode != 0:
+            pytest.fail(f"the dba password could not be set: {done.stdout[-300:]} {done.stderr[-300:]}")
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)

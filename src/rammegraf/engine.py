@@ -226,10 +226,12 @@ def push(engine, store_url: str, *, graph_iri: str | None = None, timeout: float
     page in answer is an error, so "stored" is never said when nothing was."""
     body = engine.dump()
     params = {"graph": graph_iri} if graph_iri else {"default": ""}
-    status, media, _ = _http("PUT", store_url, "Graph Store-adressen (the graph store)", params=params,
+    status, media, answer = _http("PUT", store_url, "Graph Store-adressen (the graph store)", params=params,
                                   content=body, headers={"content-type": "application/n-triples"},
                                   timeout=timeout)
-    web_page = status == 200 and media in ("text/html", "application/xhtml+xml")  # a login page, say
+    # a web page in answer is a login page, say; Virtuoso 7 confirms a replaced graph
+    # with 200, "text/html" and an empty body, which is a confirmation
+    web_page = status == 200 and media in ("text/html", "application/xhtml+xml") and answer.strip() != b""
     if status not in (200, 201, 204) or web_page:
         answered = f"{status} {media}" if media else str(status)
         raise EndpointError(f"{shown(store_url)} svarede {answered} i stedet for at gemme graferne; "
