@@ -1,0 +1,141 @@
+"""The named queries on a shared server against the local engine, in one run.
+
+For each size: the local engine (the on-disk store, as the command line opens a
+folder of this size), a real Oxigraph server (`oxigraph serve`, loaded by
+`rammegraf push`) and a real Virtuoso 7 (`virtuoso-t`, loaded by `rammegraf push`
+with credentials into a named graph), each asked every named query with its
+default parameters through rammegraf (so the remote numbers include HTTP and
+parsing the answer). Each time is the median of three runs after one warm-up;
+the rows of each server are compared with the local rows.
+
+    .venv/bin/python benchmarks/servers.py --sizes 100k
+
+Needs the test tools (`make test` installs them; Virtuoso is installed with apt by
+the same set-up the tests use). Data: out/bench-<size>; the cache is $RAMMEGRAF_CACHE.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT / "tests"))
+from run import data_dir, show  # noqa: E402
+
+GRAPH = "https://w3id.org/rammegraf/graph/bench"
+PASSWORD = "RammegrafBench42"
+
+
+def timed(engine, query) -> tuple[float, list]:
+    from conftest import rows
+
+    from rammegraf.query import run_on
+
+    answer = rows(run_on(engine, query))
+    times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        run_on(engine, query)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), answer
+
+
+def oxigraph_server(folder: Path):
+    from conftest import free_port
+
+    binary = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
+    port = free_port()
+    process = subprocess.Popen([binary, "serve", "--location", str(folder), "--bind", f"127.0.0.1:{port}"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    import socket
+
+    for _ in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    return process, f"http://127.0.0.1:{port}"
+
+
+def bench(size: str) -> None:
+    from conftest import virtuoso_server
+
+    from rammegraf.engine import OxigraphEngine, RemoteEngine, push
+    from rammegraf.query import named_queries
+
+    data = data_dir(size)
+    local = OxigraphEngine.open([data], persistent=True)
+    scratch = Path(tempfile.mkdtemp(prefix="rammegraf-servers-"))
+    process = None
+    try:
+        process, oxigraph = oxigraph_server(scratch / "oxigraph")
+        start = time.perf_counter()
+        push(local, f"{oxigraph}/store", timeout=600)
+        oxigraph_load = time.perf_counter() - start
+        (scratch / "virtuoso").mkdir()
+        with virtuoso_server(scratch / "virtuoso", password=PASSWORD, buffers=200_000) as virtuoso:
+            os.environ["RAMMEGRAF_USER"], os.environ["RAMMEGRAF_PASSWORD"] = "dba", PASSWORD
+            start = time.perf_counter()
+            push(local, f"{virtuoso}/sparql-graph-crud-auth", graph_iri=GRAPH, timeout=1200)
+            virtuoso_load = time.perf_counter() - start
+            engines = {"oxigraph": RemoteEngine(f"{oxigraph}/query", timeout=120),
+                       "virtuoso": RemoteEngine(f"{virtuoso}/sparql", graph=GRAPH, timeout=120)}
+            show(f"{size}: {len(local):,} triples; push to the Oxigraph server {oxigraph_load:.1f} s, "
+                 f"to Virtuoso {virtuoso_load:.1f} s")
+            show()
+            show("| named query | local (on-disk store) | Oxigraph server | Virtuoso 7 | same rows |")
+            show("| --- | --- | --- | --- | --- |")
+            totals = {"local": 0.0, "oxigraph": 0.0, "virtuoso": 0.0}
+            from rammegraf.sparql import QueryError
+
+            for query in named_queries():
+                try:
+                    base, expected = timed(local, query)
+                except QueryError:   # a default parameter names a resource of the shipped data only
+                    show(f"| {query.name} | (its default parameter is not in this data) | | | |")
+                    continue
+                totals["local"] += base
+                cells, same = [], []
+                for name, engine in engines.items():
+                    try:
+                        seconds, got = timed(engine, query)
+                    except Exception as error:  # noqa: BLE001 - a server's failure is a result here
+                        cells.append(f"failed: {str(error)[:60]}")
+                        same.append(f"{name}: –")
+                        continue
+                    totals[name] += seconds
+                    cells.append(f"{seconds * 1000:.0f} ms ({seconds / base:.1f}×)" if base > 0 else f"{seconds:.3f} s")
+                    same.append(f"{name}: {'yes' if got == expected else 'NO'}")
+                show(f"| {query.name} | {base * 1000:.0f} ms | {cells[0]} | {cells[1]} | {', '.join(same)} |")
+            show(f"| all that ran | {totals['local']:.2f} s | {totals['oxigraph']:.2f} s "
+                 f"({totals['oxigraph'] / totals['local']:.1f}×) | {totals['virtuoso']:.2f} s "
+                 f"({totals['virtuoso'] / totals['local']:.1f}×) | |")
+    finally:
+        if process is not None:
+            process.terminate()
+            process.wait(timeout=30)
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="100k")
+    args = parser.parse_args()
+    for size in args.sizes.split(","):
+        bench(size)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
