@@ -95,19 +95,24 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first
 ARTIFACTS = __import__("pathlib").Path(__file__).parents[1] / "out" / "screenshots"
 
 
-def _chromium() -> str:
-    """Debian's Chromium; installed here when missing. A missing browser fails, never skips."""
-    path = shutil.which("chromium")
+def debian_package(command: str, package: str, why: str) -> str:
+    """The path of ``command``, installing Debian's ``package`` first when it is missing
+    (as root, as CI runs). Missing fails with what to run, never skips."""
+    path = shutil.which(command)
     if path is None and hasattr(os, "geteuid") and os.geteuid() == 0:
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
         subprocess.run(["apt-get", "update", "-qq"], check=False, env=env, capture_output=True)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=False, env=env,
-                       capture_output=True)
-        path = shutil.which("chromium")
+        subprocess.run(["apt-get", "install", "-y", "-qq", package], check=False, env=env, capture_output=True)
+        path = shutil.which(command)
     if path is None:
-        pytest.fail("Chromium is not installed and could not be installed: run "
-                    "`apt-get update && apt-get install -y chromium` (the browser tests need it)")
+        pytest.fail(f"{package} is not installed and could not be installed: run "
+                    f"`apt-get update && apt-get install -y {package}` ({why})")
     return path
+
+
+def _chromium() -> str:
+    """Debian's Chromium, for the browser tests."""
+    return debian_package("chromium", "chromium", "the browser tests need it")
 
 
 @pytest.fixture(scope="session")
@@ -364,18 +369,8 @@ MaxQueryExecutionTime = 60
 
 
 def _virtuoso_binary() -> str:
-    """Debian's Virtuoso 7 (virtuoso-t); installed here when missing. Missing fails, never skips."""
-    path = shutil.which("virtuoso-t")
-    if path is None and hasattr(os, "geteuid") and os.geteuid() == 0:
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "update", "-qq"], check=False, env=env, capture_output=True)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "virtuoso-opensource-7"], check=False, env=env,
-                       capture_output=True)
-        path = shutil.which("virtuoso-t")
-    if path is None:
-        pytest.fail("Virtuoso is not installed and could not be installed: run `apt-get update && apt-get "
-                    "install -y virtuoso-opensource-7` (the Virtuoso tests need it)")
-    return path
+    """Debian's Virtuoso 7 (virtuoso-t), for the Virtuoso tests."""
+    return debian_package("virtuoso-t", "virtuoso-opensource-7", "the Virtuoso tests need it")
 
 
 @contextmanager
