@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from .credentials import shown   # a URL in a message never shows its user information
 from .errors import RammegrafError
-from .namespaces import ID, PREFIXES
+from .namespaces import ID, PREFIXES, XSD
 from .sparql import Prepared, engine_syntax_error, prepare
 
 
@@ -211,12 +211,9 @@ def _canonical_term(term):
     and Oxigraph write), so an answer from it would differ from the local one."""
     import pyoxigraph as ox
 
-    if isinstance(term, ox.Literal) and term.value in _BOOLEANS and term.datatype.value == _XSD_BOOLEAN:
+    if isinstance(term, ox.Literal) and term.value in _BOOLEANS and term.datatype.value == XSD.boolean:
         return ox.Literal(_BOOLEANS[term.value], datatype=term.datatype)
     return term
-
-
-_XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 
 
 def push(engine, store_url: str, *, graph_iri: str | None = None, timeout: float = 30.0) -> int:

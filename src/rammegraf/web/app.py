@@ -30,7 +30,7 @@ def create_app(settings: Settings | None = None):
     pages = Pages(web)
     endpoint = Endpoint(web)
     # Entries before Resources: /id/…/rediger is an entry's form, not a resource called …/rediger
-    families = [pages, Queries(web, pages), endpoint, Entries(web), Resources(pages), Graphs(pages),
+    families = [pages, Queries(web, pages), endpoint, Entries(pages), Resources(pages), Graphs(pages),
                 Validation(web), Rounds(pages), Search(pages)]
     routes = [route for family in families for route in family.routes()]
 

@@ -166,6 +166,8 @@ class Web:
     # --- work in the pool ----------------------------------------------------------------
     async def job(self, request, name: str, *args, timeout: float | None = None, cached: bool = False):
         """Run a job in a worker; stopped when the client goes away (ClientGone).
+        The watch for a gone client reads the request's messages: read a POST's
+        body (read_body) before the first job, or the watch swallows it.
         ``cached`` keeps the answer: the local store changes only by a save, which empties the cache
         (a remote server may, so nothing is kept when forwarding to one)."""
         cached = cached and not self.settings.endpoint

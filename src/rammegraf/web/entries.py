@@ -14,15 +14,17 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from ..entries import Change, SaveError, data_folder, editable, entry_file, entry_lock, user_of, write_entry
 from ..errors import RammegrafError
 from ..namespaces import ID
-from .base import ClientGone, Web, error_headers, status_of
+from .base import ClientGone, error_headers, status_of
+from .pages import Pages
 from .urls import link
 
 FIELDS_LIMIT = 2000   # form fields in one answer
 
 
 class Entries:
-    def __init__(self, web: Web) -> None:
-        self.web = web
+    def __init__(self, pages: Pages) -> None:
+        self.pages = pages
+        self.web = pages.web
 
     def routes(self):
         from starlette.routing import Route
@@ -33,12 +35,9 @@ class Entries:
 
     # --- pages ---------------------------------------------------------------------------
     async def kinds(self, request):
-        try:
-            kinds = await self.web.job(request, "entry_kinds", self.web.lang(request), cached=True)
-        except ClientGone:
-            return Response(status_code=499)
-        except RammegrafError as error:
-            return self.web.error_page(request, status_of(error), str(error), headers=error_headers(error))
+        kinds = await self.pages.run(request, "entry_kinds", self.web.lang(request), cached=True)
+        if isinstance(kinds, Response):
+            return kinds
         return self.web.page(request, "entries.html", kinds=kinds, write=self.web.settings.write)
 
     async def entry(self, request):
@@ -58,22 +57,12 @@ class Entries:
                          "rettes i deres fil.",
                 "Only entries made in a form can be edited in the browser; the hand-written files are edited "
                 "in their files."))
-        kind = await self._kind_of(request, str(ID) + path)
+        kind = await self.pages.run(request, "entry_kind_of", str(ID) + path)   # the slug of its form
         if isinstance(kind, Response):
             return kind
-        return await self._form(request, kind, editing=(str(ID) + path, str(file)), posted=posted)
-
-    async def _kind_of(self, request, entry: str):
-        """The form of an entry (by its class) as its slug."""
-        try:
-            slug = await self.web.job(request, "entry_kind_of", entry)
-        except ClientGone:
-            return Response(status_code=499)
-        except RammegrafError as error:
-            return self.web.error_page(request, status_of(error), str(error))
-        if slug is None:
+        if kind is None:
             return self.web.not_found(request)
-        return slug
+        return await self._form(request, kind, editing=(str(ID) + path, str(file)), posted=posted)
 
     async def _form(self, request, slug: str, *, editing, posted: dict | None = None):
         lang = self.web.lang(request)
@@ -91,14 +80,10 @@ class Entries:
         extra = action.split(":", 1)[1] if action.startswith("tilfoej:") else None
         if action == "gem":
             return await self._save(request, slug, posted, iri, file)
-        try:
-            data = await self.web.job(request, "entry_form", slug, lang, posted, action != "vis" or bool(editing),
-                                      iri, file, self._user(request), extra,
-                                      timeout=self.web.settings.validate_timeout)
-        except ClientGone:
-            return Response(status_code=499)
-        except RammegrafError as error:
-            return self.web.error_page(request, status_of(error), str(error), headers=error_headers(error))
+        data = await self.pages.run(request, "entry_form", slug, lang, posted, action != "vis" or bool(editing),
+                                    iri, file, self._user(request), extra, timeout=self.web.settings.validate_timeout)
+        if isinstance(data, Response):
+            return data
         if action == "hent" and data.get("turtle"):
             name = (data["path"] or slug).replace("/", "-")
             return Response(data["turtle"].encode("utf-8"), media_type="text/turtle; charset=utf-8",

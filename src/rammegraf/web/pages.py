@@ -55,10 +55,10 @@ class Pages:
         return Response(path.read_bytes(), media_type=media,
                         headers={"cache-control": "max-age=3600"})
 
-    async def run(self, request, name: str, *args, cached: bool = False):
+    async def run(self, request, name: str, *args, cached: bool = False, timeout: float | None = None):
         """A job's data, or the error page that says why there is none."""
         try:
-            return await self.web.job(request, name, *args, cached=cached)
+            return await self.web.job(request, name, *args, cached=cached, timeout=timeout)
         except ClientGone:
             return Response(status_code=499)
         except RammegrafError as error:
