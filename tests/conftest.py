@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import socket
+import threading
+
 import pytest
 from rdflib import Graph
 
@@ -49,6 +52,36 @@ def shipped_report(shipped: Graph, shapes: Graph) -> ValidationReport:
 
 
 # --- a listener that must see nothing ------------------------------------------------
+
+class Watch:
+    """A loopback listener that records every connection made to it, for as long as it is open."""
+
+    def __init__(self) -> None:
+        self.socket = socket.socket()
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.listen(16)
+        self.port = self.socket.getsockname()[1]
+        self.connections: list = []
+        self.running = True
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self) -> None:
+        self.socket.settimeout(0.2)
+        while self.running:
+            try:
+                connection, _ = self.socket.accept()
+            except OSError:
+                continue
+            self.connections.append(connection)
+            connection.close()
+
+    def close(self) -> None:
+        self.running = False
+        self.thread.join()
+        self.socket.close()
+
+
 
 class SilentListener:
     """A loopback port that records every connection made to it."""
@@ -257,17 +290,19 @@ from contextlib import contextmanager  # noqa: E402
 
 
 @contextmanager
-def live_server(**settings):
-    """The app under uvicorn on a free loopback port, in a thread: yields (port, app)."""
+def live_server(limits=None, **settings):
+    """The app under uvicorn on a free loopback port, in a thread, configured as
+    `rammegraf serve` configures it (rammegraf.web.server): yields (port, app)."""
     import threading
     import time
 
     import uvicorn
 
     from rammegraf.web import Settings, create_app
+    from rammegraf.web.server import config
 
     app = create_app(Settings(**settings))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
+    server = uvicorn.Server(config(app, host="127.0.0.1", port=0, limits=limits))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     for _ in range(600):

@@ -293,10 +293,47 @@ def _opens_expression(stack: list[str], previous: Token | None, before: Token | 
     return False
 
 
+_SHAPE = re.compile(r"""(?P<c>\#[^\r\n]*)
+  | (?P<s>'''[\s\S]*?'''|\"\"\"[\s\S]*?\"\"\"|'(?:[^'\\\r\n]|\\.)*'|"(?:[^"\\\r\n]|\\.)*")
+  | (?P<i><[^<>\s"{}|^`\\]*>)
+  | (?P<v>[?$][^\s(){}\[\],;.=<>!|&*/+^-]+)
+  | (?P<n>[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?)
+  | (?P<w>\s+)""", re.VERBOSE)
+_SHAPE_OF = {"c": "", "s": "'", "i": "<>", "v": "?", "n": "0", "w": ""}
+SHAPE_HEAD = 8192     # characters of a query its shape is read from (the rest counts by its length)
+
+
+def shape(text: str) -> str:
+    """What kind of query this is, for the server's scheduling (not for running):
+    the text with comments dropped and every string, IRI, variable name and
+    number made alike, so that queries that differ only there (a random comment
+    each, another constant) are one kind, and a kind found slow once waits in the
+    slow lane. Read from the head of the text by one regular expression (a
+    fraction of a millisecond, so it can run in the web process), and the length
+    of the rest."""
+    head = _SHAPE.sub(lambda m: _SHAPE_OF[m.lastgroup], text[:SHAPE_HEAD])
+    return f"sparql:{head.strip().upper()}:{len(text) // SHAPE_HEAD}"
+
+
 def prepare(text: str, *, name: str = "-") -> Prepared:
     """Tokenize and check a query: its form, or QueryRefused / QuerySyntaxError."""
     tokens = tokenize(text, name=name)
-    form = None
+    refuse(text, tokens, name)
+    form = next((token.text.upper() for token in tokens if token.kind == "word" and token.text.isascii()
+                 and token.text.upper() in FORMS), None)
+    if form is None:
+        raise QuerySyntaxError("ikke gyldig SPARQL: ingen SELECT, ASK, CONSTRUCT eller DESCRIBE "
+                               "(not valid SPARQL: no query form)", query=name, line=None, column=None)
+    _check_nesting(text, tokens, name)
+    _check_prefixes(text, tokens, name)
+    return Prepared(form=form, original=text, tokens=tokens, name=name)
+
+
+def refuse(text: str, tokens: tuple[Token, ...], name: str) -> None:
+    """The read-only rule, read from the tokens: QueryRefused for a keyword of
+    SPARQL Update, SERVICE or FROM, alone or glued to a name. (The web app's
+    workers do not depend on it alone: they cannot open a network connection at
+    all, rammegraf.sandbox.)"""
     for token in tokens:
         if token.kind != "word" or not token.text.isascii():
             continue
@@ -310,13 +347,67 @@ def prepare(text: str, *, name: str = "-") -> Prepared:
         if word == "FROM":
             raise QueryRefused("FROM og FROM NAMED er ikke tilladt: forespørgsler kører mod den lokale graf "
                                "(FROM / FROM NAMED are refused)", query=name)
-        if form is None and word in FORMS:
-            form = word
-    if form is None:
-        raise QuerySyntaxError("ikke gyldig SPARQL: ingen SELECT, ASK, CONSTRUCT eller DESCRIBE "
-                               "(not valid SPARQL: no query form)", query=name, line=None, column=None)
-    _check_prefixes(text, tokens, name)
-    return Prepared(form=form, original=text, tokens=tokens, name=name)
+    _check_glued_keywords(text, tokens, name)
+
+
+def _check_glued_keywords(text: str, tokens: tuple[Token, ...], name: str) -> None:
+    """SERVICE or FROM glued to the name after it, read as Oxigraph reads it.
+
+    SPARQL's lexer reads ``SERVICE:x`` as one prefixed name (prefix ``SERVICE``),
+    and so does ``tokenize``. Oxigraph's parser (a PEG parser without a lexer)
+    matches the keyword ``SERVICE`` at the start of the name and reads the rest,
+    ``:x``, as the endpoint, wherever a group pattern may start; ``SERVICEx:y``,
+    ``SERVICESILENT:x`` and ``service:x`` the same way, and ``FROM:x`` in the
+    dataset clause as ``FROM <…x>``. So a name that begins with one of these
+    keywords is refused where Oxigraph would read the keyword: a SERVICE-name
+    followed by ``{`` (after GRAPH it is the graph's name), a FROM-name outside
+    every bracket (where a dataset clause stands; after PREFIX it is declared),
+    and any plain word that begins with either (no SPARQL word does)."""
+    meaningful = [t for t in tokens if t.kind not in ("ws", "comment")]
+    depth = 0
+    for index, token in enumerate(meaningful):
+        if token.kind == "open":
+            depth += 1
+            continue
+        if token.kind == "close":
+            depth = max(0, depth - 1)
+            continue
+        if token.kind not in ("word", "pname"):
+            continue
+        upper = token.text.upper()
+        previous = meaningful[index - 1].text.upper() if index else ""
+        following = meaningful[index + 1].text if index + 1 < len(meaningful) else ""
+        if upper.startswith("SERVICE") and (token.kind == "word" or (following == "{" and previous != "GRAPH")):
+            refused = "SERVICE"
+        elif upper.startswith("FROM") and (token.kind == "word" or (depth == 0 and previous != "PREFIX")):
+            refused = "FROM"
+        else:
+            continue
+        line, column = _line_column(text, token.start)
+        raise QueryRefused(f"'{token.text}' (linje {line}, kolonne {column}) begynder med {refused}, og "
+                           f"Oxigraph læser det som {refused} efterfulgt af et navn; {refused} er ikke tilladt "
+                           f"(a name that begins with {refused} is read by Oxigraph as the keyword: refused)",
+                           query=name)
+
+
+MAX_NESTING = 200   # brackets open at once: a recursive parser's stack holds one frame per level
+
+
+def _check_nesting(text: str, tokens: tuple[Token, ...], name: str) -> None:
+    """A query nested deeper than any real query is refused (400) before a
+    parser recurses through it: 30,000 nested ``{`` overflow the stack of the
+    process that parses them."""
+    depth = 0
+    for token in tokens:
+        if token.kind == "open":
+            depth += 1
+            if depth > MAX_NESTING:
+                line, column = _line_column(text, token.start)
+                raise QuerySyntaxError(f"ikke gyldig SPARQL her: over {MAX_NESTING} parenteser eller "
+                                       "klammer inden i hinanden (more than "
+                                       f"{MAX_NESTING} brackets nested)", query=name, line=line, column=column)
+        elif token.kind == "close":
+            depth -= 1
 
 
 def _check_prefixes(text: str, tokens: tuple[Token, ...], name: str) -> None:
