@@ -12,7 +12,8 @@ from urllib.parse import urlencode
 
 from ..errors import RammegrafError
 from ..webtext import TEXT
-from .pool import Busy, JobFailed, Pool, Stopped
+from .pool import Busy, JobFailed, OutOfMemory, Pool, Stopped
+from .urls import here as link_here
 from .urls import link
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
@@ -28,6 +29,7 @@ class Settings:
     workers: int = 2
     queue: int | None = None            # jobs that may wait (None: 64 per worker); past it, 503 at once
     slow_after: float = 0.5             # a job running longer than this is slow
+    worker_memory: int = 2048           # megabytes of heap a worker may use (0: no cap)
     today: date | None = None           # None: the real date (tests fix it)
     cache: Path | None = None           # where the on-disk store lives (None: the default cache)
     in_memory_limit: int = 32_000_000   # bytes of files each worker holds in memory; above, the store on disk
@@ -119,7 +121,7 @@ class Web:
     async def start(self) -> None:
         spec = await asyncio.get_running_loop().run_in_executor(None, self.spec)
         self.pool = Pool(spec, workers=self.settings.workers, queue=self.settings.queue,
-                         slow_after=self.settings.slow_after)
+                         slow_after=self.settings.slow_after, memory=self.settings.worker_memory)
         await self.pool.start()
 
     async def stop(self) -> None:
@@ -150,7 +152,7 @@ class Web:
         params["lang"] = TEXT[lang]["other_code"]
         # the same page in the other language, always on this site: a request path such as
         # //evil.example/x (or /\evil.example) would otherwise become an off-site link
-        here = "/" + request.url.path.lstrip("/\\")
+        here = link_here(request).split("?", 1)[0]
         html = self.env.get_template(template).render(
             t=TEXT[lang], lang=lang, u=lambda path, **q: link(path, lang, **q),
             switch=f"{here}?{urlencode(params)}", **context)
@@ -164,7 +166,12 @@ class Web:
         return self.error_page(request, 404, f"{detail}: {text}" if detail else text)
 
     # --- work in the pool ----------------------------------------------------------------
-    async def job(self, request, name: str, *args, timeout: float | None = None, cached: bool = False):
+    def client(self, request) -> str:
+        """Who is asking, for the pool's fair turns: the peer's address."""
+        return request.client.host if request.client else ""
+
+    async def job(self, request, name: str, *args, timeout: float | None = None, cached: bool = False,
+                  fingerprint: str | None = None):
         """Run a job in a worker; stopped when the client goes away (ClientGone).
         The watch for a gone client reads the request's messages: read a POST's
         body (read_body) before the first job, or the watch swallows it.
@@ -176,7 +183,8 @@ class Web:
             self.cache.move_to_end(key)
             return self.cache[key]
         generation = self.generation
-        work = asyncio.ensure_future(self.pool.run(name, *args, timeout=timeout or self.settings.timeout))
+        work = asyncio.ensure_future(self.pool.run(name, *args, timeout=timeout or self.settings.timeout,
+                                                   fingerprint=fingerprint, client=self.client(request)))
         watcher = asyncio.ensure_future(_disconnected(request))
         try:
             done, _ = await asyncio.wait({work, watcher}, return_when=asyncio.FIRST_COMPLETED)
@@ -278,7 +286,7 @@ async def _disconnected(request) -> None:
 
 def status_of(error: Exception) -> int:
     """The HTTP status for an error a job or a check raised."""
-    if isinstance(error, (Busy, Stopped)):
+    if isinstance(error, (Busy, Stopped, OutOfMemory)):
         return 503
     if isinstance(error, TooLarge):
         return 413
@@ -294,6 +302,6 @@ def status_of(error: Exception) -> int:
 def error_headers(error: Exception) -> dict:
     if isinstance(error, Busy):
         return {"retry-after": str(error.retry_after)}
-    if isinstance(error, Stopped):
+    if isinstance(error, (Stopped, OutOfMemory)):
         return {"retry-after": "5"}
     return {}

@@ -8,12 +8,26 @@ query is parsed or run on it:
   it a queued job is dropped and a running one is stopped (its worker killed and
   replaced), and the answer is 503;
 - a request whose client has gone away is dropped from the queue or stopped;
-- a job whose kind (fingerprint) ran longer than ``slow_after`` before waits in
-  the slow queue, and at most ``workers - 1`` slow jobs run at once, so one
-  worker is always left for quick work; when every worker is busy with long
-  jobs while quick work waits, the youngest long job is stopped with 503 and
-  ``Retry-After`` (its client may try again; it then waits its turn as slow);
-- a full queue answers 503 with ``Retry-After`` at once, never a hang.
+- a job whose kind (fingerprint: for a SPARQL query its shape, so a comment or
+  a constant changed does not make a new kind) ran longer than ``slow_after``
+  before waits in the slow queue, and at most ``workers - 1`` slow jobs run at
+  once, so one worker is always left for quick work; when every worker is busy
+  with long jobs while quick work waits, the youngest long job is stopped with
+  503 and ``Retry-After`` (its client may try again; it then waits its turn as
+  slow);
+- fair between clients: each lane holds one queue per client (its address, or
+  the signed-in user), taken in turn, so a client that sends a hundred jobs
+  makes others wait for one of them, not a hundred; a client may have at most
+  ``slow_per_client`` slow jobs waiting or running (past that, 503 at once),
+  and at most ``slow_running_per_client`` slow ones running; a kind that
+  finished quickly before goes ahead of its client's untried work;
+- a full queue answers 503 with ``Retry-After`` at once, never a hang; but a
+  client with fewer jobs waiting than the one with the most gets in, and that
+  one's newest job is answered 503 instead;
+- a worker that runs out of its memory cap ends; its job is answered 503 with
+  a sentence (OutOfMemory) and another worker takes its place. A bug's
+  traceback goes to the server's log under an incident number; the client gets
+  the number, never the traceback.
 
 Workers are forked from a fork server that has imported the engine and jobs
 once, so a replacement is ready in milliseconds.
@@ -25,12 +39,16 @@ import asyncio
 import itertools
 import multiprocessing
 import os
+import signal
+import sys
 import time
-from collections import OrderedDict, deque
+from collections import Counter, OrderedDict, deque
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from ..errors import RammegrafError
+
+MEMORY_ERROR = 507   # a worker's answer when a job ran out of its memory cap (answered 503, OutOfMemory)
 
 
 class Busy(RammegrafError):
@@ -50,6 +68,17 @@ class Stopped(RammegrafError):
         self.seconds = seconds
 
 
+class OutOfMemory(RammegrafError):
+    """A job needed more memory than a worker may use (HTTP 503)."""
+
+    def __init__(self, megabytes: int) -> None:
+        cap = f" ({megabytes:,} MB)".replace(",", ".") if megabytes else ""
+        super().__init__(f"forespørgslen brugte mere hukommelse, end en arbejder må{cap}; gør den mindre, fx med "
+                         f"LIMIT eller færre mellemresultater (the query needed more memory than a worker may use"
+                         f"{cap}: make it smaller)")
+        self.retry_after = 5
+
+
 class JobFailed(RammegrafError):
     """A job raised an error the user can act on, carried over with its HTTP status."""
 
@@ -65,11 +94,62 @@ class Job:
     fingerprint: str
     timeout: float
     future: asyncio.Future
+    client: str = ""                     # who asked: the lanes take clients in turn
     slow: bool = False                   # in the slow lane (known, or found, to run long)
     started: float | None = None
     worker: Worker | None = None
     id: int = 0
     timers: list = field(default_factory=list)
+
+
+class Lane:
+    """Jobs waiting: one queue per client, the clients taken in turn (a client
+    served goes to the back of the rotation)."""
+
+    def __init__(self) -> None:
+        self.queues: OrderedDict[str, deque[Job]] = OrderedDict()
+        self.count = 0
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self):
+        return (job for queue in self.queues.values() for job in queue)
+
+    def __contains__(self, job: Job) -> bool:
+        return job in self.queues.get(job.client, ())
+
+    def of(self, client: str) -> int:
+        return len(self.queues.get(client, ()))
+
+    def append(self, job: Job, *, first: bool = False) -> None:
+        queue = self.queues.setdefault(job.client, deque())
+        queue.appendleft(job) if first else queue.append(job)
+        self.count += 1
+
+    def remove(self, job: Job) -> None:
+        queue = self.queues[job.client]
+        queue.remove(job)
+        self.count -= 1
+        if not queue:
+            del self.queues[job.client]
+
+    def clear(self) -> None:
+        self.queues.clear()
+        self.count = 0
+
+    def pop(self, allowed=None) -> Job | None:
+        """The next job of the first client in the rotation (that ``allowed`` lets run)."""
+        for client in list(self.queues):
+            if allowed is not None and not allowed(client):
+                continue
+            queue = self.queues.pop(client)
+            job = queue.popleft()
+            self.count -= 1
+            if queue:
+                self.queues[client] = queue   # to the back: the others go first next time
+            return job
+        return None
 
 
 @dataclass(eq=False)
@@ -85,18 +165,23 @@ class Pool:
 
     def __init__(self, spec: tuple, *, workers: int = 2, queue: int | None = None,
                  slow_queue: int | None = None, slow_after: float = 0.5,
-                 remember: float = 600.0) -> None:
+                 remember: float = 600.0, memory: int = 0, slow_per_client: int = 4) -> None:
         self.spec = spec
         self.size = max(2, workers)
         self.queue_limit = queue if queue is not None else 64 * self.size
-        self.slow_queue_limit = slow_queue if slow_queue is not None else 2 * self.size
+        self.slow_queue_limit = slow_queue if slow_queue is not None else 4 * self.size
+        self.slow_per_client = slow_per_client
+        self.slow_running_per_client = max(1, (self.size - 1) // 2)
         self.slow_after = slow_after
         self.remember = remember
+        self.memory = memory                 # megabytes of heap a worker may use (0: no cap)
         self.workers: list[Worker] = []
         self.retiring: list[Worker] = []   # on old data: finish their job, take no more, then stop
-        self.fast: deque[Job] = deque()
-        self.slow: deque[Job] = deque()
+        self.fast = Lane()
+        self.slow = Lane()
         self.known_slow: OrderedDict[str, float] = OrderedDict()
+        self.known_quick: OrderedDict[str, float] = OrderedDict()   # kinds that finished quickly
+        self.incidents = itertools.count(1)
         self.ids = itertools.count(1)
         self.loop: asyncio.AbstractEventLoop | None = None
         self.starting: set[asyncio.Future] = set()
@@ -151,7 +236,7 @@ class Pool:
 
         context = self._context()
         ours, theirs = context.Pipe(duplex=True)
-        process = context.Process(target=worker_main, args=(theirs, self.spec), daemon=True)
+        process = context.Process(target=worker_main, args=(theirs, self.spec, self.memory), daemon=True)
         process.start()
         theirs.close()
         worker = Worker(process, ours)
@@ -201,8 +286,7 @@ class Pool:
             worker.job = None
             self._replace(worker)
             if job is not None:
-                self._finish(job, error=JobFailed("arbejdet stoppede uden svar (the worker ended "
-                                                  "without an answer)", status=500))
+                self._finish(job, error=self._died(worker, job))
             self._dispatch()
             return
         kind, job_id, payload = message
@@ -228,26 +312,46 @@ class Pool:
                 self._finish(job, result=payload)
             elif kind == "error":
                 status, text = payload
-                self._finish(job, error=JobFailed(text, status=status))
+                self._finish(job, error=OutOfMemory(self.memory) if status == MEMORY_ERROR
+                             else JobFailed(text, status=status))
             else:
-                self._finish(job, error=JobFailed(f"intern fejl (internal error): {payload}", status=500))
+                self._finish(job, error=self._incident(job, payload))
         self._dispatch()
 
+    def _died(self, worker: Worker, job: Job) -> Exception:
+        """Why a worker ended in the middle of a job: its memory cap (an allocation
+        that failed aborts the process), or something to look into."""
+        code = worker.process.exitcode
+        if code in (-signal.SIGABRT, -signal.SIGKILL) or (self.memory and code == 1):
+            return OutOfMemory(self.memory)
+        return self._incident(job, f"the worker process ended with exit code {code}")
+
+    def _incident(self, job: Job, details: str) -> JobFailed:
+        """A bug: the details go to the server's log with a number; the client gets the number."""
+        number = next(self.incidents)
+        print(f"rammegraf: hændelse {number} (incident {number}) i jobbet {job.name}:\n{details}",
+              file=sys.stderr, flush=True)
+        return JobFailed(f"intern fejl; den er skrevet i serverens log som hændelse {number} "
+                         f"(internal error, written to the server's log as incident {number})", status=500)
+
     # --- jobs -------------------------------------------------------------------------
-    async def run(self, name: str, *args, timeout: float, fingerprint: str | None = None):
+    async def run(self, name: str, *args, timeout: float, fingerprint: str | None = None, client: str = ""):
         """Run job ``name`` with ``args`` in a worker, within ``timeout`` seconds
-        counted from now (waiting included)."""
+        counted from now (waiting included). ``fingerprint`` names the job's kind
+        (default: its name and arguments); ``client`` who asked."""
         if self.closed:
             raise Busy("serveren lukker (the server is shutting down)")
         future = self.loop.create_future()
         key = fingerprint or f"{name}:{args!r}"[:2000]
-        job = Job(name, args, key, timeout, future, id=next(self.ids))
+        job = Job(name, args, key, timeout, future, client=client, id=next(self.ids))
         job.slow = self._known_slow(key)
-        lane, limit = (self.slow, self.slow_queue_limit) if job.slow else (self.fast, self.queue_limit)
-        if len(lane) >= limit:
-            raise Busy("serveren er optaget; prøv igen om lidt (the server is busy; try again shortly)",
-                       retry_after=1 if not job.slow else max(1, int(self.slow_after * 4)))
-        lane.append(job)
+        refused = self._refusal(job)
+        if refused is not None:
+            raise refused
+        if job.slow:
+            self.slow.append(job)
+        else:   # a kind known to be quick goes before its client's untried work
+            self.fast.append(job, first=key in self.known_quick and not self._known_slow(key))
         job.timers.append(self.loop.call_later(timeout, self._expire, job))
         self._dispatch()
         try:
@@ -255,6 +359,27 @@ class Pool:
         except asyncio.CancelledError:  # the client went away
             self._cancel(job)
             raise
+
+    def _refusal(self, job: Job) -> Busy | None:
+        """Busy when the job's lane, or its client's share of it, is full."""
+        if job.slow:
+            mine = self.slow.of(job.client) + sum(1 for j in self._running() if j.slow and j.client == job.client)
+            if len(self.slow) >= self.slow_queue_limit or mine >= self.slow_per_client:
+                return Busy("serveren er optaget af lange forespørgsler; prøv igen om lidt "
+                            "(the server is busy with long queries; try again shortly)",
+                            retry_after=max(1, int(self.slow_after * 4)))
+            return None
+        if len(self.fast) >= self.queue_limit:
+            # full: a client with a fair share gets in by the newest job of the client with the most
+            heaviest = max(self.fast.queues, key=self.fast.of)
+            if self.fast.of(heaviest) <= self.fast.of(job.client) + 1:
+                return Busy("serveren er optaget; prøv igen om lidt (the server is busy; try again shortly)",
+                            retry_after=1)
+            dropped = self.fast.queues[heaviest][-1]
+            self.fast.remove(dropped)
+            self._finish(dropped, error=Busy("serveren er optaget; prøv igen om lidt "
+                                             "(the server is busy; try again shortly)", retry_after=1))
+        return None
 
     def _known_slow(self, key: str) -> bool:
         seen = self.known_slow.get(key)
@@ -291,19 +416,19 @@ class Pool:
         moves to the slow lane, or is turned away when that is full), then slow
         work while a worker stays free for quick work."""
         while self.fast:
-            job = self.fast.popleft()
+            job = self.fast.pop()
             if not self._known_slow(job.fingerprint):
                 return job
             job.slow = True
-            if len(self.slow) < self.slow_queue_limit:
+            refused = self._refusal(job)
+            if refused is None:
                 self.slow.append(job)
             else:
-                self._finish(job, error=Busy("serveren er optaget af lange forespørgsler; prøv igen om lidt "
-                                             "(the server is busy with long queries; try again shortly)",
-                                             retry_after=max(1, int(self.slow_after * 4))))
-        slow_running = sum(1 for j in self._running() if j.slow)
-        if self.slow and slow_running < max_slow:
-            return self.slow.popleft()
+                self._finish(job, error=refused)
+        running = [j for j in self._running() if j.slow]
+        if self.slow and len(running) < max_slow:
+            per_client = Counter(j.client for j in running)
+            return self.slow.pop(lambda client: per_client[client] < self.slow_running_per_client)
         return None
 
     def _start(self, worker: Worker, job: Job) -> None:
@@ -366,6 +491,12 @@ class Pool:
     def _finish(self, job: Job, *, result=None, error: Exception | None = None) -> None:
         for timer in job.timers:
             timer.cancel()
+        if error is None and job.started is not None and not job.slow \
+                and time.monotonic() - job.started < self.slow_after:
+            self.known_quick[job.fingerprint] = time.monotonic()
+            self.known_quick.move_to_end(job.fingerprint)
+            while len(self.known_quick) > 2000:
+                self.known_quick.popitem(last=False)
         job.worker = None
         if job.future.done():
             return

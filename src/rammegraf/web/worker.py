@@ -2,16 +2,26 @@
 
 The pool (rammegraf.web.pool) sends ``(id, job name, args)``; the worker answers
 ``("ok", id, result)``, ``("error", id, (HTTP status, sentence))`` for an error
-the user can act on, or ``("crash", id, traceback)`` for a bug.
+the user can act on, or ``("crash", id, traceback)`` for a bug (the traceback
+goes to the server's log, never to the client).
+
+Before it opens the store, a worker that reads local data gives up the network
+for good and caps its memory (rammegraf.sandbox); jobs run on a thread with a
+deep stack. A worker that forwards to a SPARQL server (``serve --endpoint``)
+must reach that server, so it keeps the network: there the query check is the
+guard, and the query leaves only for that server.
 """
 
 from __future__ import annotations
 
+import os
 import signal
+import threading
 import traceback
 
 from ..errors import LoadError, RammegrafError
 from . import jobs  # noqa: F401 - imported in the fork server, so workers start with it
+from .pool import MEMORY_ERROR
 
 
 def open_spec(spec: tuple):
@@ -58,14 +68,35 @@ def status_of(error: RammegrafError) -> int:
     return 400
 
 
-def worker_main(conn, spec: tuple) -> None:
+def worker_main(conn, spec: tuple, memory: int = 0) -> None:
+    """Guard the process, open the store, then run jobs until the pipe closes.
+    ``memory``: megabytes of heap the worker may use (0: no cap)."""
+    from ..sandbox import JOB_STACK, SandboxError, forbid_network, limit_memory
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops us
+    os.environ["RUST_BACKTRACE"] = "0"            # an allocation that fails: one line in the log, not 50
+    try:
+        if spec[0] != "remote":
+            forbid_network()
+        limit_memory(memory)
+    except (SandboxError, OSError, ValueError) as error:
+        conn.send(("failed", 0, f"arbejderen kan ikke spærres af fra netværket (the worker cannot be "
+                                f"cut off from the network): {error}"))
+        return
     try:
         engine = open_spec(spec)
     except Exception as error:  # noqa: BLE001 - report why, in one sentence, and stop
         conn.send(("failed", 0, f"lageret kan ikke åbnes (the store cannot be opened): {error}"))
         return
     conn.send(("ready", 0, None))
+    threading.stack_size(JOB_STACK)   # read when a thread starts
+    runner = threading.Thread(target=_run_jobs, args=(conn, engine), name="jobs")
+    runner.start()
+    threading.stack_size(0)           # threads a job starts (validation's) get the usual stack
+    runner.join()
+
+
+def _run_jobs(conn, engine) -> None:
     while True:
         try:
             job_id, name, args = conn.recv()
@@ -75,6 +106,10 @@ def worker_main(conn, spec: tuple) -> None:
             outcome = ("ok", job_id, jobs.JOBS[name](engine, *args))
         except RammegrafError as error:
             outcome = ("error", job_id, (status_of(error), str(error)))
+        except MemoryError:
+            # the heap is at its cap: answer, then end, so that a fresh worker takes over
+            conn.send(("error", job_id, (MEMORY_ERROR, "")))
+            return
         except Exception:  # noqa: BLE001 - a bug: its traceback goes to the server log
             outcome = ("crash", job_id, traceback.format_exc(limit=6))
         conn.send(outcome)
