@@ -466,6 +466,12 @@ def analyse(section, fmt, lang, data_dirs):
               help="Worker processes that run queries and pages (default: one more than the cores).")
 @click.option("--answer-cache", "answer_cache", type=click.IntRange(0), default=32, show_default=True,
               metavar="MB", help="Megabytes of answers kept for queries sent again (0: none).")
+@click.option("--worker-memory", "worker_memory", type=click.IntRange(0), default=2048, show_default=True,
+              metavar="MB", help="Megabytes of memory each worker may use; a query that needs more is stopped "
+                                 "with 503 (0: no cap).")
+@click.option("--max-connections", "max_connections", type=click.IntRange(1), default=None, metavar="N",
+              help="Connections held open at once; past it, 503 and closed (default: half the file "
+                   "descriptors the process may open, at most 1000).")
 @click.option("--get", "get_path", metavar="/PATH",
               help="Answer one request in-process, print the body, and exit (0: 2xx/3xx, 1: 4xx, 2: 5xx).")
 @click.option("--accept", default="text/html", show_default=True, help="The Accept header for --get.")
@@ -477,8 +483,8 @@ def analyse(section, fmt, lang, data_dirs):
 @ENDPOINT_URL
 @GRAPH
 @friendly
-def serve(host, port, timeout, validate_timeout, row_cap, workers, answer_cache, get_path, accept, write,
-          data_dirs, in_memory, endpoint, graph_iri):
+def serve(host, port, timeout, validate_timeout, row_cap, workers, answer_cache, worker_memory, max_connections,
+          get_path, accept, write, data_dirs, in_memory, endpoint, graph_iri):
     """Webappen til analytikere og et SPARQL-endpoint (the web app).
 
     Pages in Danish (?lang=en for English): the front page, named queries with
@@ -504,7 +510,7 @@ def serve(host, port, timeout, validate_timeout, row_cap, workers, answer_cache,
     settings = Settings(timeout=timeout, validate_timeout=validate_timeout, row_cap=row_cap,
                         workers=workers or default_workers(), answer_cache=answer_cache * 1_000_000,
                         in_memory_limit=2**62 if in_memory else Settings.in_memory_limit,
-                        data_dirs=tuple(data_dirs), write=write,
+                        data_dirs=tuple(data_dirs), write=write, worker_memory=worker_memory,
                         endpoint=endpoint, graph_iri=graph_iri)
     app = create_app(settings)
     if get_path is not None:
@@ -526,7 +532,9 @@ def serve(host, port, timeout, validate_timeout, row_cap, workers, answer_cache,
             click.echo(f"rammegraf: advarsel: alle, der kan nå {host}:{port}, kan gemme poster; sæt en "
                        "omvendt proxy med login foran (warning: anyone who can reach the server can save "
                        "entries; put a reverse proxy with a login in front)", err=True)
-    uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning")).run(sockets=[sock])
+    from .web.server import Limits, config
+
+    uvicorn.Server(config(app, host=host, port=port, limits=Limits(connections=max_connections))).run(sockets=[sock])
 
 
 def _writable(data_dirs, endpoint) -> None:

@@ -18,9 +18,10 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from ..errors import RammegrafError
 from ..namespaces import EDITOR_PREFIXES, PREFIXES
 from ..query import QueryError, QueryRefused
+from ..sparql import shape
 from .base import ClientGone, TooLarge, Web, error_headers, status_of
 from .paging import paged
-from .urls import negotiate
+from .urls import here, negotiate
 
 EDITOR_TEXT = "\n".join(f"PREFIX {p}: <{PREFIXES[p]}>" for p in EDITOR_PREFIXES)
 DATASET_PARAMS = ("default-graph-uri", "named-graph-uri", "using-graph-uri", "using-named-graph-uri")
@@ -81,7 +82,7 @@ class Endpoint:
         generation = self.web.generation
         try:
             outcome = await self.web.job(request, "sparql", query, accept, fmt, self.web.lang(request),
-                                         self.web.settings.row_cap, wants_html)
+                                         self.web.settings.row_cap, wants_html, fingerprint=shape(query))
         except ClientGone:
             return Response(status_code=499)
         except RammegrafError as error:
@@ -150,7 +151,7 @@ class Endpoint:
         return self.web.page(request, "sparql.html", status=status,
                              headers={"vary": "Accept", **(headers or {}), "content-security-policy": csp},
                              text=text, prefixes=EDITOR_TEXT, result=result, error=error, downloads=downloads,
-                             permalink=str(request.url) if result is not None else None, nonce=nonce,
+                             permalink=here(request) if result is not None else None, nonce=nonce,
                              error_line=position.group(1) if position else None,
                              error_column=position.group(2) if position else None, starts=starts)
 
