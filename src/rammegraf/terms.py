@@ -11,16 +11,26 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from .errors import RammegrafError
 from .namespaces import XSD
 
 XSD_STRING = XSD.string
 XSD_DATE = XSD.date
 
 
+class InvalidIri(RammegrafError, ValueError):
+    """Text that is not an IRI (a space, a NUL, a bracket): a sentence, not a crash."""
+
+
 def iri(value: str):
     import pyoxigraph as ox
 
-    return ox.NamedNode(value)
+    try:
+        return ox.NamedNode(value)
+    except ValueError as error:
+        shown = value if len(value) <= 80 else value[:77] + "…"
+        raise InvalidIri(f"'{shown.encode('unicode_escape').decode('ascii')}' er ikke en gyldig IRI ({error}) "
+                         "(not a valid IRI)") from None
 
 
 def literal(value, *, datatype: str | None = None, lang: str | None = None):

@@ -12,6 +12,7 @@ from .base import ClientGone, Web, error_headers, status_of
 from .endpoint import data_response
 from .pages import Pages
 from .paging import paged
+from .urls import here
 
 DOWNLOADS = ("csv", "tsv", "xlsx", "json")
 
@@ -70,4 +71,4 @@ class Queries:
         downloads = [("Excel" if fmt == "xlsx" else fmt.upper(), f"{request.url.path}?{urlencode({**plain, 'format': fmt})}")
                      for fmt in DOWNLOADS]
         return self.web.page(request, "query.html", result=paged(outcome["result"], request), downloads=downloads,
-                             permalink=str(request.url), **context)
+                             permalink=here(request), **context)

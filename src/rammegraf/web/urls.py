@@ -14,6 +14,15 @@ def link(path: str, lang: str, **params) -> str:
     return f"{path}?{query}" if query else path
 
 
+def here(request) -> str:
+    """This request's path and query as a link on this site: never built from the
+    Host header (``Host: evil.example`` would make it point off-site), and a path
+    such as ``//evil.example/x`` loses its extra slashes."""
+    path = "/" + request.url.path.lstrip("/\\")
+    query = request.url.query
+    return f"{path}?{query}" if query else path
+
+
 def negotiate(accept: str, offers: list[str]) -> str | None:
     """The offer the Accept header prefers (q-values honoured, media types compared
     without regard to case; ``*/*`` takes no side and gives None)."""

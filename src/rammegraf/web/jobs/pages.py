@@ -54,7 +54,10 @@ def home(engine, lang: str, today: str) -> dict:
 
 def resource(engine, path: str, lang: str, media: str) -> dict:
     """A resource as RDF (its own triples and the links to it) or as page data."""
-    node = iri(str(ID) + path)
+    try:
+        node = iri(str(ID) + path)
+    except ValueError:   # not an IRI at all (a NUL, a space, a bracket): no such resource
+        raise NotFound("adressen er ikke en gyldig IRI (the address is not a valid IRI)") from None
     if not engine.query("ASK { { ?n ?p ?o } UNION { ?s ?p ?n } }", {"n": node}).boolean:
         raise NotFound(f"<{node.value}>")
     if media != HTML:
