@@ -30,7 +30,16 @@ class Server(http.server.BaseHTTPRequestHandler):
     def _ok(self) -> bool:
         header = self.headers.get("Authorization")
         self.seen.append((self.command, self.path.split("?")[0], header))
-        if self.path.startswith("/basic/"):
+        if self.path.startswith("/echo/") and header:   # a server whose error page says what it was sent
+            from urllib.parse import quote
+
+            self.send_response(500)
+            self.send_header("Content-Type", "text/plain")
+            self.end_headers()
+            self.wfile.write(f"Authorization: {header}\nform: password={quote(PASSWORD)}\n"
+                             f"token: {base64.b64encode(PASSWORD.encode()).decode()}\n".encode())
+            return False
+        if self.path.startswith(("/basic/", "/echo/")):
             good = header == "Basic " + base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
             challenge = 'Basic realm="rammegraf-test"'
         else:
@@ -147,3 +156,78 @@ def test_the_password_is_not_in_the_credentials_repr():
     from rammegraf.credentials import Credentials
 
     assert PASSWORD not in repr(Credentials(USER, PASSWORD, "x"))
+
+
+def test_the_environment_credentials_go_only_to_the_hosts_rammegraf_auth_host_names(base, clean):
+    port = base.rsplit(":", 1)[1]
+    env = {"RAMMEGRAF_USER": USER, "RAMMEGRAF_PASSWORD": PASSWORD}
+    kept = ask(f"{base}/basic/sparql", env={**env, "RAMMEGRAF_AUTH_HOST": "sparql.example.org"})
+    assert kept.exit_code == 2 and "RAMMEGRAF_USER gælder kun sparql.example.org (RAMMEGRAF_AUTH_HOST)" in kept.output
+    other_port = ask(f"{base}/basic/sparql", env={**env, "RAMMEGRAF_AUTH_HOST": "127.0.0.1:1"})
+    assert other_port.exit_code == 2
+    assert not any(header for _, _, header in Server.seen)      # nothing was sent to this host
+    for named in ("127.0.0.1", f"127.0.0.1:{port}", f"sparql.example.org, 127.0.0.1:{port}"):
+        assert ask(f"{base}/basic/sparql", env={**env, "RAMMEGRAF_AUTH_HOST": named}).exit_code == 0, named
+
+
+@pytest.fixture
+def remote(monkeypatch):
+    """sparql.example.org and its https twin, answered in-process (httpx's MockTransport):
+    /basic/ asks for Basic, /digest/ for Digest; every Authorization header is kept."""
+    import httpx2 as httpx
+
+    seen = []
+
+    def handler(request):
+        header = request.headers.get("authorization")
+        seen.append((str(request.url), header))
+        if header is None:
+            challenge = ('Basic realm="r"' if "/basic/" in request.url.path else
+                         'Digest realm="r", nonce="n1", qop="auth", algorithm=MD5')
+            return httpx.Response(401, headers={"www-authenticate": challenge}, text="unauthorized")
+        return httpx.Response(200, headers={"content-type": "application/sparql-results+json"}, content=ASK)
+
+    real = httpx.Client
+
+    class Mocked(real):
+        def __init__(self, *args, **kwargs):
+            kwargs["transport"] = httpx.MockTransport(handler)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(httpx, "Client", Mocked)
+    return seen
+
+
+def test_basic_is_never_sent_in_clear_text_to_another_machine(clean, remote, monkeypatch):
+    monkeypatch.delenv("RAMMEGRAF_ALLOW_INSECURE_AUTH", raising=False)
+    env = {"RAMMEGRAF_USER": USER, "RAMMEGRAF_PASSWORD": PASSWORD}
+    refused = ask("http://sparql.example.org/basic/sparql", env=env)
+    assert refused.exit_code == 2, refused.output
+    assert "beder om Basic-login over http uden kryptering" in refused.output and "Traceback" not in refused.output
+    assert [header for _, header in remote] == [None]            # asked once, never answered with the password
+    assert ask("https://sparql.example.org/basic/sparql", env=env).exit_code == 0      # over https: sent
+    assert ask("http://sparql.example.org/digest/sparql", env=env).exit_code == 0      # Digest sends a hash
+    allowed = CliRunner().invoke(main, ["query", "-", "--endpoint", "http://sparql.example.org/basic/sparql",
+                                        "--allow-insecure-auth"], input="ASK { ?s ?p ?o }", env=env)
+    assert allowed.exit_code == 0, allowed.output
+    sent = [header for url, header in remote if header]
+    assert sent[0].startswith("Basic ") and sent[1].startswith("Digest ") and sent[-1].startswith("Basic ")
+
+
+@pytest.mark.parametrize("source", ["environment", "url"])
+def test_a_password_a_server_echoes_is_scrubbed_in_every_encoding(base, clean, source):
+    from urllib.parse import quote
+
+    secrets = [PASSWORD, quote(PASSWORD), base64.b64encode(PASSWORD.encode()).decode(),
+               base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()]
+    if source == "environment":
+        url, env = f"{base}/echo/sparql", {"RAMMEGRAF_USER": USER, "RAMMEGRAF_PASSWORD": PASSWORD}
+    else:
+        url, env = f"http://{USER}:{PASSWORD}@{base[len('http://'):]}/echo/sparql", {}
+    result = ask(url, env=env)
+    assert result.exit_code == 2 and "svarede 500" in result.output and "Authorization: Basic ***" in result.output
+    page = CliRunner().invoke(main, ["serve", "--endpoint", url, "--get", "/sparql?query=ASK%7B%7D",
+                                     "--accept", "application/sparql-results+json"], env=env)
+    assert "svarede 500" in page.output, page.output
+    for text in (result.output, page.output):
+        assert not any(secret in text for secret in secrets), text

@@ -35,9 +35,21 @@ REMOTE_TIMEOUT = click.option("--timeout", type=click.FloatRange(0.1, 86400), de
                                    "(connecting, headers and body); past it, a sentence and exit 2.")
 
 
+def _allow_insecure(ctx, param, value):
+    if value:   # the worker processes of serve --endpoint read it too
+        os.environ["RAMMEGRAF_ALLOW_INSECURE_AUTH"] = "1"
+    return value
+
+
+ALLOW_INSECURE = click.option("--allow-insecure-auth", is_flag=True, expose_value=False, callback=_allow_insecure,
+                              help="Send a password by HTTP Basic over plain http to another machine when the "
+                                   "server asks (refused by default: use https; also "
+                                   "$RAMMEGRAF_ALLOW_INSECURE_AUTH=1).")
+
+
 def ENDPOINT(command):  # noqa: N802  (used like the other option constants)
-    """--endpoint and --timeout for a command that can read from a SPARQL server."""
-    return ENDPOINT_URL(REMOTE_TIMEOUT(command))
+    """--endpoint, --timeout and --allow-insecure-auth for a command that can read from a SPARQL server."""
+    return ENDPOINT_URL(REMOTE_TIMEOUT(ALLOW_INSECURE(command)))
 GRAPH = click.option("--graph", "graph_iri", metavar="IRI",
                      help="With --endpoint: the named graph holding the data (default: the default graph).")
 DATA = click.option("--data", "data_dirs", multiple=True,
@@ -481,6 +493,7 @@ def analyse(section, fmt, lang, data_dirs):
 @DATA
 @IN_MEMORY
 @ENDPOINT_URL
+@ALLOW_INSECURE
 @GRAPH
 @friendly
 def serve(host, port, timeout, validate_timeout, row_cap, workers, answer_cache, worker_memory, max_connections,
@@ -594,6 +607,7 @@ def _listening_socket(host: str, port: int):
 @DATA
 @click.option("--timeout", type=click.FloatRange(0.1, 86400), default=30.0, show_default=True, metavar="SECONDS",
               help="Seconds the store has to take the whole graph and answer.")
+@ALLOW_INSECURE
 @friendly
 def push(endpoint, store_url, graph_iri, data_dirs, timeout):
     """Læg grafen på en SPARQL-server (load the graph into a shared server).

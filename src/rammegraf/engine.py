@@ -295,13 +295,17 @@ def _http(method: str, url: str, what: str, *, timeout: float, expect: tuple[str
                             "(the answer is over the size limit)")
     if "error" in outcome:
         error = outcome["error"]
+        if isinstance(error, RammegrafError):   # a refusal of our own (Basic over plain http): its sentence
+            raise error
         reason = scrub(str(error) or type(error).__name__, credentials)
         raise EndpointError(f"kan ikke nå {what} {url}: {reason} (cannot reach it)") from None
     status, content_type, body = outcome["response"]
     media = content_type.split(";", 1)[0].strip().lower()
     if status in (401, 403):
+        from .credentials import refused_here
+
         said = (f"brugernavnet fra {credentials.source} blev afvist (the credentials from {credentials.source} "
-                "were refused)") if credentials is not None else (
+                "were refused)") if credentials is not None else refused_here(url) or (
             "serveren kræver login: sæt RAMMEGRAF_USER og RAMMEGRAF_PASSWORD, eller en linje for "
             f"{urlsplit(url).hostname} i ~/.netrc (the server asks for credentials)")
         raise EndpointError(f"{url} svarede {status}: {said}")
