@@ -99,6 +99,120 @@ def import_in_process(sheet: Path, data: Path, **options):
     return import_round(sheet, into=data / INTO, open_engine=lambda: OxigraphEngine.open([data]), **options)
 
 
+# --- 1. a round writes validated triples, and nothing else -----------------------------------
+
+INJECTED = ('x\n<https://w3id.org/rammegraf/id/initiativ/botilbudsteams> '
+            '<http://www.w3.org/2000/01/rdf-schema#label> "injiceret"@da .\n'
+            '<https://w3id.org/rammegraf/id/status/botilbudsteams-2025-08-20> '
+            '<https://w3id.org/rammegraf/ontology#phase> <https://w3id.org/rammegraf/ontology#Implemented> .')
+
+
+def test_a_title_with_a_line_break_injects_nothing(data, tmp_path):
+    sheet = new_sheet(data, tmp_path)
+    row = botilbud_row(sheet)
+    fill(sheet, {f"G{row}": "I gang", f"H{row}": "Forberedes."}, meta={"B2": INJECTED})
+    round_, target = import_in_process(sheet, data)
+    written = parse_file(target)
+    assert set(written) == set(round_.triples)
+    assert not any(t.object.value in ("injiceret", "https://w3id.org/rammegraf/ontology#Implemented") for t in written)
+    assert INJECTED in {t.object.value for t in written}        # the title is kept, as the literal it is
+    assert "injiceret" not in target.read_text(encoding="utf-8").split("\n\n", 1)[0]   # nor in the comment
+
+
+def test_a_title_that_is_not_turtle_leaves_every_command_working(data, tmp_path):
+    sheet = new_sheet(data, tmp_path)
+    row = botilbud_row(sheet)
+    fill(sheet, {f"G{row}": "I gang", f"H{row}": "Forberedes."}, meta={"B2": "x\n@@@"})
+    assert import_(sheet, data).exit_code == 0
+    stats = cli("stats", "--data", data)
+    assert stats.exit_code == 0, stats.stderr
+    assert cli("validate", "--data", data).exit_code == 0
+
+
+def test_a_file_name_with_a_line_break_injects_nothing(data, tmp_path):
+    plain = tmp_path / "runde.csv"
+    assert cli("round", "new", "--date", "2025-12-01", "--title", "Runde", "-o", plain, "--data", data).exit_code == 0
+    lines = plain.read_text(encoding="utf-8").splitlines(keepends=True)
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO("".join(lines))))
+    for row in rows[1:]:
+        if row[0] == BOTILBUD:
+            row[6], row[7] = "I gang", "Forberedes."
+    hostile = tmp_path / "runde\n<urn:x> <urn:y> <urn:z> .\n# .csv"
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    hostile.write_text(out.getvalue(), encoding="utf-8")
+    from datetime import date
+
+    round_, target = import_in_process(hostile, data, day=date(2025, 12, 1))
+    assert set(parse_file(target)) == set(round_.triples)
+    comment, empty, *_ = target.read_text(encoding="utf-8").split("\n")
+    assert comment.startswith("# Statusrunde 2025-12-01") and "runde?<urn:x>" in comment and empty == ""
+    assert cli("stats", "--data", data).exit_code == 0
+
+
+def test_a_17_mb_cell_is_refused_by_its_cell_and_nothing_is_written(data, tmp_path):
+    sheet = new_sheet(data, tmp_path)
+    row = botilbud_row(sheet)
+    sheet = with_cells(sheet, tmp_path / "stor.xlsx", {f"G{row}": "I gang", f"H{row}": "x" * 17_000_000})
+    assert sheet.stat().st_size < 200_000
+    before = digest(data)
+    result = import_(sheet, data)
+    assert result.exit_code == 1
+    assert f"Statusrunde!H{row}: cellen fylder 17,0 MB; højst 1 MB" in result.stderr
+    assert digest(data) == before
+    assert cli("stats", "--data", data).exit_code == 0
+
+
+def test_a_title_over_the_literal_limit_is_refused_by_its_cell(data, tmp_path):
+    sheet = new_sheet(data, tmp_path)
+    row = botilbud_row(sheet)
+    fill(sheet, {f"G{row}": "I gang", f"H{row}": "Forberedes."})
+    sheet = with_cells(sheet, tmp_path / "titel.xlsx", {"B2": "é" * (MAX_LITERAL // 2 + 1)},
+                       part="xl/worksheets/sheet2.xml")
+    result = import_(sheet, data, "--dry-run")
+    assert result.exit_code == 1 and "Runde!B2: cellen fylder 1,0 MB; højst 1 MB" in result.stderr
+
+
+def test_a_round_writes_no_more_text_than_a_file_may_hold(data, tmp_path):
+    """Cells may share one string (a shared string, or an entity): each cell under
+    the literal limit, but together over what one import may write."""
+    from rammegraf.roundsheet import MAX_ROUND_TEXT
+
+    sheet = new_sheet(data, tmp_path)
+    words = "y" * 900_000
+    rows = list(load_workbook(sheet)["Statusrunde"].iter_rows(values_only=True))
+    cells = {}
+    for number in range(2, len(rows) + 1):
+        cells |= {f"G{number}": "I gang", f"H{number}": words, f"I{number}": words[:-1], f"J{number}": "primo 2026",
+                  f"K{number}": "2026-01-01", f"L{number}": "2026-03-31"}
+    sheet = with_cells(sheet, tmp_path / "mange.xlsx", cells)
+    assert 15 * 2 * 900_000 > MAX_ROUND_TEXT
+    before = digest(data)
+    result = import_(sheet, data)
+    assert result.exit_code == 1 and "i alt" in result.stderr and "20 MB" in result.stderr, result.stderr
+    assert digest(data) == before
+
+
+@pytest.mark.parametrize("broken", ["@@@\n", "<urn:x> <urn:y> <urn:z> .\n"])
+def test_the_written_file_is_read_back_before_it_is_put_in_place(data, tmp_path, monkeypatch, broken):
+    import pyoxigraph
+
+    from rammegraf.roundsheet import RoundError
+
+    sheet = new_sheet(data, tmp_path)
+    row = botilbud_row(sheet)
+    fill(sheet, {f"G{row}": "I gang", f"H{row}": "Forberedes."})
+    original = pyoxigraph.serialize
+    monkeypatch.setattr(pyoxigraph, "serialize", lambda *a, **k: original(*a, **k) + broken.encode())
+    before = digest(data)
+    with pytest.raises(RoundError, match="den skrevne fil læses ikke igen"):
+        import_in_process(sheet, data)
+    assert digest(data) == before
+
+
 # --- the literal limit on every way in -------------------------------------------------------
 
 def test_a_data_file_with_a_token_oxigraph_cannot_hold_is_a_sentence(data):
@@ -162,6 +276,71 @@ def test_a_saved_entry_is_read_back_before_it_is_put_in_place(tmp_path):
     assert not target.exists() and list(target.parent.iterdir()) == []
     write_entry(target, b"<urn:a> <urn:b> <urn:c> .\n", replace=False)
     assert target.read_bytes() == b"<urn:a> <urn:b> <urn:c> .\n"
+
+
+# --- 2. a spreadsheet's parts are checked whatever their encoding or name -------------------
+
+ENTITY = '<!DOCTYPE x [<!ENTITY a "Indsat af en entitet">]>'
+
+
+def hostile_sheet(source: Path, target: Path, *, encoding: str = "utf-8", rename: str | None = None) -> Path:
+    """The round's sheet with a document type whose entity fills the new status text
+    of the first row, re-encoded, and (``rename``) stored under another part name."""
+    with zipfile.ZipFile(source) as old:
+        parts = {item.filename: old.read(item.filename) for item in old.infolist()}
+    xml = parts["xl/worksheets/sheet1.xml"].decode("utf-8")
+    xml = xml.replace('<c r="G2" t="inlineStr" />', '<c r="G2" t="inlineStr"><is><t>I gang</t></is></c>')
+    xml = xml.replace('<c r="H2" t="inlineStr" />', '<c r="H2" t="inlineStr"><is><t>&a;</t></is></c>')
+    declaration = f'<?xml version="1.0" encoding="{encoding.upper()}"?>'
+    parts["xl/worksheets/sheet1.xml"] = (declaration + ENTITY + xml).encode(encoding)
+    if rename:
+        parts[rename] = parts.pop("xl/worksheets/sheet1.xml")
+        for name in ("xl/_rels/workbook.xml.rels", "[Content_Types].xml"):
+            parts[name] = parts[name].replace(b"/xl/worksheets/sheet1.xml", b"/" + rename.encode())
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+        for name, content in parts.items():
+            new.writestr(name, content)
+    return target
+
+
+@pytest.mark.parametrize("encoding, rename", [("utf-16", None), ("utf-16-le", None), ("utf-8", "xl/worksheets/sheet1.bin")])
+def test_a_sheet_with_a_doctype_is_refused_whatever_its_encoding_or_name(data, tmp_path, encoding, rename):
+    sheet = hostile_sheet(new_sheet(data, tmp_path), tmp_path / "hostile.xlsx", encoding=encoding, rename=rename)
+    result = import_(sheet, data, "--dry-run")
+    assert result.exit_code == 1, result.stdout
+    part = rename or "xl/worksheets/sheet1.xml"
+    assert f"{sheet}: {part}" in result.stderr
+    assert ("UTF-8" in result.stderr) if encoding != "utf-8" else ("DOCTYPE" in result.stderr)
+
+
+def test_openpyxl_itself_refuses_entities(data, tmp_path, monkeypatch):
+    """The second guard: with defusedxml installed openpyxl's own parsers refuse an
+    entity declaration, so a part the check above missed would still not expand."""
+    import openpyxl
+
+    from rammegraf import roundsheet
+
+    assert openpyxl.DEFUSEDXML is True
+    monkeypatch.setattr(roundsheet, "_check_workbook", lambda path: None)
+    sheet = hostile_sheet(new_sheet(data, tmp_path), tmp_path / "hostile.xlsx", rename="xl/worksheets/sheet1.bin")
+    result = import_(sheet, data, "--dry-run")
+    assert result.exit_code == 1 and "erklærer XML-entiteter (EntitiesForbidden)" in result.stderr
+
+
+def test_ordinary_parts_of_a_workbook_are_not_refused(data, tmp_path):
+    """A picture (binary, not XML) and a UTF-8 part with a BOM, as Excel may write them."""
+    sheet = new_sheet(data, tmp_path)
+    row = botilbud_row(sheet)
+    fill(sheet, {f"G{row}": "I gang", f"H{row}": "Forberedes."})
+    with zipfile.ZipFile(sheet) as old:
+        parts = {item.filename: old.read(item.filename) for item in old.infolist()}
+    parts["xl/media/image1.png"] = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40
+    parts["docProps/app.xml"] = b"\xef\xbb\xbf" + parts["docProps/app.xml"]
+    with zipfile.ZipFile(tmp_path / "ordinary.xlsx", "w", zipfile.ZIP_DEFLATED) as new:
+        for name, content in parts.items():
+            new.writestr(name, content)
+    result = import_(tmp_path / "ordinary.xlsx", data, "--dry-run")
+    assert result.exit_code == 0, result.stderr
 
 
 # --- 3. JSON-LD is bounded before Oxigraph sees it -------------------------------------------
