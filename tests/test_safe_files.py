@@ -464,3 +464,15 @@ def test_json_ld_we_write_and_ordinary_json_ld_still_load(tmp_path):
     assert result.exit_code in (0, 1) and "kan ikke" not in result.stderr, result.stderr
 
 
+# --- 4. nothing to validate is not a verdict ---------------------------------------------------
+
+def test_an_empty_upload_or_paste_is_said_not_judged(web_data):
+    from conftest import web_client
+
+    with web_client(data_dirs=(web_data,)) as client:
+        empty_file = client.post("/valider", files={"file": ("tom.ttl", b"")}, data={"turtle": ""})
+        assert empty_file.status_code == 400 and "filen er tom" in empty_file.text
+        for text in ("", "   \n", "# kun en kommentar\n", "@prefix ex: <urn:ex#> .\n"):
+            pasted = client.post("/valider", data={"turtle": text})
+            assert pasted.status_code == 400 and "intet at validere" in pasted.text, text
+            assert "Gyldig" not in pasted.text
