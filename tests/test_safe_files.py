@@ -232,7 +232,7 @@ def test_validate_refuses_a_literal_over_the_limit_and_names_it(tmp_path):
     result = cli("validate", entry)
     assert result.exit_code == 2
     assert "stor.ttl" in result.stderr and "<https://w3id.org/rammegraf/id/x/stor>" in result.stderr
-    assert "rdfs:comment" in result.stderr and "højst 1 MB" in result.stderr
+    assert "rdfs:comment: værdien fylder 1,0 MB; højst 1 MB" in result.stderr
     entry.write_bytes(big_literal(MAX_LITERAL))
     assert cli("validate", entry).exit_code == 0
 
@@ -252,7 +252,8 @@ def test_the_validation_page_refuses_a_literal_over_the_limit(web_data):
 
     with web_client(data_dirs=(web_data,)) as client:
         response = client.post("/valider", files={"file": ("stor.rdf", entity_literal())}, data={"turtle": ""})
-        assert response.status_code == 400 and "højst 1 MB" in response.text and "Gyldig" not in response.text
+        assert response.status_code == 400 and "Gyldig" not in response.text
+        assert "rdfs:comment: værdien fylder 1,1 MB; højst 1 MB" in response.text
 
 
 def test_a_form_value_over_the_limit_is_named_at_its_field(engine):

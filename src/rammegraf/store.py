@@ -461,17 +461,20 @@ LIMIT_WORDS = f"højst {MAX_LITERAL // 1_000_000} MB pr. værdi (a literal over 
 
 
 def check_terms(triples, name: str) -> None:
-    """Refuse a triple whose literal (or IRI) is over MAX_LITERAL, naming it."""
+    """Refuse a triple whose literal (or IRI) is over MAX_LITERAL, naming its resource
+    and property."""
     from .namespaces import curie
 
     for triple in triples:
-        for term in (triple.object, triple.subject, triple.predicate):
+        subject, predicate, obj = triple.subject, triple.predicate, triple.object
+        for what, term in (("værdien" if type(obj).__name__ == "Literal" else "IRI'en", obj),
+                           ("IRI'en", subject), ("IRI'en", predicate)):
             size = oversize(term.value)
             if size is not None:
-                subject = triple.subject.value if term is not triple.subject else triple.subject.value[:60] + "…"
-                what = "værdien" if term is triple.object and type(term).__name__ == "Literal" else "IRI'en"
-                raise LoadError(f"<{subject}> {curie(triple.predicate.value[:200])}: {what} fylder "
-                                f"{megabytes(size)}; {LIMIT_WORDS}", file=name)
+                shown = subject.value if len(subject.value) <= 200 else subject.value[:60] + "…"
+                shown = f"<{shown}>" if type(subject).__name__ == "NamedNode" else f"_:{shown}"
+                raise LoadError(f"{shown} {curie(predicate.value[:200])}: {what} fylder {megabytes(size)}; "
+                                f"{LIMIT_WORDS}", file=name)
 
 
 # JSON-LD is bounded before Oxigraph (0.5) parses it. Measured (README, "Safety"): its memory
