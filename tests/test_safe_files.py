@@ -10,17 +10,21 @@ the data and into the parsers. Each test is one attack found on the code before:
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import re
 import shutil
 import subprocess
 import sys
 import time
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from rammegraf.cli import main
 from rammegraf.store import MAX_LITERAL, parse_file, shipped_root
@@ -132,11 +136,7 @@ def test_a_title_that_is_not_turtle_leaves_every_command_working(data, tmp_path)
 def test_a_file_name_with_a_line_break_injects_nothing(data, tmp_path):
     plain = tmp_path / "runde.csv"
     assert cli("round", "new", "--date", "2025-12-01", "--title", "Runde", "-o", plain, "--data", data).exit_code == 0
-    lines = plain.read_text(encoding="utf-8").splitlines(keepends=True)
-    import csv
-    import io
-
-    rows = list(csv.reader(io.StringIO("".join(lines))))
+    rows = list(csv.reader(io.StringIO(plain.read_text(encoding="utf-8"))))
     for row in rows[1:]:
         if row[0] == BOTILBUD:
             row[6], row[7] = "I gang", "Forberedes."
@@ -144,8 +144,6 @@ def test_a_file_name_with_a_line_break_injects_nothing(data, tmp_path):
     out = io.StringIO()
     csv.writer(out).writerows(rows)
     hostile.write_text(out.getvalue(), encoding="utf-8")
-    from datetime import date
-
     round_, target = import_in_process(hostile, data, day=date(2025, 12, 1))
     assert set(parse_file(target)) == set(round_.triples)
     comment, empty, *_ = target.read_text(encoding="utf-8").split("\n")
