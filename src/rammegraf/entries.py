@@ -82,9 +82,12 @@ def entry_lock(folder: Path, *, wait: float = 15.0):
         os.close(handle)  # closing releases the lock
 
 
-def write_entry(target: Path, data: bytes, *, replace: bool) -> None:
+def write_entry(target: Path, data: bytes, *, replace: bool, expect=None) -> None:
     """Write an entry's file: a new one exclusively (SaveError when it exists), an
-    edited one by renaming a complete file over the old."""
+    edited one by renaming a complete file over the old. Before the rename the
+    temporary file is read back as every command will read it (and, with ``expect``,
+    must hold those triples), so no file the data folder cannot be read with is put in place."""
+    from .errors import LoadError
     from .store import write_atomic, write_new
 
     try:
@@ -92,9 +95,14 @@ def write_entry(target: Path, data: bytes, *, replace: bool) -> None:
     except OSError as error:
         raise SaveError(f"{target.parent}: mappen kan ikke oprettes: {error.strerror} (cannot create the folder)") \
             from None
-    if replace:
-        write_atomic(target, data)
-    elif not write_new(target, data):
+    try:
+        if replace:
+            write_atomic(target, data, expect=expect, readable=True)
+            return
+        written = write_new(target, data, expect=expect, readable=True)
+    except LoadError as error:   # the form comes back with this sentence; nothing was written
+        raise SaveError(str(error)) from None
+    if not written:
         raise SaveError(f"{target.name} findes allerede: en anden har netop gemt en post med samme IRI; "
                         "giv din en anden etiket (an entry with this IRI was saved just now)")
 

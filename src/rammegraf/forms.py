@@ -31,7 +31,6 @@ from .errors import RammegrafError
 from .namespaces import DCTERMS, ID, PREFIXES, RDF, RGSH, SH, XSD, curie
 
 CHOICE_LIMIT = 300          # resources offered as a list in the page; above, found by search
-TEXT_LIMIT = 20_000         # characters of one value
 CREATED, CREATOR, MODIFIED = DCTERMS.created, DCTERMS.creator, DCTERMS.modified
 LANGS = ("da", "en")
 
@@ -415,7 +414,10 @@ def read(form: Form, posted: dict, engine, *, lang: str = "da", editing: str | N
             for language in (each.languages or LANGS):
                 text = _clean(posted.get(f"{key}@{language}", [""])[0])
                 shown[f"{key}@{language}"] = [text]
-                if text:
+                too_long = _too_long(text, lang)
+                if too_long:
+                    problems.setdefault(f"{key}@{language}", []).append(too_long)
+                elif text:
                     texts[language] = text
             values[each.name] = texts
             for language, text in texts.items():
@@ -427,7 +429,8 @@ def read(form: Form, posted: dict, engine, *, lang: str = "da", editing: str | N
         for text in raw:
             if not text:
                 continue
-            term, problem = _term(each, text, engine, lang)
+            too_long = _too_long(text, lang)
+            term, problem = (None, too_long) if too_long else _term(each, text, engine, lang)
             if problem:
                 problems.setdefault(key, []).append(problem)
             elif term is not None:
@@ -515,7 +518,20 @@ class _Labels(dict):
 
 def _clean(text: str) -> str:
     text = str(text).replace("\r\n", "\n").replace("\x00", "")
-    return text.strip()[:TEXT_LIMIT]
+    return text.strip()
+
+
+def _too_long(text: str, lang: str) -> str | None:
+    """The sentence for a value over the literal limit every reader of the data can hold
+    (rammegraf.store.MAX_LITERAL), else None; such a value is refused, never cut."""
+    from .store import MAX_LITERAL, megabytes, oversize
+
+    size = oversize(text)
+    if size is None:
+        return None
+    most = MAX_LITERAL // 1_000_000
+    return _say(lang, f"Teksten fylder {megabytes(size)}; højst {most} MB pr. værdi.",
+                f"The text takes {megabytes(size).replace(',', '.')}; at most {most} MB per value.")
 
 
 def _term(each: Field, text: str, engine, lang: str):

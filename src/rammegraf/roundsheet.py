@@ -165,15 +165,24 @@ def _append_text(sheet, values) -> None:
 
 
 class _Entry:
-    """The triples of an import, made from IRI strings and literals."""
+    """The triples of an import, made from IRI strings and literals; their text may
+    add up to MAX_ROUND_TEXT (cells may share one string: each under the limit of a
+    cell, together far over what one round should write)."""
 
     def __init__(self) -> None:
         self.triples: list = []
+        self.text = 0
 
     def add(self, subject: str, predicate: str, value) -> None:
         import pyoxigraph as ox
 
         obj = value if isinstance(value, (ox.Literal, ox.NamedNode)) else iri(value)
+        if isinstance(obj, ox.Literal):
+            self.text += len(obj.value.encode("utf-8", "surrogatepass"))
+            if self.text > MAX_ROUND_TEXT:
+                mb = MAX_ROUND_TEXT // 2**20
+                raise RoundError([f"rundens tekster fylder over {mb} MB i alt; højst {mb} MB i alt pr. runde "
+                                  f"(a round may write at most {mb} MB of text)"])
         self.triples.append(ox.Triple(iri(subject), iri(predicate), obj))
 
 
@@ -193,6 +202,7 @@ def read_round(engine, path: Path, *, day: date | None = None, title: str | None
         raise RoundError([f"{where}; giv --date ÅÅÅÅ-MM-DD (the round's date is missing: give --date)"])
     day = day or _date(meta.get("dato"), f"{META}!B1", problems)
     title = title or meta.get("titel") or (f"Statusrunde {day.isoformat()}" if day else "")
+    _check_cell(str(title), "rundens titel", problems, noun="titlen")
     if problems or day is None:
         raise RoundError(problems or [f"{META}!B1: rundens dato mangler; giv --date (missing date)"])
     labels = Labels(engine, "da")
@@ -304,6 +314,7 @@ def _column(i: int) -> str:
 MAX_FILE = 20 * 1024 * 1024          # bytes of a .csv or .xlsx file
 MAX_UNPACKED = 64 * 1024 * 1024      # bytes inside an .xlsx (a zip) once unpacked
 MAX_ROWS = 10_000                    # rows of the sheet (a round has one per initiative)
+MAX_ROUND_TEXT = MAX_FILE            # bytes of text one round writes in all: no more than a file may hold
 
 
 def _rows(path: Path, notes: list[str]) -> tuple[list[list[str]], dict[str, object]]:
@@ -358,6 +369,7 @@ def _xlsx_rows(path: Path) -> tuple[list[list[str]], dict[str, object]]:
     try:
         book = load_workbook(path, read_only=True, data_only=False)
     except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
+        _refused_by_defusedxml(error, path)
         raise RoundError([f"{path}: ikke et regneark ({type(error).__name__}) (not a spreadsheet)"]) from None
     try:
         if SHEET not in book.sheetnames:
@@ -372,20 +384,47 @@ def _xlsx_rows(path: Path) -> tuple[list[list[str]], dict[str, object]]:
                     formulas.append(f"{SHEET}!{cell.coordinate}: cellen er en formel ({str(cell.value)[:40]}); "
                                     "skriv teksten selv (a formula cell: type the text)")
                 row.append(_cell_text(cell.value))
+                _check_cell(row[-1], f"{SHEET}!{getattr(cell, 'coordinate', '?')}", formulas, raise_now=True)
             rows.append(row)
         if formulas:
             raise RoundError(formulas)
         meta = {}
         if META in book.sheetnames:
-            for key, value, *_ in book[META].iter_rows(max_row=20, values_only=True):
+            for number, (key, value, *_) in enumerate(book[META].iter_rows(max_row=20, values_only=True), start=1):
+                _check_cell(_cell_text(value), f"{META}!B{number}", formulas, raise_now=True)
                 meta[str(key)] = value
     except RoundError:
         raise
     except Exception as error:  # a damaged sheet inside a sound zip
+        _refused_by_defusedxml(error, path)
         raise RoundError([f"{path}: arket kan ikke læses ({type(error).__name__}) (the sheet cannot be read)"]) from None
     finally:
         book.close()
     return rows, meta
+
+
+def _check_cell(text: str, where: str, problems: list[str], *, raise_now: bool = False,
+                noun: str = "cellen") -> None:
+    """A cell (or the title) over the literal limit every reader of the data can hold."""
+    from .store import MAX_LITERAL, megabytes, oversize
+
+    size = oversize(text)
+    if size is not None:
+        problems.append(f"{where}: {noun} fylder {megabytes(size)}; højst {MAX_LITERAL // 1_000_000} MB pr. celle "
+                        f"(a cell over {MAX_LITERAL // 1_000_000} MB is refused)")
+        if raise_now:   # the rest of a sheet with such cells is not read
+            raise RoundError(problems)
+
+
+def _refused_by_defusedxml(error: BaseException, path: Path) -> None:
+    """The sentence when defusedxml (openpyxl's parser, when installed) refused an
+    entity or a document type somewhere in the error's chain."""
+    seen = 0
+    while error is not None and seen < 10:
+        if type(error).__module__.startswith("defusedxml"):
+            raise RoundError([f"{path}: en del af regnearket erklærer XML-entiteter ({type(error).__name__}); "
+                              "de læses ikke (an XML part declares entities: refused)"]) from None
+        error, seen = error.__cause__ or error.__context__, seen + 1
 
 
 def _cell_text(value) -> str:
@@ -396,8 +435,12 @@ def _cell_text(value) -> str:
 
 def _check_workbook(path: Path) -> None:
     """Refuse a workbook before openpyxl reads it: one that unpacks to more than
-    MAX_UNPACKED (a zip bomb) or whose XML has a document type declaration
-    (entities, external or expanding: openpyxl's parser would follow them)."""
+    MAX_UNPACKED (a zip bomb), or with a part that declares a document type (entities,
+    external or expanding) or is XML in another encoding than UTF-8 (where a search for
+    the bytes of <!DOCTYPE finds nothing). Every part is checked whatever its name:
+    openpyxl reads the parts [Content_Types].xml and the relationships name, under any
+    name (a worksheet may be xl/worksheets/sheet1.bin). defusedxml, which openpyxl uses
+    when installed, refuses entities inside its parsers as well."""
     import zipfile
 
     try:
@@ -411,15 +454,47 @@ def _check_workbook(path: Path) -> None:
             raise RoundError([f"{path}: regnearket fylder {unpacked // 2**20} MB udpakket; grænsen er "
                               f"{MAX_UNPACKED // 2**20} MB (the workbook unpacks too large)"])
         for member in members:
-            if not member.filename.endswith((".xml", ".rels")):
+            if member.is_dir():
                 continue
             with archive.open(member) as handle:
-                tail = b""
-                while chunk := handle.read(1 << 20):
+                head = handle.read(4096)
+                encoding = _xml_encoding(head)
+                if encoding is not None:
+                    raise RoundError([f"{path}: {member.filename} er XML i {encoding}, ikke UTF-8; gem regnearket "
+                                      "igen i Excel (an XML part in another encoding than UTF-8 is refused)"])
+                tail, chunk = b"", head
+                while chunk:
                     if b"<!DOCTYPE" in tail + chunk or b"<!ENTITY" in tail + chunk:
                         raise RoundError([f"{path}: {member.filename} har en DOCTYPE-erklæring; den læses "
                                           "ikke (an XML part declares a document type: refused)"])
                     tail = chunk[-16:]
+                    chunk = handle.read(1 << 20)
+
+
+_UTF8 = {"utf-8", "utf8", "us-ascii", "ascii"}
+_DECLARED = re.compile(rb"""^\s*<\?xml[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+_WIDE = ((re.compile(rb"^(?:\x00\x00\x00[ \t\r\n])*\x00\x00\x00<"), "UTF-32"),
+         (re.compile(rb"^(?:[ \t\r\n]\x00\x00\x00)*<\x00\x00\x00"), "UTF-32"),
+         (re.compile(rb"^(?:\x00[ \t\r\n])*\x00<"), "UTF-16"),
+         (re.compile(rb"^(?:[ \t\r\n]\x00)*<\x00"), "UTF-16"))
+
+
+def _xml_encoding(head: bytes) -> str | None:
+    """The encoding an XML parser would read these first bytes in, when it is not
+    UTF-8 (XML 1.0, appendix F: a byte order mark; '<', after any white space, in
+    UTF-16, UTF-32 or EBCDIC; or an encoding declaration); None for UTF-8 and for
+    what is not XML (a picture, printer settings)."""
+    for mark, name in ((b"\x00\x00\xfe\xff", "UTF-32"), (b"\xff\xfe\x00\x00", "UTF-32"),
+                       (b"\xfe\xff", "UTF-16"), (b"\xff\xfe", "UTF-16"), (b"\x4c\x6f\xa7\x94", "EBCDIC")):
+        if head.startswith(mark):
+            return name
+    for pattern, name in _WIDE:
+        if pattern.match(head):
+            return name
+    declared = _DECLARED.match(head.removeprefix(b"\xef\xbb\xbf"))
+    if declared and declared.group(1).decode("ascii").lower() not in _UTF8:
+        return declared.group(1).decode("ascii")
+    return None
 
 
 def import_round(path: Path, *, into: Path, open_engine, day: date | None = None,
@@ -433,6 +508,7 @@ def import_round(path: Path, *, into: Path, open_engine, day: date | None = None
     file is created exclusively. Temporary files a killed import left are removed."""
     import pyoxigraph as ox
 
+    from .errors import LoadError
     from .store import write_new
     from .validate import check_entries
 
@@ -449,12 +525,30 @@ def import_round(path: Path, *, into: Path, open_engine, day: date | None = None
                                   for r in check.report.violations])
         if dry_run:
             return round_, None
-        header = (f"# Statusrunde {round_.day.isoformat()}: {round_.title}\n"
-                  f"# Indlæst fra {path.name} med `rammegraf round import`.\n\n")
+        # the comment holds nothing from the sheet, and the file name only made one safe line;
+        # the title is in the triples, which Oxigraph writes and escapes
+        header = (f"# Statusrunde {round_.day.isoformat()}, indlæst fra {comment_safe(path.name)} "
+                  "med `rammegraf round import`.\n\n")
         body = ox.serialize(round_.triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
-        if not write_new(target, header.encode("utf-8") + body):
+        try:
+            # read back as every command will read it, and equal to what was validated, before the rename
+            written = write_new(target, header.encode("utf-8") + body, expect=round_.triples)
+        except LoadError as error:
+            raise RoundError([str(error)]) from None
+        if not written:
             raise RoundError([f"{target} findes allerede: runden er indlæst (the round is already imported)"])
         return round_, target
+
+
+def comment_safe(text: str, limit: int = 200) -> str:
+    """``text`` for one line of a comment: every character that could end the line or
+    the comment in some reader (line breaks, U+2028/U+2029, any control or format
+    character) becomes "?", and it is cut at ``limit`` characters."""
+    import unicodedata
+
+    kept = "".join("?" if unicodedata.category(c)[0] == "C" or unicodedata.category(c) in ("Zl", "Zp") else c
+                   for c in text[:limit])
+    return kept + ("…" if len(text) > limit else "")
 
 
 @contextmanager

@@ -36,6 +36,12 @@ SUFFIXES = {".ttl": "TURTLE", ".nt": "N_TRIPLES", ".nq": "N_QUADS", ".trig": "TR
 QUAD_FORMATS = {"N_QUADS", "TRIG"}
 IN_MEMORY_LIMIT = 4_000_000        # bytes of files; above this the store lives on disk
 BOM = b"\xef\xbb\xbf"
+# Bytes of UTF-8 in one literal (or IRI) that rammegraf takes in: from a round, a form, an
+# upload or `validate FILE`. Oxigraph's parsers hold one token in a 16 MB buffer (a longer one
+# is a MemoryError for every later reader); 1 MB stays far under it even escaped (a control
+# character is six bytes as \uXXXX), and is more than any status text needs.
+MAX_LITERAL = 1_000_000
+OXIGRAPH_TOKEN = "Reached the buffer maximal size"   # Oxigraph's MemoryError for a token over 16 MB
 MANIFEST = "rammegraf-store.json"
 
 
@@ -351,15 +357,20 @@ def format_key(name: str, suffix: str) -> str:
     return key
 
 
-def _load(store, path: Path, *, bulk: bool, meter: Progress | None = None) -> None:
+def _load(store, path: Path, *, bulk: bool, meter: Progress | None = None, like: Path | None = None) -> None:
+    """One file into the store; ``like``: read it as the file of that name would be
+    (its format by suffix, its base IRI), for a temporary file read back."""
     import pyoxigraph as ox
 
-    key = format_key(str(path), path.suffix)
+    like = like or path
+    key = format_key(str(like), like.suffix)
     fmt = getattr(ox.RdfFormat, key)
     _check_start(path)
     if key == "RDF_XML":
-        check_entities(path.read_bytes(), str(path))
-    base = path.resolve().as_uri()
+        check_entities(path.read_bytes(), str(like))
+    if key == "JSON_LD":
+        check_json_ld(path.read_bytes(), str(like))
+    base = like.resolve().as_uri()
     try:
         with open(path, "rb") as handle:
             source = _Metered(handle, meter)
@@ -370,9 +381,20 @@ def _load(store, path: Path, *, bulk: bool, meter: Progress | None = None) -> No
                 quads = ox.parse(source, format=fmt, base_iri=base)
                 store.extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in quads)
     except SyntaxError as error:
-        raise parse_error(error, str(path), path.read_bytes() if key == "JSON_LD" else None) from None
+        raise parse_error(error, str(like), path.read_bytes() if key == "JSON_LD" else None) from None
+    except MemoryError as error:
+        raise token_error(error, str(like)) from None
     except OSError as error:
-        raise LoadError(f"kan ikke læses: {error} (cannot be read)", file=str(path)) from None
+        raise LoadError(f"kan ikke læses: {error} (cannot be read)", file=str(like)) from None
+
+
+def token_error(error: MemoryError, name: str) -> LoadError:
+    """Oxigraph's MemoryError for one token (a literal, an IRI) over its 16 MB buffer, as a
+    sentence; any other MemoryError is raised as it is."""
+    if OXIGRAPH_TOKEN not in str(error):
+        raise error
+    return LoadError("en enkelt værdi eller IRI i filen er over 16 MB, mere end Oxigraphs parser kan holde; "
+                     "del teksten op (a single literal or IRI over 16 MB cannot be parsed)", file=name)
 
 
 def _check_start(path: Path) -> None:
@@ -394,7 +416,9 @@ def _check_bytes(head: bytes, name: str, *, complete: bool) -> None:
 
 def parse_bytes(raw: bytes, *, name: str, suffix: str = ".ttl", base: str | None = None) -> list:
     """The triples of RDF text a user gave (a file's bytes or pasted text), parsed
-    by Oxigraph; named graphs are merged. A LoadError says what is wrong and where."""
+    by Oxigraph; named graphs are merged. A LoadError says what is wrong and where:
+    also a JSON-LD document over the limits of ``check_json_ld`` (before Oxigraph
+    sees it) and a literal over ``MAX_LITERAL``."""
     import pyoxigraph as ox
 
     fmt = getattr(ox.RdfFormat, format_key(name, suffix))
@@ -407,11 +431,161 @@ def parse_bytes(raw: bytes, *, name: str, suffix: str = ".ttl", base: str | None
         raise LoadError(f"filen er ikke UTF-8 (byte {error.start}) (the file is not UTF-8)", file=name) from None
     if fmt == ox.RdfFormat.RDF_XML:
         check_entities(raw, name)
+    if fmt == ox.RdfFormat.JSON_LD:
+        check_json_ld(raw, name)
     try:
         quads = ox.parse(raw.removeprefix(BOM), format=fmt, base_iri=base or "urn:rammegraf:entry")
-        return [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
     except SyntaxError as error:
         raise parse_error(error, name, raw if fmt == ox.RdfFormat.JSON_LD else None) from None
+    except MemoryError as error:
+        raise token_error(error, name) from None
+    check_terms(triples, name)
+    return triples
+
+
+def megabytes(size: int) -> str:
+    """A size for people, the Danish way: 17,0 MB."""
+    return f"{size / 1_000_000:.1f} MB".replace(".", ",")
+
+
+def oversize(text: str) -> int | None:
+    """The UTF-8 size of ``text`` when it is over MAX_LITERAL, else None (cheap for short text)."""
+    if len(text) * 4 <= MAX_LITERAL:
+        return None
+    size = len(text.encode("utf-8", "surrogatepass"))
+    return size if size > MAX_LITERAL else None
+
+
+LIMIT_WORDS = f"højst {MAX_LITERAL // 1_000_000} MB pr. værdi (a literal over {MAX_LITERAL // 1_000_000} MB is refused)"
+
+
+def check_terms(triples, name: str) -> None:
+    """Refuse a triple whose literal (or IRI) is over MAX_LITERAL, naming its resource
+    and property."""
+    from .namespaces import curie
+
+    for triple in triples:
+        subject, predicate, obj = triple.subject, triple.predicate, triple.object
+        for what, term in (("værdien" if type(obj).__name__ == "Literal" else "IRI'en", obj),
+                           ("IRI'en", subject), ("IRI'en", predicate)):
+            size = oversize(term.value)
+            if size is not None:
+                shown = subject.value if len(subject.value) <= 200 else subject.value[:60] + "…"
+                shown = f"<{shown}>" if type(subject).__name__ == "NamedNode" else f"_:{shown}"
+                raise LoadError(f"{shown} {curie(predicate.value[:200])}: {what} fylder {megabytes(size)}; "
+                                f"{LIMIT_WORDS}", file=name)
+
+
+# JSON-LD is bounded before Oxigraph (0.5) parses it. Measured (README, "Safety"): its memory
+# grows with the square of how deep node objects nest, times the context terms active at each
+# level (941 KB of 2,362 nested objects with a 20-term context each: 4.1 GB, 13-27 s; 3,000
+# plain levels: 0.7 GB; 5,000 crash the process), and a scoped context is processed again at
+# every use of its term (20,000 uses of a 2,000-term one, 1.3 MB: 77 s). A document just
+# inside all four limits costs at most about 70 MB and half a second.
+MAX_JSON_DEPTH = 100          # objects and arrays inside each other (rammegraf's export: 4)
+MAX_CONTEXTS = 100            # @context definitions in one document, scoped ones included
+MAX_CONTEXT_TERMS = 1_000     # keys of all @context objects together
+MAX_SCOPED_WORK = 100_000     # a scoped context's keys times the uses of its term
+
+
+def check_json_ld(raw: bytes, name: str) -> None:
+    """Refuse a JSON-LD document whose shape would cost Oxigraph far more memory or
+    time than its size: nested past MAX_JSON_DEPTH, over MAX_CONTEXTS contexts or
+    MAX_CONTEXT_TERMS terms, scoped contexts used past MAX_SCOPED_WORK, or a string
+    over MAX_LITERAL. Text that is not JSON gets the JSON reader's line and column."""
+    try:
+        document = json.loads(raw.removeprefix(BOM))
+    except RecursionError:
+        # Python's reader gives up near its recursion limit (about 1,000 levels), far past ours
+        raise LoadError(_too_deep(f"mere end {MAX_JSON_DEPTH}"), file=name) from None
+    except UnicodeDecodeError as error:
+        raise LoadError(f"filen er ikke UTF-8 (byte {error.start}) (the file is not UTF-8)", file=name) from None
+    except json.JSONDecodeError as error:
+        raise LoadError(f"kan ikke parses (does not parse): JSON: {error.msg}", file=name,
+                        line=error.lineno, column=error.colno) from None
+    contexts = terms = 0
+    scoped: dict[str, int] = {}     # a term with a context of its own → the keys in that context
+    pending = [(document, 1)]
+    while pending:
+        node, depth = pending.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise LoadError(_too_deep(str(depth)), file=name)
+        if isinstance(node, str):
+            _json_string(node, name)
+            continue
+        if isinstance(node, list):
+            pending.extend((item, depth + 1) for item in node)
+            continue
+        if not isinstance(node, dict):
+            continue
+        for key, value in node.items():
+            _json_string(key, name)
+            if key == "@context":
+                for context in value if isinstance(value, list) else [value]:
+                    if isinstance(context, dict):
+                        contexts += 1
+                        terms += len(context)
+                        scoped.update((term, max(scoped.get(term, 0), _keys_in(definition["@context"])))
+                                      for term, definition in context.items()
+                                      if isinstance(definition, dict) and "@context" in definition)
+            pending.append((value, depth + 1))
+    if contexts > MAX_CONTEXTS:
+        raise LoadError(f"JSON-LD'en har {contexts} @context-definitioner; højst {MAX_CONTEXTS} "
+                        f"(a JSON-LD document with more than {MAX_CONTEXTS} contexts is refused)", file=name)
+    if terms > MAX_CONTEXT_TERMS:
+        raise LoadError(f"JSON-LD'ens @context'er har {terms} termer i alt; højst {MAX_CONTEXT_TERMS} "
+                        f"(more than {MAX_CONTEXT_TERMS} context terms are refused)", file=name)
+    if scoped:
+        uses = _uses(document, set(scoped))
+        work = sum(uses.get(term, 0) * size for term, size in scoped.items())
+        if work > MAX_SCOPED_WORK:
+            raise LoadError(f"JSON-LD'ens scopede @context'er (en @context i en termdefinition) behandles igen ved "
+                            f"hver brug af termen: {work:,} termer i alt; højst {MAX_SCOPED_WORK:,} ".replace(",", ".")
+                            + "(scoped contexts used this often are refused)", file=name)
+
+
+def _too_deep(depth: str) -> str:
+    return (f"JSON-LD'en er indlejret {depth} niveauer dybt (objekter og lister); højst {MAX_JSON_DEPTH} "
+            f"(JSON-LD nested more than {MAX_JSON_DEPTH} levels deep is refused)")
+
+
+def _json_string(text: str, name: str) -> None:
+    size = oversize(text)
+    if size is not None:
+        raise LoadError(f"en tekst i JSON-LD'en fylder {megabytes(size)}; {LIMIT_WORDS}", file=name)
+
+
+def _keys_in(value) -> int:
+    """The keys of every object inside ``value``."""
+    count, pending = 0, [value]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            count += len(node)
+            pending.extend(node.values())
+        elif isinstance(node, list):
+            pending.extend(node)
+    return count
+
+
+def _uses(document, names: set[str]) -> dict[str, int]:
+    """How often each of ``names`` stands in the document as a key or a string value."""
+    uses: dict[str, int] = {}
+    pending = [document]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, str):
+            if node in names:
+                uses[node] = uses.get(node, 0) + 1
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if key in names:
+                    uses[key] = uses.get(key, 0) + 1
+                pending.append(value)
+        elif isinstance(node, list):
+            pending.extend(node)
+    return uses
 
 
 ENTITY = re.compile(rb"""<!ENTITY\s+(%\s*)?(\S+)\s+(?:"([^"]*)"|'([^']*)'|(\S+))""")
@@ -496,10 +670,11 @@ def _remote_context(raw: bytes) -> str | None:
 # Writing
 # ---------------------------------------------------------------------------
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes, *, expect=None, readable: bool = False) -> None:
     """Write to a temporary file beside ``path``, then rename it into place:
-    a reader sees the old file or the new one, never half of one."""
-    tmp = _written_beside(Path(path), data)
+    a reader sees the old file or the new one, never half of one. With ``expect``
+    (triples) or ``readable``, the temporary file is first read back (``read_back``)."""
+    tmp = _written_beside(Path(path), data, expect=expect, readable=readable)
     try:
         os.replace(tmp, path)
     except BaseException:
@@ -507,11 +682,11 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def write_new(path: Path, data: bytes) -> bool:
+def write_new(path: Path, data: bytes, *, expect=None, readable: bool = False) -> bool:
     """Like write_atomic, but only if ``path`` does not exist yet (an exclusive create:
     the complete file is linked into place, which fails when another got there first).
     Returns False, writing nothing, when the file exists."""
-    tmp = _written_beside(Path(path), data)
+    tmp = _written_beside(Path(path), data, expect=expect, readable=readable)
     try:
         os.link(tmp, path)
     except FileExistsError:
@@ -521,8 +696,50 @@ def write_new(path: Path, data: bytes) -> bool:
     return True
 
 
-def _written_beside(path: Path, data: bytes) -> Path:
-    """``data`` in a hidden temporary file in ``path``'s folder (.NAME.XXXX.tmp), on disk."""
+def read_back(path: Path, *, like: Path) -> list:
+    """The triples of ``path`` as every command reads the data file ``like`` (``_load``
+    into a store: the format by ``like``'s suffix, its base IRI), each term within
+    MAX_LITERAL; a LoadError when it cannot be read so."""
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    _load(store, Path(path), bulk=False, like=Path(like))
+    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in store]
+    check_terms(triples, str(like))
+    return triples
+
+
+def same_graph(first, second) -> bool:
+    """Whether two lists of triples are the same graph (blank nodes compared by shape)."""
+    import pyoxigraph as ox
+
+    def canonical(triples):
+        dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
+        dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
+        return set(dataset)
+
+    if not any(type(term).__name__ == "BlankNode" for t in [*first, *second] for term in (t.subject, t.object)):
+        return set(first) == set(second)
+    return canonical(first) == canonical(second)
+
+
+def _verify(tmp: Path, path: Path, expect) -> None:
+    """The temporary file read back as ``path`` would be; it must hold ``expect`` (when given)."""
+    try:
+        found = read_back(tmp, like=path)
+    except LoadError as error:
+        raise LoadError(f"den skrevne fil læses ikke igen: {error.message}; intet er skrevet (the written file "
+                        "does not read back: nothing was written)", file=str(path)) from None
+    if expect is not None and not same_graph(found, list(expect)):
+        extra, missing = len(set(found) - set(expect)), len(set(expect) - set(found))
+        raise LoadError(f"den skrevne fil læses ikke igen som det validerede ({extra} tripler for meget, {missing} "
+                        "mangler); intet er skrevet (the written file does not read back as what was validated: "
+                        "nothing was written)", file=str(path))
+
+
+def _written_beside(path: Path, data: bytes, *, expect=None, readable: bool = False) -> Path:
+    """``data`` in a hidden temporary file in ``path``'s folder (.NAME.XXXX.tmp), on disk;
+    read back and compared with ``expect`` when asked."""
     import tempfile
 
     directory = path.parent if str(path.parent) else Path(".")
@@ -536,6 +753,8 @@ def _written_beside(path: Path, data: bytes) -> Path:
             os.fsync(handle.fileno())
         # mkstemp makes the file private (0600); give it the mode a plain write would
         os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask())
+        if expect is not None or readable:
+            _verify(Path(tmp), path, expect)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

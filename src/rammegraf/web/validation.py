@@ -8,7 +8,7 @@ from pathlib import Path
 
 from starlette.responses import Response
 
-from ..errors import RammegrafError
+from ..errors import LoadError, RammegrafError
 from ..namespaces import ID
 from ..webtext import TEXT
 from .base import ClientGone, TooLarge, Web, error_headers, status_of
@@ -32,6 +32,9 @@ EXAMPLE = """<kilde/statusrunde-2025-12-01> a rg:SourceDocument ;
 """
 
 
+PASTED = "indsat.ttl"   # the name a pasted entry goes by in sentences ("indsat.ttl, linje 2")
+
+
 class Validation:
     def __init__(self, web: Web) -> None:
         self.web = web
@@ -52,6 +55,10 @@ class Validation:
             text, raw, name = parse_form(request.headers.get("content-type", ""), body)
             if len(raw) > limit:
                 raise TooLarge(f"for stor: højst {limit:,} bytes (too large)".replace(",", "."))
+            if not raw.removeprefix(b"\xef\xbb\xbf").strip():   # nothing is not a verdict
+                raise LoadError("intet at validere: indsæt Turtle eller vælg en fil (nothing to validate: paste "
+                                "Turtle or choose a file)" if name == PASTED else "filen er tom; intet at validere "
+                                "(the file is empty: nothing to validate)", file=name)
             report = await self.web.job(request, "validate_entry", raw, name, lang,
                                         timeout=self.web.settings.validate_timeout)
         except ClientGone:
@@ -77,12 +84,12 @@ def parse_form(content_type: str, body: bytes) -> tuple[str, bytes, str]:
     if kind == "application/x-www-form-urlencoded":
         fields = dict(parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True))
         text = fields.get("turtle", "")
-        return text, text.encode("utf-8"), "indsat.ttl"
+        return text, text.encode("utf-8"), PASTED
     if kind == "multipart/form-data":
         text, upload, filename = _multipart(content_type, body)
         if upload is not None and filename:
             return text, upload, Path(filename).name or "upload.ttl"
-        return text, text.encode("utf-8"), "indsat.ttl"
+        return text, text.encode("utf-8"), PASTED
     raise RammegrafError(f"ukendt formulartype '{kind}' (unknown form type)")
 
 

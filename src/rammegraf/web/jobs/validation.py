@@ -19,6 +19,10 @@ def validate_entry(engine, raw: bytes, name: str, lang: str) -> dict:
     # relative IRIs resolve against the id namespace, as in the SPARQL editor
     triples = parse_bytes(with_prefixes(raw) if suffix.lower() == ".ttl" else raw, name=name, suffix=suffix,
                           base=str(ID))
+    if not triples:   # only prefixes or comments: no verdict on nothing
+        from ...errors import LoadError
+
+        raise LoadError("intet at validere: der er ingen tripler (nothing to validate: no triples)", file=name)
     with check_entries(triples, engine) as check:
         labels = focus_labels(check.report, check.engine, lang)
         return {
