@@ -34,6 +34,12 @@ class Settings:
     answer_cache: int = 32_000_000      # bytes of answers kept for queries sent again (0: none)
     data_dirs: tuple[Path, ...] = field(default_factory=tuple)
     write: bool = False                 # entry forms may save (serve --write)
+    users: Path | None = None           # the accounts file people sign in with (None: no sign-in page)
+    proxy_user_header: str | None = None  # the header a trusted proxy names the user in (--trust-proxy-user)
+    proxies: tuple[str, ...] = ()       # the trusted proxy's addresses or networks (--proxy)
+    # Host values answered (HOST: any port; HOST:PORT: that port); others get 421 (DNS rebinding)
+    allowed_hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "::1")
+    access_log: str | None = None       # None: none; "-": standard error; else a file appended to
     endpoint: str | None = None         # forward to this SPARQL server instead of the files
     graph_iri: str | None = None
 
