@@ -304,6 +304,8 @@ class SignIn:
     async def _form(self, request) -> dict:
         kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
         body = await self.web.read_body(request, FORM_LIMIT)
+        if not body:
+            return {}
         if kind != "application/x-www-form-urlencoded":
             raise RammegrafError("formularen sendes som application/x-www-form-urlencoded (unknown form type)")
         try:
