@@ -394,6 +394,19 @@ def test_the_audit_log_has_a_line_per_save_edit_and_import(data, users, tmp_path
     assert log not in data_files(data_dirs=[data])     # never read as data
 
 
+def test_a_write_the_audit_log_cannot_take_is_said_not_hidden(data, users, tmp_path):
+    (data / ".rammegraf").write_text("a file where the log's folder should be")
+    with app_client(data, users=users) as http:
+        sign_in(http)
+        answer = save(http)
+        assert answer.status_code == 500 and "kunne ikke skrives i loggen" in answer.text
+        assert "Afklaring af botilbudsteams" in http.get("/id/milepael/afklaring-af-botilbudsteams").text
+    imported = CliRunner().invoke(main, ["round", "import", str(round_sheet(data, tmp_path)), "--data", str(data),
+                                         "--into", str(data / "rammeaftale-2025-26"), "--date", "2025-12-01"])
+    assert imported.exit_code == 2 and "status-2025-12-01.ttl er skrevet, men kunne ikke skrives i loggen" \
+        in imported.output and "Traceback" not in imported.output
+
+
 def test_rammegraf_log_prints_the_record(data, tmp_path):
     from rammegraf.auth import record
 

@@ -91,7 +91,7 @@ class Guard:
             user = user_of(_last(scope, self.header))
             if user:
                 who.user, who.via = user, "proxy"
-        if self.accounts is not None:
+        if self.accounts is not None and cookies.get(SESSION_COOKIE):
             token = cookies.get(SESSION_COOKIE)
             session = self.sessions.get(token)
             if session is not None and self._still_valid(session):
@@ -106,7 +106,7 @@ class Guard:
         """The account is still there with the password it had at sign-in."""
         try:
             return self.accounts.hash_of(session.user) == session.account
-        except RammegrafError:
+        except RammegrafError:   # the users file cannot be read now: nobody is signed in until it can
             return False
 
     def cookie(self, name: str, value: str, who: Who, *, end: bool = False) -> str:
@@ -258,15 +258,18 @@ class SignIn:
         name = (posted.get("navn") or [""])[-1]
         password = (posted.get("adgangskode") or [""])[-1]
         me = who(request)
-        wait = self.guard.limit.wait(name, me.address)
-        if wait > 0:
-            seconds = int(wait) + 1
-            return self._page(request, back, name=name, status=429, headers={"retry-after": str(seconds)},
-                              error=_say(request, f"For mange forkerte forsøg: prøv igen om {_minutes(seconds)}.",
-                                         f"Too many failed attempts: try again in {_minutes(seconds, 'en')}."))
-        async with self.guard.verifying:
-            user = await asyncio.get_running_loop().run_in_executor(None, self.guard.accounts.verify,
-                                                                    name, password)
+        async with self.guard.verifying:   # the limit is asked again here, so tries sent at once cannot pass it
+            wait = self.guard.limit.wait(name, me.address)
+            if wait > 0:
+                seconds = int(wait) + 1
+                return self._page(request, back, name=name, status=429, headers={"retry-after": str(seconds)},
+                                  error=_say(request, f"For mange forkerte forsøg: prøv igen om {_minutes(seconds)}.",
+                                             f"Too many failed attempts: try again in {_minutes(seconds, 'en')}."))
+            try:
+                user = await asyncio.get_running_loop().run_in_executor(None, self.guard.accounts.verify,
+                                                                        name, password)
+            except RammegrafError as error:      # the users file became unreadable
+                return self.web.error_page(request, 500, str(error))
         if user is None:
             self.guard.limit.failed(name, me.address)
             return self._page(request, back, name=name, status=401, error=_say(

@@ -177,8 +177,8 @@ class Entries:
 
                 change, unrecorded = await loop.run_in_executor(None, write)
                 await self.web.reload(change)
-                if unrecorded is not None:
-                    raise unrecorded
+                if unrecorded is not None:   # saved, but not in the audit log: say so, as a server error
+                    return self.web.error_page(request, 500, str(unrecorded))
             except ClientGone:
                 return Response(status_code=499)
             except SaveError as error:   # another save got the IRI first: the form again, with the sentence
