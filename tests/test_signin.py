@@ -168,6 +168,20 @@ def test_a_dns_rebinding_request_is_refused_before_any_route(data, users):
         assert http.get("/", headers={"X-Forwarded-Host": "rebind.evil.example"}).status_code == 421
 
 
+def test_the_default_allow_list_is_the_address_listened_on():
+    from rammegraf.web.app import _machine_addresses, default_allowed_hosts
+
+    assert default_allowed_hosts("127.0.0.1", 8000) == ("127.0.0.1:8000", "localhost:8000", "[::1]:8000")
+    assert default_allowed_hosts("::1", 80)[:2] == ("[::1]:80", "127.0.0.1:80")
+    specific = default_allowed_hosts("192.0.2.10", 8000)
+    assert specific[0] == "192.0.2.10:8000" and "127.0.0.1:8000" not in specific
+    everywhere = default_allowed_hosts("0.0.0.0", 8080)
+    assert everywhere[:3] == ("127.0.0.1:8080", "localhost:8080", "[::1]:8080")
+    for address in _machine_addresses():
+        assert (f"[{address}]:8080" if ":" in address else f"{address}:8080") in everywhere
+    assert not any(host.startswith(("0.", "[fe80")) for host in everywhere)
+
+
 def test_an_origin_of_another_scheme_is_cross_site(data, users):
     with app_client(data, users=users) as http:
         assert sign_in(http).status_code == 303

@@ -170,13 +170,43 @@ def default_allowed_hosts(host: str, port: int) -> tuple[str, ...]:
         names += loopback
     machine = {socket.gethostname(), socket.getfqdn()} - {"localhost"}
     if address is not None and address.is_unspecified:   # then every address of this machine
-        try:
-            machine.update(info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None,
-                                                                     type=socket.SOCK_STREAM))
-        except OSError:
-            pass
+        machine.update(_machine_addresses())
     names += [form(n.lower()) for n in sorted(machine) if n and split_host(form(n)) is not None]
     return tuple(dict.fromkeys(names))
+
+
+def _machine_addresses() -> set[str]:
+    """This machine's IP addresses (its interfaces' on Linux, else what its name resolves to)."""
+    import ipaddress
+    import socket
+    import struct
+
+    found = set()
+    try:
+        import fcntl
+
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            for _, name in socket.if_nameindex():
+                try:
+                    packed = fcntl.ioctl(probe.fileno(), 0x8915, struct.pack("256s", name.encode()[:15]))  # SIOCGIFADDR
+                    found.add(socket.inet_ntoa(packed[20:24]))
+                except OSError:
+                    pass
+    except (ImportError, OSError, AttributeError):
+        pass
+    try:   # IPv6: /proc/net/if_inet6 lists each interface's addresses (link-local ones cannot be a Host)
+        for line in open("/proc/net/if_inet6", encoding="ascii"):
+            ip = ipaddress.ip_address(int(line.split()[0], 16))
+            if not ip.is_link_local:
+                found.add(str(ip))
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        found.update(info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None, type=socket.SOCK_STREAM))
+    except OSError:
+        pass
+    this_network = ipaddress.ip_network("0.0.0.0/8")   # no address a browser can ask for
+    return {a for a in found if not (ipaddress.ip_address(a).version == 4 and ipaddress.ip_address(a) in this_network)}
 
 
 def host_allowed(host: bytes | None, allowed, *, https: bool = False) -> bool:
