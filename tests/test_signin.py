@@ -304,6 +304,23 @@ def test_a_removed_user_or_a_new_password_ends_the_session(data, users):
         assert save(http).status_code == 401 and saved(data) == []
 
 
+def test_a_session_ends_after_two_idle_hours_and_after_twelve_in_any_case():
+    from rammegraf.auth import IDLE, LIFETIME, Sessions
+
+    now = [0.0]
+    sessions = Sessions(clock=lambda: now[0])
+    token = sessions.create("lise")
+    while now[0] + IDLE - 60 < LIFETIME:          # kept busy: alive until twelve hours have passed
+        now[0] += IDLE - 60
+        assert sessions.get(token) is not None, now[0]
+    now[0] = LIFETIME + 1
+    assert sessions.get(token) is None
+    idle = sessions.create("lise")
+    now[0] += IDLE + 1
+    assert sessions.get(idle) is None and len(sessions) == 0
+    assert sessions.get("not a token") is None and sessions.get("x" * 1000) is None
+
+
 def test_sign_in_goes_back_only_to_this_site():
     from rammegraf.web.auth import safe_next
 
