@@ -1,6 +1,7 @@
 """Entry forms on the web: /ny, checks at the fields, saving with --write (lock,
-exclusive create, atomic replace), the entry on every page at once, editing,
-downloads without --write, and the requests a browser elsewhere may not make."""
+exclusive create, atomic replace) by a signed-in user, the entry on every page at
+once, editing, downloads without --write, and the requests a browser elsewhere may
+not make."""
 
 from __future__ import annotations
 
@@ -31,12 +32,46 @@ def data(tmp_path) -> Path:
     return folder
 
 
+PASSWORD = "korrekt hest batteri"
+
+
+def accounts(folder: Path, *names: str) -> Path:
+    """A users file beside the data with these accounts, all with PASSWORD."""
+    from rammegraf.auth import Accounts
+
+    found = Accounts(folder / "users.json")
+    for name in names:
+        if name not in found.users():
+            found.add(name, PASSWORD)
+    return found.path
+
+
 def client(data, **settings):
+    if settings.get("write"):
+        settings.setdefault("users", accounts(data.parent, "lise@kommune.dk", "someone-else"))
     return web_client(data_dirs=(data,), cache=data.parent / "cache", **settings)
 
 
-def post(http, path, values: dict, action="tjek", **headers):
-    return http.post(path, data={**values, "handling": action}, headers=headers, follow_redirects=False)
+def csrf(http, page: str) -> str:
+    """The CSRF token of the form on ``page`` (bound to this client's cookies)."""
+    found = re.search(r'name="_csrf" value="([0-9a-f]{64})"', http.get(page).text)
+    assert found, page
+    return found.group(1)
+
+
+def sign_in(http, name: str = "lise@kommune.dk", password: str = PASSWORD):
+    answer = http.post("/log-ind", data={"navn": name, "adgangskode": password, "_csrf": csrf(http, "/log-ind")},
+                       follow_redirects=False)
+    assert answer.status_code == 303, answer.text
+    return answer
+
+
+def post(http, path, values: dict, action="tjek", *, form: str | None = None, **headers):
+    """The form at ``path`` sent with one of its buttons, with the token of its page
+    (``form``: the page it came from, when that is not ``path``)."""
+    token = csrf(http, form or path)
+    return http.post(path, data={**values, "handling": action, "_csrf": token}, headers=headers,
+                     follow_redirects=False)
 
 
 def test_new_lists_every_form_in_danish_and_english(data):
@@ -99,8 +134,9 @@ def test_without_write_the_turtle_is_a_download_and_saving_is_refused(data):
 
 def test_a_saved_entry_is_its_own_file_and_on_every_page_at_once(data):
     with client(data, write=True) as http:
+        sign_in(http)
         before = http.app.state.web.pool.pids()
-        answer = post(http, "/ny/milepael", MILESTONE, "gem", **{"X-Forwarded-User": "lise@kommune.dk\x07"})
+        answer = post(http, "/ny/milepael", MILESTONE, "gem")
         assert answer.status_code == 303
         assert answer.headers["location"] == "/id/milepael/afklaring-af-botilbudsteams?gemt=1"
         assert set(http.app.state.web.pool.pids()).isdisjoint(before)   # workers moved to the new data
@@ -125,6 +161,7 @@ def test_a_saved_entry_is_its_own_file_and_on_every_page_at_once(data):
 
 def test_an_entry_that_does_not_conform_is_not_saved(data):
     with client(data, write=True) as http:
+        sign_in(http)
         answer = post(http, "/ny/milepael", {**MILESTONE, "prov-wasDerivedFrom": ""}, "gem")
     assert answer.status_code == 422
     assert "En milepæl skal henvise til sit kildedokument (prov:wasDerivedFrom)." in answer.text
@@ -133,14 +170,16 @@ def test_an_entry_that_does_not_conform_is_not_saved(data):
 
 def test_an_entry_made_in_a_form_can_be_edited_and_keeps_when_it_was_made(data):
     with client(data, write=True) as http:
-        post(http, "/ny/milepael", MILESTONE, "gem", **{"X-Forwarded-User": "lise"})
+        sign_in(http)
+        post(http, "/ny/milepael", MILESTONE, "gem")
         created = re.search(r"dcterms:created (\S+)", (data / SAVED).read_text()).group(1)
         form = http.get("/id/milepael/afklaring-af-botilbudsteams/rediger").text
         assert 'value="Afklaring af botilbudsteams"' in form and 'value="ultimo 2026"' in form
         assert 'value="Botilbudsteams (initiativ/botilbudsteams)"' in form
         changed = {**MILESTONE, "rg-dateText": "medio 2027", "inv-rg-hasMilestone": "initiativ/botilbudsteams"}
-        answer = post(http, "/id/milepael/afklaring-af-botilbudsteams/rediger", changed, "gem",
-                      **{"X-Forwarded-User": "someone-else"})
+        http.post("/log-ud", data={"_csrf": csrf(http, "/")})
+        sign_in(http, "someone-else")
+        answer = post(http, "/id/milepael/afklaring-af-botilbudsteams/rediger", changed, "gem")
         assert answer.status_code == 303
         page = http.get("/id/milepael/afklaring-af-botilbudsteams").text
         assert "medio 2027" in page and "ultimo 2026" not in page
@@ -148,13 +187,14 @@ def test_an_entry_made_in_a_form_can_be_edited_and_keeps_when_it_was_made(data):
         assert http.get("/id/initiativ/botilbudsteams/rediger").status_code == 404
         assert http.get("/id/milepael/..%2F..%2Fetc/rediger").status_code == 404
     text = (data / SAVED).read_text()
-    assert f"dcterms:created {created}" in text and 'dcterms:creator "lise"' in text
+    assert f"dcterms:created {created}" in text and 'dcterms:creator "lise@kommune.dk"' in text
     assert "dcterms:modified" in text and '"2027-04-01"^^xsd:date' in text and "2026-10-01" not in text
     assert CliRunner().invoke(main, ["validate", "--data", str(data)]).exit_code == 0
 
 
 def test_a_post_from_another_site_is_refused_and_writes_nothing(data):
     with client(data, write=True) as http:
+        sign_in(http)
         for headers in ({"Sec-Fetch-Site": "cross-site"}, {"Origin": "http://evil.example"}):
             answer = post(http, "/ny/milepael", MILESTONE, "gem", **headers)
             assert answer.status_code == 403 and "Afvist" in answer.text
@@ -166,7 +206,7 @@ def test_a_post_from_another_site_is_refused_and_writes_nothing(data):
 def test_the_live_check_answers_json_with_the_dates_the_words_fill(data):
     with client(data) as http:
         answer = http.post("/ny/milepael/tjek", data={**MILESTONE, "rg-dateText": "primo 2026"},
-                           headers={"Sec-Fetch-Site": "same-origin"})
+                           headers={"Sec-Fetch-Site": "same-origin", "X-CSRF-Token": csrf(http, "/ny/milepael")})
     found = answer.json()
     assert found["shown"]["rg-earliest"] == ["2026-01-01"] and found["shown"]["rg-latest"] == ["2026-03-31"]
     assert found["conforms"] is True and found["iri"].endswith("milepael/afklaring-af-botilbudsteams")
@@ -185,8 +225,14 @@ def test_two_saves_of_one_iri_at_once_one_wins_and_the_other_gets_a_sentence(dat
     import urllib.parse
     import urllib.request
 
-    with live_server(data_dirs=(data,), cache=data.parent / "cache", write=True) as (port, _):
-        body = urllib.parse.urlencode({**MILESTONE, "handling": "gem"}).encode()
+    import httpx2 as httpx
+
+    with live_server(data_dirs=(data,), cache=data.parent / "cache", write=True,
+                     users=accounts(data.parent, "lise@kommune.dk")) as (port, _):
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as http:
+            sign_in(http)
+            token, cookie = csrf(http, "/ny/milepael"), f"rammegraf_session={http.cookies['rammegraf_session']}"
+        body = urllib.parse.urlencode({**MILESTONE, "handling": "gem", "_csrf": token}).encode()
         outcomes, start = [], threading.Barrier(2)
 
         class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -195,7 +241,8 @@ def test_two_saves_of_one_iri_at_once_one_wins_and_the_other_gets_a_sentence(dat
 
         def save():
             start.wait()
-            request = urllib.request.Request(f"http://127.0.0.1:{port}/ny/milepael", data=body)
+            request = urllib.request.Request(f"http://127.0.0.1:{port}/ny/milepael", data=body,
+                                             headers={"Cookie": cookie})
             try:
                 with urllib.request.build_opener(NoRedirect).open(request, timeout=60) as answer:
                     outcomes.append((answer.status, answer.read().decode()))
@@ -264,6 +311,7 @@ def test_on_disk_a_save_moves_the_store_and_index_along_and_they_equal_a_fresh_b
 
     cache = data.parent / "cache"
     with client(data, write=True, in_memory_limit=0) as http:
+        sign_in(http)
         assert http.app.state.web.pool.spec[0] == "store"
         assert post(http, "/ny/milepael", MILESTONE, "gem").status_code == 303
         after_new = store_location([data], cache=cache)
@@ -301,7 +349,8 @@ def test_hostile_values_are_escaped_and_odd_requests_get_a_sentence(web_data):
         answer = post(http, "/ny/milepael", {"rdfs-label@da": PAYLOAD, "rg-dateText": PAYLOAD,
                                              "rg-responsible": PAYLOAD})
         assert answer.status_code == 200 and "<img src=x" not in answer.text and "<script>alert" not in answer.text
-        live = http.post("/ny/milepael/tjek", data={"rdfs-label@da": PAYLOAD}).json()
+        live = http.post("/ny/milepael/tjek", data={"rdfs-label@da": PAYLOAD, "_csrf": csrf(http, "/ny/milepael")}) \
+            .json()
         assert live["path"] == "milepael/img-src-x-onerror-alert-1-script-alert-2-script"
         assert '"<img src=x onerror=alert(1)><script>alert(2)</script>"@da' in live["turtle"]   # a literal, quoted
         too_big = http.post("/ny/milepael", content=b"a=" + b"x" * 1_100_000,

@@ -1,7 +1,8 @@
-"""The entry forms walked in Chromium with the network blocked: a source document, a
-status report, a milestone from fuzzy words and a meeting, each first with mistakes
-named at their fields, then saved with --write into a copy of the data, found on
-their pages and in a query without a restart; and the basics without JavaScript."""
+"""The entry forms walked in Chromium with the network blocked: signed in through the
+page, a source document, a status report, a milestone from fuzzy words and a
+meeting, each first with mistakes named at their fields, then saved with --write
+into a copy of the data, found on their pages and in a query without a restart;
+and the basics without JavaScript."""
 
 from __future__ import annotations
 
@@ -23,9 +24,16 @@ def copy(tmp_path_factory):
     return folder
 
 
+PASSWORD = "korrekt hest batteri"
+
+
 @pytest.fixture(scope="module")
 def live(copy):
-    with live_server(data_dirs=(copy,), cache=copy.parent / "cache", write=True) as (port, _):
+    from rammegraf.auth import Accounts
+
+    users = Accounts(copy.parent / "users.json")
+    users.add("Søren Ærø", PASSWORD)
+    with live_server(data_dirs=(copy,), cache=copy.parent / "cache", write=True, users=users.path) as (port, _):
         yield f"http://127.0.0.1:{port}"
 
 
@@ -47,8 +55,21 @@ def save(page, path: str) -> None:
 def test_four_entries_through_the_forms_with_mistakes_first_then_saved(watched, live, copy):
     page = watched.page
     watched.allowed = live
-    # a source document for a new status round
+    # not signed in: the form checks but does not save; its link signs in and comes back
     page.goto(f"{live}/ny/kilde")
+    assert page.locator("button[value=gem]").count() == 0
+    page.click("text=Log ind for at gemme")
+    page.fill("#navn", "Søren Ærø")
+    page.fill("#adgangskode", "forkert kodeord")
+    page.click("form.signin button")
+    assert "Forkert brugernavn eller adgangskode" in page.inner_text("main")
+    assert watched.errors == ["Failed to load resource: the server responded with a status of 401 (Unauthorized)"]
+    watched.errors.clear()
+    page.fill("#adgangskode", PASSWORD)
+    page.click("form.signin button")
+    page.wait_for_url(f"{live}/ny/kilde", timeout=10000)
+    assert "Logget ind som Søren Ærø" in page.inner_text("header")
+    # a source document for a new status round
     page.fill("#f-rdfs-label_da", "Statusrunde pr. 1. december 2025")
     page.fill("#f-dcterms-title_da", "Handlingsplan Rammeaftale 2025-26 – status pr. 1. december")
     page.fill("#f-dcterms-date-0", "2025-12-01")
@@ -120,6 +141,11 @@ def test_four_entries_through_the_forms_with_mistakes_first_then_saved(watched, 
     assert sorted(p.relative_to(copy / "indtastet").as_posix() for p in (copy / "indtastet").rglob("*.ttl")) == [
         "kilde/statusrunde-pr-1-december-2025.ttl", "milepael/evaluering-af-botilbudsteams.ttl",
         "moede/2025-12-01-dassos-moede-1-december-2025.ttl", "status/botilbudsteams-2025-12-01.ttl"]
+    assert 'dcterms:creator "Søren Ærø"' in (copy / "indtastet/kilde/statusrunde-pr-1-december-2025.ttl").read_text()
+    # signing out ends the session: the form no longer saves
+    page.click("header .who button")
+    page.goto(f"{live}/ny/kilde")
+    assert page.locator("button[value=gem]").count() == 0 and "Log ind" in page.inner_text("header")
 
 
 def test_the_basics_work_without_javascript(browser, live):

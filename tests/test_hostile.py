@@ -583,7 +583,7 @@ def test_no_redirect_or_link_goes_off_site(web_data):
         response = client.get("/sparql/", headers={"host": "evil.example"}, follow_redirects=False)
         assert "evil.example" not in response.headers.get("location", "")
         for path in ("//evil.example/x", "/\\evil.example/x", "///evil.example/x"):
-            response = client.get("http://testserver" + path, follow_redirects=False)
+            response = client.get("http://127.0.0.1" + path, follow_redirects=False)   # a Host it answers
             assert response.status_code == 404, path
             (switch,) = re.findall(r'class="lang" href="([^"]*)"', response.text)
             assert re.match(r"/[^/\\]", switch) and "evil.example/x?lang=en" in switch, (path, switch)

@@ -57,6 +57,11 @@ DATA = click.option("--data", "data_dirs", multiple=True,
                     help="Læs data fra denne mappe i stedet for de medfølgende (repeatable).")
 
 
+USERS_FILE = click.option("--users", "users_path", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+                          help="The accounts file (default: $RAMMEGRAF_USERS, else "
+                               "~/.config/rammegraf/users.json).")
+
+
 def friendly(command):
     """Turn a RammegrafError into its message and exit code, never a traceback."""
     @functools.wraps(command)
@@ -489,7 +494,22 @@ def analyse(section, fmt, lang, data_dirs):
 @click.option("--accept", default="text/html", show_default=True, help="The Accept header for --get.")
 @click.option("--write", is_flag=True,
               help="Let the entry forms (/ny) save: each conforming entry becomes its own file in "
-                   "DATA/indtastet/ (the first --data folder). Off by default.")
+                   "DATA/indtastet/ (the first --data folder). Off by default. Needs an identity: "
+                   "the accounts of 'rammegraf users', or --trust-proxy-user.")
+@USERS_FILE
+@click.option("--trust-proxy-user", "proxy_user_header", metavar="HEADER",
+              help="With --proxy: the header in which the reverse proxy names the signed-in user "
+                   "(e.g. X-Forwarded-User); read only from the --proxy addresses, never from anyone else.")
+@click.option("--proxy", "proxies", multiple=True, metavar="ADDRESS",
+              help="The reverse proxy's IP address or network (CIDR; repeatable). Only from there are "
+                   "--trust-proxy-user, X-Forwarded-Host, -Proto and -For read.")
+@click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="HOST[:PORT]",
+              help="A host name the server answers to (repeatable; without a port, any port). Default: the "
+                   "address it listens on, with localhost and 127.0.0.1 on loopback. Other Host headers get "
+                   "421 (DNS rebinding).")
+@click.option("--access-log", "access_log", metavar="FILE",
+              help="Append a line per request to FILE (Combined Log Format with the user); default: "
+                   "standard error.")
 @DATA
 @IN_MEMORY
 @ENDPOINT_URL
@@ -497,7 +517,8 @@ def analyse(section, fmt, lang, data_dirs):
 @GRAPH
 @friendly
 def serve(host, port, timeout, validate_timeout, row_cap, workers, answer_cache, worker_memory, max_connections,
-          get_path, accept, write, data_dirs, in_memory, endpoint, graph_iri):
+          get_path, accept, write, users_path, proxy_user_header, proxies, allowed_hosts, access_log,
+          data_dirs, in_memory, endpoint, graph_iri):
     """Webappen til analytikere og et SPARQL-endpoint (the web app).
 
     Pages in Danish (?lang=en for English): the front page, named queries with
@@ -513,41 +534,99 @@ def serve(host, port, timeout, validate_timeout, row_cap, workers, answer_cache,
       rammegraf serve --port 8080 --timeout 5
       rammegraf serve --get /id/initiativ/botilbudsteams --accept text/turtle
       rammegraf serve --write --data ./mine-data   # the forms at /ny save into ./mine-data/indtastet
+      rammegraf serve --write --host 0.0.0.0 --allowed-host rammegraf.intranet:8000
+      rammegraf serve --write --trust-proxy-user X-Forwarded-User --proxy 127.0.0.1
     """
     from .web import Settings, create_app, get_once
     from .web.pool import default_workers
 
+    _check_proxy(proxy_user_header, proxies, allowed_hosts)
+    users = None
     if write:
         _writable(data_dirs, endpoint)
+        users = _writers(users_path, proxy_user_header)
 
     settings = Settings(timeout=timeout, validate_timeout=validate_timeout, row_cap=row_cap,
                         workers=workers or default_workers(), answer_cache=answer_cache * 1_000_000,
                         in_memory_limit=2**62 if in_memory else Settings.in_memory_limit,
                         data_dirs=tuple(data_dirs), write=write, worker_memory=worker_memory,
-                        endpoint=endpoint, graph_iri=graph_iri)
-    app = create_app(settings)
+                        endpoint=endpoint, graph_iri=graph_iri, users=users,
+                        proxy_user_header=proxy_user_header, proxies=tuple(proxies))
     if get_path is not None:
-        status, body, _ = get_once(app, get_path, accept=accept)
+        # the request is made in-process, to 127.0.0.1
+        settings.allowed_hosts = (*allowed_hosts, "127.0.0.1") if allowed_hosts else ("127.0.0.1",)
+        settings.access_log = access_log
+        status, body, _ = get_once(create_app(settings), get_path, accept=accept)
         sys.stdout.buffer.write(body)
         sys.stdout.flush()
         sys.exit(0 if status < 400 else 1 if status < 500 else 2)
     import uvicorn
 
+    from .web.app import default_allowed_hosts
+
     sock = _listening_socket(host, port)
     port = sock.getsockname()[1]
+    settings.allowed_hosts = tuple(allowed_hosts) or default_allowed_hosts(host, port)
+    settings.access_log = access_log or "-"
+    app = create_app(settings)
     click.echo(f"rammegraf kører på http://{host}:{port}/  (Ctrl-C stopper / stops)")
+    click.echo(f"rammegraf svarer på (answers to): {', '.join(settings.allowed_hosts)}")
     if write:
         from .entries import FOLDER, data_folder
 
         click.echo(f"rammegraf gemmer nye poster fra /ny i {data_folder(data_dirs or None) / FOLDER} "
                    "(saves new entries there)")
         if host not in ("127.0.0.1", "::1", "localhost"):
-            click.echo(f"rammegraf: advarsel: alle, der kan nå {host}:{port}, kan gemme poster; sæt en "
-                       "omvendt proxy med login foran (warning: anyone who can reach the server can save "
-                       "entries; put a reverse proxy with a login in front)", err=True)
+            click.echo(f"rammegraf: advarsel: {host}:{port} kan nås fra andre maskiner; sæt https foran (en "
+                       "omvendt proxy med TLS), for ellers går adgangskoder og sessionscookien ukrypteret over "
+                       "nettet, og cookien er kun Secure over https (warning: put https in front: otherwise "
+                       "passwords and the session cookie cross the network in clear text)", err=True)
     from .web.server import Limits, config
 
     uvicorn.Server(config(app, host=host, port=port, limits=Limits(connections=max_connections))).run(sockets=[sock])
+
+
+def _check_proxy(header, proxies, allowed_hosts) -> None:
+    """--trust-proxy-user needs --proxy; each address is an IP address or a network; each host a host."""
+    import ipaddress
+
+    from .web.app import split_host
+
+    if header and not proxies:
+        raise RammegrafError("--trust-proxy-user kræver --proxy ADRESSE: headeren læses kun fra den omvendte "
+                             "proxy, aldrig fra andre (--trust-proxy-user needs --proxy ADDRESS)")
+    if header and not all(c.isalnum() or c in "-_" for c in header):
+        raise RammegrafError(f"'{header}' er ikke navnet på en header (not a header name)")
+    for proxy in proxies:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            raise RammegrafError(f"--proxy '{proxy}' er ikke en IP-adresse eller et netværk som 10.0.0.0/8 "
+                                 "(not an IP address or network)") from None
+    for host in allowed_hosts:
+        if split_host(host) is None:
+            raise RammegrafError(f"--allowed-host '{host}' er ikke et værtsnavn med en eventuel port, fx "
+                                 "rammegraf.intranet:8000 (not a host name with an optional port)")
+
+
+def _writers(users_path, proxy_user_header):
+    """--write needs someone to name who saves: the accounts file (returned when it has
+    accounts) or the trusted proxy; neither is exit 2 with how to add a user."""
+    from .auth import Accounts, users_file
+
+    path = users_file(users_path)
+    accounts = Accounts(path)
+    if accounts.names():
+        if path.stat().st_mode & 0o077:
+            click.echo(f"rammegraf: advarsel: {path} kan læses af andre; gør den privat med 'chmod 600 {path}' "
+                       "(warning: the users file is readable by others)", err=True)
+        return path
+    if proxy_user_header:
+        return None
+    raise RammegrafError(f"--write kræver, at man logger ind: der er ingen brugere i {path}. Tilføj en med "
+                         "'rammegraf users add NAVN' (eller brug --trust-proxy-user HEADER --proxy ADRESSE bag en "
+                         "omvendt proxy med login) (--write needs sign-in: add a user with 'rammegraf users add "
+                         "NAME')")
 
 
 def _writable(data_dirs, endpoint) -> None:
@@ -768,10 +847,156 @@ def round_import(spreadsheet, day, into, dry_run, data_dirs):
     into = into or shipped_root() / "data" / "rammeaftale-2025-26"
     round_, target = import_round(spreadsheet, into=into, open_engine=lambda: _engine(data_dirs),
                                   day=day.date() if day else None, dry_run=dry_run)
+    if target is not None:
+        import getpass
+
+        from .auth import record
+
+        record(data_dirs or None, user=getpass.getuser(), action="import", file=target)
     for note in round_.notes:
         click.echo(f"bemærk: {note}", err=True)
     where = f"skrevet til {target}" if target else "intet skrevet (--dry-run)"
     click.echo(f"{round_.reports} statusrapporter pr. {round_.day.isoformat()} er gyldige; {where}")
+
+
+# --------------------------------------------------------------------------- users, log
+
+@main.group()
+def users():
+    """Brugere, der kan logge ind og gemme med serve --write (accounts for signing in).
+
+    Each account is a name and an argon2 hash of its password, in a file outside
+    the data (--users FILE, else $RAMMEGRAF_USERS, else ~/.config/rammegraf/users.json),
+    readable by its owner only. A running server reads the file again when it
+    changes: a removed user or a new password ends that user's sessions.
+
+    \b
+    Example:
+      rammegraf users add lise                 # asks for the password twice
+      echo "$PASSWORD" | rammegraf users add ci --password-stdin
+      rammegraf users list
+    """
+
+
+PASSWORD_STDIN = click.option("--password-stdin", is_flag=True,
+                              help="Read the password from the first line of standard input (for scripts).")
+
+
+def _new_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Adgangskode (password)", hide_input=True,
+                        confirmation_prompt="Gentag adgangskoden (repeat the password)", err=True)
+
+
+@users.command("add")
+@click.argument("name")
+@PASSWORD_STDIN
+@USERS_FILE
+@friendly
+def users_add(name, password_stdin, users_path):
+    """Tilføj en bruger (add a user; the password is asked for twice, without echo).
+
+    \b
+    Example:
+      rammegraf users add "Søren Ærø"
+    """
+    from .auth import Accounts, users_file
+
+    accounts = Accounts(users_file(users_path))
+    accounts.require(name, exists=False)   # before asking for a password
+    added = accounts.add(name, _new_password(password_stdin))
+    click.echo(f"brugeren '{added}' er tilføjet i {accounts.path} (user added)")
+
+
+@users.command("passwd")
+@click.argument("name")
+@PASSWORD_STDIN
+@USERS_FILE
+@friendly
+def users_passwd(name, password_stdin, users_path):
+    """Skift en brugers adgangskode (change a password; ends the user's sessions).
+
+    \b
+    Example:
+      rammegraf users passwd lise
+    """
+    from .auth import Accounts, users_file
+
+    accounts = Accounts(users_file(users_path))
+    accounts.require(name, exists=True)   # before asking for a password
+    changed = accounts.passwd(name, _new_password(password_stdin))
+    click.echo(f"adgangskoden for '{changed}' er skiftet (password changed)")
+
+
+@users.command("remove")
+@click.argument("name")
+@USERS_FILE
+@friendly
+def users_remove(name, users_path):
+    """Fjern en bruger (remove a user; their sessions end at once).
+
+    \b
+    Example:
+      rammegraf users remove lise
+    """
+    from .auth import Accounts, users_file
+
+    removed = Accounts(users_file(users_path)).remove(name)
+    click.echo(f"brugeren '{removed}' er fjernet (user removed)")
+
+
+@users.command("list")
+@USERS_FILE
+@friendly
+def users_list(users_path):
+    """Vis brugerne (list the users, never their hashes).
+
+    \b
+    Example:
+      rammegraf users list
+    """
+    from .auth import Accounts, users_file
+
+    accounts = Accounts(users_file(users_path))
+    names = accounts.names()
+    for name in names:
+        click.echo(name)
+    if not names:
+        click.echo(f"ingen brugere i {accounts.path}; tilføj en med 'rammegraf users add NAVN' (no users)", err=True)
+
+
+@main.command("log")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Only lines from this date on (ÅÅÅÅ-MM-DD, UTC).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@DATA
+@friendly
+def log_command(since, fmt, data_dirs):
+    """Hvem gemte, rettede og indlæste hvad (the audit log of writes).
+
+    One line per entry saved or edited in the browser and per 'round import' that
+    wrote: when (UTC), who, what (save, edit, import), the file and its SHA-256.
+    The log is DATA/.rammegraf/audit.jsonl in the first data folder.
+
+    \b
+    Example:
+      rammegraf log
+      rammegraf log --since 2025-12-01 --format json
+    """
+    import json
+
+    from .auth import audit_file, read_log
+    from .tables import render
+
+    lines = read_log(data_dirs or None, since=since.date() if since else None)
+    if fmt == "json":
+        click.echo(json.dumps(lines, ensure_ascii=False, indent=1))
+    elif lines:
+        rows = [[line["time"], line["user"], line["action"], line["file"], line["sha256"]] for line in lines]
+        click.echo(render(["tid (UTC)", "hvem", "hvad", "fil", "sha256"], rows, "table", max_width=200), nl=False)
+    if not lines:
+        click.echo(f"ingen linjer i {audit_file(data_dirs or None)} (no lines in the audit log)", err=True)
 
 
 # --------------------------------------------------------------------------- pictures

@@ -107,12 +107,21 @@ def write_entry(target: Path, data: bytes, *, replace: bool, expect=None) -> Non
                         "giv din en anden etiket (an entry with this IRI was saved just now)")
 
 
-def user_of(header: str | None) -> str | None:
-    """Who made an entry, as a reverse proxy names them (X-Forwarded-User): printable
-    text of at most 200 characters, else nobody."""
+def user_of(header: bytes | str | None) -> str | None:
+    """Who made an entry, as a trusted reverse proxy names them: the header's bytes
+    read as UTF-8 (a header that is not UTF-8 names nobody; Starlette would read
+    them as Latin-1 and garble »Søren« into »SÃ¸ren«), NFC, printable text of at
+    most 200 characters, else nobody."""
+    import unicodedata
+
     if not header:
         return None
-    text = "".join(c for c in header if c.isprintable()).strip()[:200]
+    if isinstance(header, bytes):
+        try:
+            header = header.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    text = "".join(c for c in unicodedata.normalize("NFC", header) if c.isprintable()).strip()[:200]
     return text or None
 
 

@@ -79,6 +79,10 @@ TEXT = {
                          "stien, fx initiativ/botilbudsteams.",
         "label_template_help": "Tomt felt: etiketten dannes som «{template}».", "remove": "Fjern",
         "checking": "Tjekker …", "editing_note": "Posten blev lavet i en formular; når du gemmer, erstattes dens fil.",
+        "signed_in_as": "Logget ind som", "sign_in": "Log ind", "sign_out": "Log ud", "signin_title": "Log ind",
+        "signin_help": "Log ind for at gemme nye poster. Alle kan læse uden at logge ind.",
+        "user_name": "Brugernavn", "password": "Adgangskode",
+        "sign_in_to_save": "Log ind for at gemme",
     },
     "en": {
         "home": "Home", "queries": "Queries", "sparql": "SPARQL", "graph": "Graph",
@@ -159,5 +163,9 @@ TEXT = {
                          "or write the path, e.g. initiativ/botilbudsteams.",
         "label_template_help": "Left empty, the label is made as «{template}».", "remove": "Remove",
         "checking": "Checking …", "editing_note": "This entry was made in a form; saving replaces its file.",
+        "signed_in_as": "Signed in as", "sign_in": "Sign in", "sign_out": "Sign out", "signin_title": "Sign in",
+        "signin_help": "Sign in to save new entries. Everyone can read without signing in.",
+        "user_name": "User name", "password": "Password",
+        "sign_in_to_save": "Sign in to save",
     },
 }

@@ -36,6 +36,12 @@ class Settings:
     answer_cache: int = 32_000_000      # bytes of answers kept for queries sent again (0: none)
     data_dirs: tuple[Path, ...] = field(default_factory=tuple)
     write: bool = False                 # entry forms may save (serve --write)
+    users: Path | None = None           # the accounts file people sign in with (None: no sign-in page)
+    proxy_user_header: str | None = None  # the header a trusted proxy names the user in (--trust-proxy-user)
+    proxies: tuple[str, ...] = ()       # the trusted proxy's addresses or networks (--proxy)
+    # Host values answered (HOST: any port; HOST:PORT: that port); others get 421 (DNS rebinding)
+    allowed_hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "::1")
+    access_log: str | None = None       # None: none; "-": standard error; else a file appended to
     endpoint: str | None = None         # forward to this SPARQL server instead of the files
     graph_iri: str | None = None
 
@@ -167,7 +173,13 @@ class Web:
 
     # --- work in the pool ----------------------------------------------------------------
     def client(self, request) -> str:
-        """Who is asking, for the pool's fair turns: the peer's address."""
+        """Who is asking, for the pool's fair turns: the signed-in user, else the
+        client's address (behind the trusted proxy, the address it forwards)."""
+        from .auth import SCOPE_KEY
+
+        found = request.scope.get(SCOPE_KEY)
+        if found is not None:
+            return f"user:{found.user}" if found.user else found.address
         return request.client.host if request.client else ""
 
     async def job(self, request, name: str, *args, timeout: float | None = None, cached: bool = False,

@@ -11,9 +11,11 @@ from urllib.parse import parse_qs
 
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from ..entries import Change, SaveError, data_folder, editable, entry_file, entry_lock, user_of, write_entry
+from ..auth import record
+from ..entries import Change, SaveError, data_folder, editable, entry_file, entry_lock, write_entry
 from ..errors import RammegrafError
 from ..namespaces import ID
+from .auth import refuse_anonymous, refuse_csrf, who
 from .base import ClientGone, error_headers, status_of
 from .pages import Pages
 from .urls import link
@@ -74,6 +76,9 @@ class Entries:
                     posted = await self._posted(request)
                 except RammegrafError as error:
                     return self.web.error_page(request, status_of(error), str(error))
+            refused = refuse_csrf(request, posted)   # every POST of the form: Tjek, Gem, Hent, Tilføj
+            if refused is not None:
+                return refused
             action = (posted.pop("handling", ["tjek"]) or ["tjek"])[0]
         elif editing is None:
             posted = {}
@@ -114,6 +119,9 @@ class Entries:
             iri, file = str(ID) + editing, str(found)
         try:
             posted = await self._posted(request)
+            refused = refuse_csrf(request, posted, json=True)
+            if refused is not None:
+                return refused
             posted.pop("handling", None)
             data = await self.web.job(request, "entry_form", slug, lang, posted, True, iri, file,
                                       self._user(request), None, timeout=self.web.settings.validate_timeout)
@@ -134,6 +142,10 @@ class Entries:
                          "og send den til sekretariatet.",
                 "This server does not save: start it with 'rammegraf serve --write', or download the Turtle "
                 "and send it to the secretariat."))
+        refused = refuse_anonymous(request, back=who(request).here)   # a save names who made it
+        if refused is not None:
+            return refused
+        user = self._user(request)
         folder = data_folder(self.web.settings.data_dirs or None)
         loop = asyncio.get_running_loop()
         async with self.web.write_lock:
@@ -145,19 +157,28 @@ class Entries:
             try:
                 # checked once the lock is held, so against every entry saved before this one
                 data = await self.web.job(request, "entry_form", slug, lang, posted, True, iri, file,
-                                          self._user(request), None, timeout=self.web.settings.validate_timeout)
+                                          user, None, timeout=self.web.settings.validate_timeout)
                 if not data["conforms"]:
                     return self._page(request, slug, data, editing=iri, status=422)
                 target = entry_file(self.web.settings.data_dirs or None, data["path"])
                 body = data["turtle"].encode("utf-8")
 
+                data_dirs = self.web.settings.data_dirs or None
+
                 def write():
                     old = target.read_bytes() if iri is not None and target.is_file() else None
                     write_entry(target, body, replace=iri is not None)
-                    return Change(body, old, file=target, data_dirs=self.web.settings.data_dirs or None)
+                    try:   # the record, still under the lock; the workers move on even if it fails
+                        record(data_dirs, user=user, action="edit" if iri is not None else "save", file=target)
+                        unrecorded = None
+                    except RammegrafError as error:
+                        unrecorded = error
+                    return Change(body, old, file=target, data_dirs=data_dirs), unrecorded
 
-                change = await loop.run_in_executor(None, write)
+                change, unrecorded = await loop.run_in_executor(None, write)
                 await self.web.reload(change)
+                if unrecorded is not None:   # saved, but not in the audit log: say so, as a server error
+                    return self.web.error_page(request, 500, str(unrecorded))
             except ClientGone:
                 return Response(status_code=499)
             except SaveError as error:   # another save got the IRI first: the form again, with the sentence
@@ -183,7 +204,8 @@ class Entries:
                 from None
 
     def _user(self, request) -> str | None:
-        return user_of(request.headers.get("x-forwarded-user"))
+        """The signed-in user, or the trusted proxy's (rammegraf.web.auth); never a header from anyone."""
+        return who(request).user
 
     def _say(self, request, da: str, en: str) -> str:
         return f"{da} ({en})" if self.web.lang(request) == "da" else en

@@ -184,6 +184,7 @@ def config(app, *, host: str = "127.0.0.1", port: int = 0, limits: Limits | None
     import uvicorn
 
     limits = limits or Limits()
+    # proxy_headers off: only rammegraf reads X-Forwarded-*, and only from --proxy (uvicorn would trust 127.0.0.1)
     return uvicorn.Config(app, host=host, port=port, log_level=log_level, access_log=access_log,
-                          http=guarded_protocol(limits, connection_cap(limits)),
+                          http=guarded_protocol(limits, connection_cap(limits)), proxy_headers=False,
                           timeout_keep_alive=limits.keep_alive, server_header=False)
