@@ -231,7 +231,7 @@ def test_a_client_that_disconnects_stops_its_query_on_a_live_server(web_data):
         from urllib.parse import quote
 
         conn = socket.create_connection(("127.0.0.1", port))
-        conn.sendall(f"GET /sparql?query={quote(SLOW)} HTTP/1.1\r\nHost: x\r\nAccept: {ACCEPT}\r\n\r\n".encode())
+        conn.sendall(f"GET /sparql?query={quote(SLOW)} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: {ACCEPT}\r\n\r\n".encode())
         time.sleep(0.5)
         assert len(pool._running()) == 1
         conn.close()  # the client gives up
