@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from contextlib import asynccontextmanager
 
@@ -287,13 +288,11 @@ class AccessLog:
                                  "(cannot open the access log)") from None
 
     def write(self, scope, who, status: int | None, size: int, started: float) -> None:
-        from datetime import datetime, timezone
-
         headers = dict(scope["headers"])
         target = scope.get("raw_path") or scope["path"].encode("utf-8")
         if scope.get("query_string"):
             target += b"?" + scope["query_string"]
-        when = datetime.fromtimestamp(started, timezone.utc).strftime("%d/%b/%Y:%H:%M:%S +0000")
+        when = _when(int(started))
         request = f"{scope['method']} {target.decode('latin-1')} HTTP/{scope.get('http_version', '1.1')}"
         line = (f"{_field(who.address) or '-'} - {_field(who.user or '', space=True) or '-'} [{when}] "
                 f"\"{_field(request)}\" {status or '-'} {size or '-'} "
@@ -310,9 +309,19 @@ class AccessLog:
                 print("rammegraf: adgangsloggen kan ikke skrives (cannot write the access log)", file=sys.stderr)
 
 
+@functools.lru_cache(maxsize=4)
+def _when(second: int) -> str:
+    """A log line's time (one formatting a second, not one a request)."""
+    from datetime import datetime, timezone
+
+    return datetime.fromtimestamp(second, timezone.utc).strftime("%d/%b/%Y:%H:%M:%S +0000")
+
+
 def _field(text: str, *, space: bool = False) -> str:
     """A log field: backslash, quote and control characters escaped as Apache does (\\xHH);
     with ``space``, spaces too (the user field is not quoted)."""
+    if text.isprintable() and "\\" not in text and '"' not in text and not (space and " " in text):
+        return text   # the common case, without a loop over its characters
     out = []
     for c in text:
         if c in "\\\"":

@@ -81,26 +81,30 @@ def guarded_protocol(limits: Limits, cap: int):
             self._reading_head = True
             self._got_bytes = False
             self._refused = False
-            self._timers = []
+            self._timer = None
             if len(self.connections) > cap:
                 self._refuse(TOO_MANY)
                 return
             self._start_timers()
 
-        # --- timers ----------------------------------------------------------------------
+        # --- the time limits: one timer, set for the head's limit, then the request's -------
         def _start_timers(self) -> None:
             self._cancel_timers()
-            self._timers = [self.loop.call_later(limits.head_seconds, self._late, True),
-                            self.loop.call_later(limits.request_seconds, self._late, False)]
+            self._begun = self.loop.time()
+            self._timer = self.loop.call_later(limits.head_seconds, self._late)
 
-        def _cancel_timers(self, *, head_only: bool = False) -> None:
-            for timer in (self._timers[:1] if head_only else self._timers):
-                timer.cancel()
-            self._timers = self._timers[1:] if head_only else []
+        def _cancel_timers(self) -> None:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
 
-        def _late(self, head: bool) -> None:
-            if head and not self._reading_head:
-                return
+        def _late(self) -> None:
+            self._timer = None
+            if not self._reading_head:   # the head came in time; the body has until the request's limit
+                left = self._begun + limits.request_seconds - self.loop.time()
+                if left > 0:
+                    self._timer = self.loop.call_later(left, self._late)
+                    return
             self._refuse(TOO_SLOW if self._got_bytes else b"")
 
         def _refuse(self, answer: bytes) -> None:
@@ -160,7 +164,6 @@ def guarded_protocol(limits: Limits, cap: int):
 
         def on_headers_complete(self) -> None:
             self._reading_head = False
-            self._cancel_timers(head_only=True)
             size = len(self.url) + sum(len(name) + len(value) + 4 for name, value in self.headers)
             if size > limits.head_bytes:
                 self._refuse(TOO_LARGE)   # a whole head in one piece: measured here
