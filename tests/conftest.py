@@ -51,6 +51,32 @@ def shipped_report(shipped: Graph, shapes: Graph) -> ValidationReport:
     return validate(shipped, shapes=shapes)
 
 
+# --- a copy of the shipped data, and the command line in-process -------------------------
+
+@pytest.fixture
+def data(tmp_path):
+    """A copy of the shipped data folder that a test may write to."""
+    import shutil
+
+    from rammegraf.store import shipped_root
+
+    folder = tmp_path / "data"
+    shutil.copytree(shipped_root() / "data", folder)
+    return folder
+
+
+def cli(*args, stdin: str | None = None):
+    """`rammegraf ARGS` in-process; never a traceback, whatever the exit code."""
+    from click.testing import CliRunner
+
+    from rammegraf.cli import main
+
+    result = CliRunner().invoke(main, [str(a) for a in args], input=stdin)
+    assert "Traceback" not in result.output and "Traceback" not in (result.stderr or "")
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    return result
+
+
 # --- a listener that must see nothing ------------------------------------------------
 
 class Watch:

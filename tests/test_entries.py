@@ -6,7 +6,6 @@ not make."""
 from __future__ import annotations
 
 import re
-import shutil
 import threading
 from pathlib import Path
 
@@ -21,15 +20,6 @@ AUGUST = "kilde/handlingsplan-2025-08-20"
 MILESTONE = {"rdfs-label@da": "Afklaring af botilbudsteams", "rg-dateText": "ultimo 2026",
              "inv-rg-hasMilestone": "Botilbudsteams", "prov-wasDerivedFrom": AUGUST, "rg-responsible": "DASSOS"}
 SAVED = "indtastet/milepael/afklaring-af-botilbudsteams.ttl"
-
-
-@pytest.fixture
-def data(tmp_path) -> Path:
-    from rammegraf.store import shipped_root
-
-    folder = tmp_path / "data"
-    shutil.copytree(shipped_root() / "data", folder)
-    return folder
 
 
 PASSWORD = "korrekt hest batteri"

@@ -19,10 +19,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from conftest import cli
 from openpyxl import load_workbook
 
-from rammegraf.cli import main
 from rammegraf.store import shipped_root
 
 RAMMEGRAF = [sys.executable, "-m", "rammegraf"]
@@ -40,20 +39,6 @@ HOSTILE = """@prefix rg: <https://w3id.org/rammegraf/ontology#> .
     rg:asOf "2025-08-20"^^xsd:date ; rg:text "-1+2"@da ;
     <http://www.w3.org/ns/prov#wasDerivedFrom> <kilde/handlingsplan-2025-08-20> .
 """ % FORMULA.replace('"', '\\"')
-
-
-def cli(*args, stdin: str | None = None):
-    result = CliRunner().invoke(main, [str(a) for a in args], input=stdin)
-    assert "Traceback" not in result.output and "Traceback" not in (result.stderr or "")
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result
-
-
-@pytest.fixture
-def data(tmp_path: Path) -> Path:
-    folder = tmp_path / "data"
-    shutil.copytree(shipped_root() / "data", folder)
-    return folder
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,6 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from rammegraf.cli import main
-from rammegraf.store import shipped_root
 
 
 def digest(folder: Path) -> str:
@@ -22,13 +20,6 @@ def digest(folder: Path) -> str:
         if path.is_file():
             h.update(path.read_bytes())
     return h.hexdigest()
-
-
-@pytest.fixture
-def data(tmp_path: Path) -> Path:
-    folder = tmp_path / "data"
-    shutil.copytree(shipped_root() / "data", folder)
-    return folder
 
 
 def run(*args):

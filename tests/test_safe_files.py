@@ -23,28 +23,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from conftest import cli
 from openpyxl import load_workbook
 
-from rammegraf.cli import main
-from rammegraf.store import MAX_LITERAL, parse_file, shipped_root
+from rammegraf.store import MAX_LITERAL, parse_file
 
 BOTILBUD = "initiativ/botilbudsteams"
 INTO = "rammeaftale-2025-26"
-
-
-def cli(*args):
-    result = CliRunner().invoke(main, [str(a) for a in args])
-    assert "Traceback" not in result.output and "Traceback" not in (result.stderr or "")
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    return result
-
-
-@pytest.fixture
-def data(tmp_path: Path) -> Path:
-    folder = tmp_path / "data"
-    shutil.copytree(shipped_root() / "data", folder)
-    return folder
 
 
 def digest(folder: Path) -> dict:
@@ -71,8 +56,6 @@ def fill(sheet: Path, cells: dict[str, object], meta: dict[str, object] | None =
 def with_cells(sheet: Path, target: Path, cells: dict[str, str], part: str = "xl/worksheets/sheet1.xml") -> Path:
     """The workbook with these cells' text written into its XML as they stand: openpyxl
     cuts a cell it writes at Excel's 32,767 characters, a hand-made file need not."""
-    import re
-
     with zipfile.ZipFile(sheet) as old:
         parts = {item.filename: old.read(item.filename) for item in old.infolist()}
     xml = parts[part].decode("utf-8")

@@ -15,7 +15,6 @@ import io
 import json
 import os
 import re
-import shutil
 import socket
 import stat
 import subprocess
@@ -35,15 +34,6 @@ MILESTONE = {"rdfs-label@da": "Afklaring af botilbudsteams", "rg-dateText": "ult
 SAVED = "indtastet/milepael/afklaring-af-botilbudsteams.ttl"
 EDIT = "/id/milepael/afklaring-af-botilbudsteams/rediger"
 PROXY, OTHER = "10.0.0.1", "10.0.0.9"   # only ever names in a request's scope: no packet goes anywhere
-
-
-@pytest.fixture
-def data(tmp_path) -> Path:
-    from rammegraf.store import shipped_root
-
-    folder = tmp_path / "data"
-    shutil.copytree(shipped_root() / "data", folder)
-    return folder
 
 
 @pytest.fixture
