@@ -85,10 +85,14 @@ class SecurityHeaders:
         scope[SCOPE_KEY] = who
         context = CURRENT.set(who)
         answered = {"status": None, "bytes": 0}
+        shared = open_to_all(scope)
 
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
+                if shared:   # a read any page may make, without credentials (CORS)
+                    headers.append((b"access-control-allow-origin", b"*"))
+                    headers.append((b"access-control-expose-headers", EXPOSED))
                 names = {name.lower() for name, _ in headers}
                 if b"content-security-policy" not in names:
                     headers.append((b"content-security-policy", CSP.encode()))
@@ -105,7 +109,9 @@ class SecurityHeaders:
             host = self.guard.host(scope)
             if not host_allowed(host, self.allowed, https=who.https):
                 return await refuse(send_with_headers, 421, misdirected(host))
-            if scope["method"] not in SAFE_METHODS and cross_site(scope, self.guard):
+            if scope["method"] == "OPTIONS" and shared:
+                return await preflight(send_with_headers)
+            if scope["method"] not in SAFE_METHODS and not shared and cross_site(scope, self.guard):
                 return await refuse(send_with_headers, 403, CROSS_SITE)
             handler = self.fast.get(scope["path"])
             await (handler or self.app)(scope, receive, send_with_headers)
@@ -116,6 +122,29 @@ class SecurityHeaders:
 
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+EXPOSED = b"content-type, content-disposition, x-rammegraf-truncated, retry-after"
+
+
+def open_to_all(scope) -> bool:
+    """A request any page may make and read (CORS, ``Access-Control-Allow-Origin: *``):
+    the read-only SPARQL endpoint (a query by GET or POST, and its preflight) and the
+    reads of a resource (/id/…). No credentials are allowed, so a page elsewhere reads
+    only what anyone may read; every other POST keeps its cross-site refusal."""
+    path = scope["path"]
+    if path in PATHS:
+        return scope["method"] in ("GET", "HEAD", "POST", "OPTIONS")
+    return path.startswith("/id/") and not path.endswith("/rediger") and scope["method"] in ("GET", "HEAD",
+                                                                                               "OPTIONS")
+
+
+async def preflight(send) -> None:
+    """The answer to a CORS preflight: which methods and headers a page elsewhere may use."""
+    await send({"type": "http.response.start", "status": 204,
+                "headers": [(b"access-control-allow-methods", b"GET, HEAD, POST, OPTIONS"),
+                            (b"access-control-allow-headers", b"accept, content-type"),
+                            (b"access-control-max-age", b"600"), (b"vary", b"origin"),
+                            (b"allow", b"GET, HEAD, POST, OPTIONS")]})
+    await send({"type": "http.response.body", "body": b""})
 CROSS_SITE = ("Afvist: forespørgslen kom fra en side på et andet websted. Brug rammegrafs egne sider, "
               "eller send den uden en browser.\n(Refused: a cross-site request. Use rammegraf's own pages, "
               "or send it from a program rather than a browser.)\n").encode("utf-8")

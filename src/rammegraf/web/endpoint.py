@@ -24,6 +24,7 @@ from .paging import paged
 from .urls import here, negotiate
 
 EDITOR_TEXT = "\n".join(f"PREFIX {p}: <{PREFIXES[p]}>" for p in EDITOR_PREFIXES)
+FORMAT_PARAMS = ("format", "output", "results")   # Virtuoso's, sparqler's and Joseki's names; all accepted
 DATASET_PARAMS = ("default-graph-uri", "named-graph-uri", "using-graph-uri", "using-named-graph-uri")
 PATHS = ("/sparql", "/sparql/")  # both answer; a redirect would be built from the Host header
 TEXT_TYPES = ("text/csv", "text/tab-separated-values", "text/turtle", "application/n-triples")
@@ -66,14 +67,14 @@ class Endpoint:
         accept = request.headers.get("accept", "")
         wants_html = negotiate(accept, ["text/html"]) == "text/html" and "text/html" in accept.lower()
         try:
-            query = await self.query_text(request)
+            query, formats = await self.query_text(request)
         except (QueryError, TooLarge, RammegrafError) as error:
             return self.error(request, error, html=wants_html)
         if query is None:
             if wants_html:
                 return self.editor(request, "")
             return self.error(request, QueryError("mangler parameteren 'query' (missing 'query')"), html=False)
-        fmt = request.query_params.get("format") or None
+        fmt = tuple(formats) or None
         key = (query, accept, fmt)
         if not wants_html:
             known = self.web.answers.get(key)
@@ -93,10 +94,13 @@ class Endpoint:
             self.web.answers.put(key, outcome)
         return data_response(outcome, self.web.settings.row_cap, vary=True)
 
-    async def query_text(self, request) -> str | None:
-        """Exactly one query from GET ?query=, a POSTed form, or a POSTed query body."""
+    async def query_text(self, request) -> tuple[str | None, list[str]]:
+        """Exactly one query from GET ?query=, a POSTed form, or a POSTed query body,
+        and what the format=, output= and results= parameters ask for (in the URL,
+        then in a POSTed form: SPARQLWrapper sends them as both)."""
         params = parse_qsl(request.url.query, keep_blank_values=True)
         names = [name for name, _ in params]
+        formats = [value for name, value in params if name in FORMAT_PARAMS]
         limit = self.web.settings.query_limit
         refuse_dataset(names, "update" in names)
         if request.method == "GET":
@@ -105,7 +109,7 @@ class Endpoint:
                 raise QueryError("der må kun være én forespørgsel (only one query is allowed)")
             if queries and len(queries[0].encode("utf-8")) > limit:
                 raise TooLarge(f"forespørgslen er for stor: højst {limit} bytes (the query is too large)")
-            return queries[0] if queries else None
+            return (queries[0] if queries else None), formats
         content_type, _, options = request.headers.get("content-type", "").partition(";")
         content_type = content_type.strip().lower()
         charset = _charset(options)
@@ -118,7 +122,7 @@ class Endpoint:
             if "query" in names:
                 raise QueryError("der må kun være én forespørgsel: både ?query= og en krop "
                                  "(only one query: both ?query= and a body)")
-            return decode(body)
+            return decode(body), formats
         if content_type == "application/x-www-form-urlencoded":
             form = parse_qsl(decode(body), keep_blank_values=True)
             form_names = [name for name, _ in form]
@@ -127,7 +131,8 @@ class Endpoint:
             queries += [value for name, value in params if name == "query"]
             if len(queries) > 1:
                 raise QueryError("der må kun være én forespørgsel (only one query is allowed)")
-            return queries[0] if queries else None
+            formats += [value for name, value in form if name in FORMAT_PARAMS]
+            return (queries[0] if queries else None), formats
         raise UnsupportedType(f"ukendt indholdstype '{content_type}'; brug application/sparql-query eller "
                               "application/x-www-form-urlencoded (unsupported content type)")
 

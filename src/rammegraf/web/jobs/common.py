@@ -8,7 +8,7 @@ import re
 from ...errors import RammegrafError
 from ...labels import Labels
 from ...namespaces import ID
-from ...results import GRAPH_MEDIA, RESULT_TYPES, ROW_MEDIA, serialize_answer
+from ...results import RESULT_TYPES, serialize_answer
 from ...terms import is_iri
 from ..urls import link, negotiate
 
@@ -64,17 +64,43 @@ def offers_for(form: str) -> list[str]:
     return [m for m, (_, k) in RESULT_TYPES.items() if k == kind]
 
 
-def choose_media(form: str, accept: str, fmt: str | None, *, html: bool) -> str:
-    """The media type of the answer: ``format=`` if given, else by ``Accept``
-    (SPARQL results or RDF by the query form; HTML for a browser when allowed)."""
+# What a format=, output= or results= parameter may say, short name or media type
+# (SPARQLWrapper sends both, e.g. format=tsv&format=text/tab-separated-values), by the
+# kind of answer: (for rows, for a graph); None where that kind has no such format.
+FORMAT_NAMES = {
+    "json": ("application/sparql-results+json", "application/ld+json"),
+    "xml": ("application/sparql-results+xml", "application/rdf+xml"),
+    "csv": ("text/csv", None), "tsv": ("text/tab-separated-values", None),
+    "turtle": (None, "text/turtle"), "ttl": (None, "text/turtle"), "n3": (None, "text/turtle"),
+    "text/rdf+n3": (None, "text/turtle"), "text/n3": (None, "text/turtle"),
+    "nt": (None, "application/n-triples"), "ntriples": (None, "application/n-triples"),
+    "n-triples": (None, "application/n-triples"),
+    "jsonld": (None, "application/ld+json"), "json-ld": (None, "application/ld+json"),
+    "application/x-json+ld": (None, "application/ld+json"),
+    "rdf": (None, "application/rdf+xml"), "rdfxml": (None, "application/rdf+xml"),
+    "rdf+xml": (None, "application/rdf+xml"),
+    **{media: ((media, None) if kind == "rows" else (None, media)) for media, (_, kind) in RESULT_TYPES.items()},
+}
+
+
+def choose_media(form: str, accept: str, fmt, *, html: bool) -> str:
+    """The media type of the answer. ``fmt``: what the format=, output= and
+    results= parameters say (a name or a list, short names or media types); the
+    first that this kind of answer can carry wins. When they name nothing it can
+    carry, ``Accept`` decides (as Fuseki does), and only when neither does, 406
+    naming the parameter. Without them: by ``Accept`` (SPARQL results or RDF by the
+    query form; HTML for a browser when allowed)."""
     offers = offers_for(form)
-    if fmt:
-        media = {**ROW_MEDIA, **GRAPH_MEDIA, "ttl": "text/turtle", "rdf": "application/rdf+xml"}.get(fmt)
-        if media is None or media not in offers:
-            raise NotAcceptable(f"formatet '{fmt}' passer ikke til en {form}-forespørgsel "
-                                f"(format '{fmt}' does not fit a {form} query)")
-        return media
+    asked = [fmt] if isinstance(fmt, str) else [f for f in (fmt or []) if f]
+    graph = form in ("CONSTRUCT", "DESCRIBE")
+    for name in asked:
+        media = FORMAT_NAMES.get(name.strip().lower(), (None, None))[graph]
+        if media is not None and media in offers:
+            return media
     chosen = negotiate(accept, offers + ([HTML] if html else []))
+    if chosen is None and asked and (not accept.strip() or _accepts_anything(accept)):
+        raise NotAcceptable(f"formatet '{asked[0]}' passer ikke til en {form}-forespørgsel "
+                            f"(format '{asked[0]}' does not fit a {form} query)")
     if chosen is None:
         if accept.strip() and not _accepts_anything(accept):
             raise NotAcceptable("ingen af de ønskede medietyper kan levere svaret; tilbydes: "
