@@ -169,3 +169,36 @@ TEXT = {
         "sign_in_to_save": "Sign in to save",
     },
 }
+
+# The charts' words (rammegraf.charts, templates/_chart.html), kept apart so that a page family's
+# words and the charts' are changed without touching each other.
+CHART_TEXT = {
+    "da": {
+        "views_label": "Vis resultatet som", "view_table": "Tabel", "view_diagram": "Diagram",
+        "chart_data": "Diagrammets tal som tabel", "chart_svg": "Hent som SVG", "chart_png": "Hent som PNG",
+        "chart_choose": "Vælg diagram", "chart_mark": "Diagramtype", "chart_draw": "Tegn",
+        "chart_none_field": "– ingen –", "chart_count": "count: antal rækker",
+        "channel_x": "Vandret (x)", "channel_x2": "Slut (x2)", "channel_y": "Lodret (y)", "channel_color": "Farve",
+        "mark_bar": "Søjler", "mark_line": "Kurve", "mark_point": "Punkter", "mark_area": "Areal",
+        "mark_tick": "Streger på en akse", "mark_rule": "Lodrette linjer", "mark_gantt": "Intervaller (gantt)",
+        "chart_licences": "Diagrammerne tegnes med Vega og Vega-Lite (BSD-3-licens)",
+        "chart_drawing": "Tegner diagrammet …",
+        "chart_failed": "Diagrammet kunne ikke tegnes i browseren; serverens tegning kan hentes som SVG.",
+        "timeline_title": "Status og milepæle pr. initiativ", "matrix_title": "Kommuner × initiativer",
+    },
+    "en": {
+        "views_label": "Show the result as", "view_table": "Table", "view_diagram": "Chart",
+        "chart_data": "The chart's numbers as a table", "chart_svg": "Download as SVG",
+        "chart_png": "Download as PNG", "chart_choose": "Choose the chart", "chart_mark": "Mark",
+        "chart_draw": "Draw", "chart_none_field": "– none –", "chart_count": "count: number of rows",
+        "channel_x": "Across (x)", "channel_x2": "End (x2)", "channel_y": "Up (y)", "channel_color": "Colour",
+        "mark_bar": "Bars", "mark_line": "Line", "mark_point": "Points", "mark_area": "Area",
+        "mark_tick": "Ticks on an axis", "mark_rule": "Vertical lines", "mark_gantt": "Intervals (gantt)",
+        "chart_licences": "The charts are drawn with Vega and Vega-Lite (BSD-3 licence)",
+        "chart_drawing": "Drawing the chart …",
+        "chart_failed": "The chart could not be drawn in the browser; the server's drawing can be downloaded as SVG.",
+        "timeline_title": "Status and milestones per initiative", "matrix_title": "Municipalities × initiatives",
+    },
+}
+for _lang, _words in CHART_TEXT.items():
+    TEXT[_lang].update(_words)
