@@ -1,5 +1,5 @@
-"""Jobs of the charts: the chart beside a result's table, and the chart as a file
-(rammegraf.charts builds the specs and draws them)."""
+"""Jobs of the charts: the chart beside a result's table, the chart as a file, and the
+pictures of the Statusrunder page (rammegraf.charts builds the specs and draws them)."""
 
 from __future__ import annotations
 
@@ -46,4 +46,15 @@ def chart_file(result: dict, lang: str, fmt: str, *, query=None, choice: tuple =
     return {"kind": "data", "media": media, "body": body, "truncated": result.get("truncated", False), "ext": ext}
 
 
-JOBS = ()
+def round_charts(engine, lang: str) -> dict:
+    """The timeline and the municipality matrix of /runder: each spec with the server's SVG."""
+    from ...charts import svg
+    from ...pictures import matrix_spec, timeline_spec
+
+    out = {}
+    for name, spec in (("timeline", timeline_spec(engine, lang=lang)), ("matrix", matrix_spec(engine, lang=lang))):
+        out[name] = {"spec": spec, "svg": svg(spec), "error": None}
+    return out
+
+
+JOBS = (round_charts,)
