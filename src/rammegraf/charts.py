@@ -445,7 +445,8 @@ def _plain(decl: ChartDecl, channels: dict[str, Channel], rows: list, lang: str,
     data, table = [], []
     for row in rows:
         datum, cells = {}, []
-        for name, channel in channels.items():
+        for name in _order(channels):                  # the category first, as a reader scans a table
+            channel = channels[name]
             cell = row[channel.column.at]
             drawn, shown = _value(channel, cell, lang, words["none"])
             if drawn is None:
@@ -460,7 +461,7 @@ def _plain(decl: ChartDecl, channels: dict[str, Channel], rows: list, lang: str,
             datum["desc"] = "; ".join(f"{channels[n].caption}: {datum[n + '_text']}" for n in _order(channels))
             data.append(datum)
             table.append(cells)
-    headers = [c.caption for c in channels.values()]
+    headers = [channels[n].caption for n in _order(channels)]
     return data, {"headers": headers, "rows": table}
 
 
