@@ -80,6 +80,7 @@ def test_a_declared_chart_is_read_from_the_header():
     ("# chart: bar x=n y=actor size=n", "'size=n' skal være kanal=variabel med kanal blandt x, x2, y, color"),
     ("# chart: bar x=count y=actor color=count", "count kan kun stå på x eller y"),
     ("# chart: bar x=n y=act-or", "'act-or' er ikke et variabelnavn"),
+    ("# chart: bar x=n x2=n y=actor", "x2 hører til gantt-diagrammer"),
     ("# chart:", "linjen er tom"),
 ])
 def test_a_bad_chart_line_is_a_sentence_naming_the_line(line, words):
@@ -469,3 +470,19 @@ def test_the_chart_bundle_and_its_licences_are_served(client):
     assert "vega-lite 6.4.1  BSD-3-Clause" in client.get("/static/LICENSES-charts.txt").text
     html = client.get("/foresporgsler/faseskift", headers=HTML).text
     assert '<a href="/static/LICENSES-charts.txt">licenser</a>' in html
+
+
+def test_rows_without_a_phase_are_grey_not_the_first_phases_colour(engine):
+    query = get_query("faseskift")
+    spec = charts.spec_for(query, result_of(engine, query.name), "da")
+    scale = dict(zip(spec["encoding"]["color"]["scale"]["domain"], spec["encoding"]["color"]["scale"]["range"]))
+    assert scale["(ingen)"] == "#d0d7de" and scale["I gang"] == "#6baed6"
+    assert {d["color"] for d in spec["data"]["values"]} <= set(scale)       # every colour is in the legend
+
+
+def test_a_value_from_the_address_is_repeated_printable_and_short():
+    with pytest.raises(ChartError) as caught:
+        charts.chosen({"mark": "pie\x00\x1b[31m" + "x" * 200})
+    message = str(caught.value)
+    assert "\x00" not in message and "\x1b" not in message and "ukendt diagramtype 'pie[31mxxx" in message
+    assert len(message) < 200

@@ -133,12 +133,12 @@ def parse_chart(value: str) -> ChartDecl:
     for word in words[1:]:
         key, equals, name = word.partition("=")
         if not equals or key not in CHANNELS:
-            raise ChartError(f"'{word}' skal være kanal=variabel med kanal blandt {', '.join(CHANNELS)} "
+            raise ChartError(f"'{_shown(word)}' skal være kanal=variabel med kanal blandt {', '.join(CHANNELS)} "
                              "(each part is channel=variable)")
         if key in channels:
             raise ChartError(f"kanalen '{key}' står to gange (the channel is given twice)")
         if not _NAME.fullmatch(name):
-            raise ChartError(f"'{name}' er ikke et variabelnavn (not a variable name)")
+            raise ChartError(f"'{_shown(name)}' er ikke et variabelnavn (not a variable name)")
         channels[key] = name
     return declaration(words[0], channels)
 
@@ -147,7 +147,7 @@ def declaration(mark: str, channels: dict[str, str]) -> ChartDecl:
     """A declaration from a mark and its channels, checked: a known mark, its channels present,
     ``count`` only on x or y."""
     if mark not in MARKS:
-        raise ChartError(f"ukendt diagramtype '{mark}'; brug {', '.join(MARKS)} "
+        raise ChartError(f"ukendt diagramtype '{_shown(mark)}'; brug {', '.join(MARKS)} "
                          f"(unknown mark; use one of these)")
     missing = [c for c in REQUIRED[mark] if not channels.get(c)]
     if missing:
@@ -157,7 +157,7 @@ def declaration(mark: str, channels: dict[str, str]) -> ChartDecl:
     if counted and (set(counted) - {"x", "y"} or len(counted) > 1 or mark == "gantt"):
         raise ChartError("count kan kun stå på x eller y, på én af dem, og ikke i et gantt-diagram "
                          "(count goes on x or y, one of them, and not in a gantt chart)")
-    if mark == "bar" and COUNT not in (channels.get("x"), channels.get("y")) and channels.get("x2"):
+    if channels.get("x2") and mark != "gantt":
         raise ChartError("x2 hører til gantt-diagrammer (x2 belongs to gantt charts)")
     return ChartDecl(mark, **{c: channels.get(c) for c in CHANNELS})
 
@@ -170,8 +170,14 @@ def chosen(params) -> ChartDecl | None:
     channels = {c: params.get(c, "").strip() for c in CHANNELS if params.get(c, "").strip()}
     for name in channels.values():
         if not _NAME.fullmatch(name):
-            raise ChartError(f"'{name[:60]}' er ikke et variabelnavn (not a variable name)")
+            raise ChartError(f"'{_shown(name)}' er ikke et variabelnavn (not a variable name)")
     return declaration(mark, channels)
+
+
+def _shown(text: str) -> str:
+    """What a sentence may repeat of a value from a page's address: printable, at most 60 characters."""
+    printable = "".join(c for c in text if c.isprintable())
+    return printable if len(printable) <= 60 else printable[:59] + "…"
 
 
 def check_variables(decl: ChartDecl, query_text: str) -> None:
@@ -187,7 +193,7 @@ def check_variables(decl: ChartDecl, query_text: str) -> None:
 # Columns and their types
 # ---------------------------------------------------------------------------------------
 
-TEMPORAL_TYPES = ("date", "dateTime", "gYear", "gYearMonth", "dateTimeStamp")
+TEMPORAL_TYPES = ("date", "dateTime", "dateTimeStamp")
 NUMERIC_TYPES = ("integer", "decimal", "double", "float", "int", "long", "short", "byte", "nonNegativeInteger",
                  "positiveInteger", "negativeInteger", "nonPositiveInteger", "unsignedInt", "unsignedLong",
                  "unsignedShort", "unsignedByte")
@@ -529,7 +535,7 @@ def _encoding(decl: ChartDecl, channels: dict[str, Channel], data: list, result:
                                  "titleAnchor": "start", "titleX": 0, "titleY": -8, "titleBaseline": "bottom"}
             else:
                 field["legend"] = {"labelExpr": LINES, "labelLimit": 0}
-                palette = _phase_palette(channel, result)
+                palette = _phase_palette(channel, result, WORDS[lang]["none"])
                 if palette:
                     field["scale"] = palette
         encoding[name] = field
@@ -542,15 +548,18 @@ def _encoding(decl: ChartDecl, channels: dict[str, Channel], data: list, result:
     return encoding
 
 
-def _phase_palette(channel: Channel, result: dict) -> dict | None:
-    """The phases' own colours (the graph page's) when a colour channel shows phases."""
+def _phase_palette(channel: Channel, result: dict, none: str) -> dict | None:
+    """The phases' own colours (the graph page's) when a colour channel shows phases; a row
+    without one is grey."""
     from .namespaces import RG
     from .viz import PHASE_COLOURS
 
     shown: dict[str, str] = {}
-    for row in result["rows"]:
+    empty = False
+    for row in result["rows"][:ROW_CAP]:
         cell = row[channel.column.at]
         if not cell.get("text"):
+            empty = True
             continue
         key = (cell.get("iri") or "").removeprefix(str(RG))
         if key not in PHASE_COLOURS:
@@ -559,7 +568,8 @@ def _phase_palette(channel: Channel, result: dict) -> dict | None:
     if not shown:
         return None
     keys = [k for k in PHASE_COLOURS if k in shown]
-    return {"domain": [shown[k] for k in keys], "range": [PHASE_COLOURS[k] for k in keys]}
+    return {"domain": [shown[k] for k in keys] + ([none] if empty else []),
+            "range": [PHASE_COLOURS[k] for k in keys] + (["#d0d7de"] if empty else [])}
 
 
 def _size(channels: dict[str, Channel], data: list) -> dict:
