@@ -53,10 +53,6 @@ TEXT = {
         "search_capped": "Ordet findes i rigtig mange ressourcer; de bedste vises. Skriv flere ord for at indsnævre.",
         "showing": "viser {first}–{last}", "pages": "Sider", "previous": "Forrige", "next": "Næste",
         "page_of": "Side {page} af {pages}", "date_hint": "ÅÅÅÅ-MM-DD",
-        "timeline_alt": "Tidslinje: hvert initiativs fase i hver statusrunde og milepælenes datoer. De samme "
-                        "oplysninger står som tekst på hver rundes side og under Frister.",
-        "matrix_alt": "Matrix: hvilke kommuner der er involveret i hvilke initiativer. De samme data kan hentes "
-                      "som CSV ovenfor.",
         "as_of_label": "Pr. dato", "search_site": "Søg i hele grafen", "search_again": "Ny søgning",
         "skip": "Spring til indholdet", "area": "Udviklingsområde", "latest_phase": "Seneste fase",
         "new_nav": "Ny post", "new_title": "Ny post",
@@ -137,10 +133,6 @@ TEXT = {
         "search_capped": "The word is in very many resources; the best are shown. Add words to narrow it down.",
         "showing": "showing {first}–{last}", "pages": "Pages", "previous": "Previous", "next": "Next",
         "page_of": "Page {page} of {pages}", "date_hint": "YYYY-MM-DD",
-        "timeline_alt": "Timeline: each initiative's phase in each status round and the milestones' dates. The "
-                        "same facts are given as text on each round's page and under Deadlines.",
-        "matrix_alt": "Matrix: which municipalities are involved in which initiatives. The same data can be "
-                      "downloaded as CSV above.",
         "as_of_label": "As of", "search_site": "Search the whole graph", "search_again": "New search",
         "skip": "Skip to content", "area": "Development area", "latest_phase": "Latest phase",
         "new_nav": "New entry", "new_title": "New entry",
@@ -182,9 +174,7 @@ CHART_TEXT = {
         "mark_bar": "Søjler", "mark_line": "Kurve", "mark_point": "Punkter", "mark_area": "Areal",
         "mark_tick": "Streger på en akse", "mark_rule": "Lodrette linjer", "mark_gantt": "Intervaller (gantt)",
         "chart_licences": "Diagrammerne tegnes med Vega og Vega-Lite (BSD-3-licens)",
-        "chart_drawing": "Tegner diagrammet …",
         "chart_failed": "Diagrammet kunne ikke tegnes i browseren; serverens tegning kan hentes som SVG.",
-        "timeline_title": "Status og milepæle pr. initiativ", "matrix_title": "Kommuner × initiativer",
     },
     "en": {
         "views_label": "Show the result as", "view_table": "Table", "view_diagram": "Chart",
@@ -195,9 +185,7 @@ CHART_TEXT = {
         "mark_bar": "Bars", "mark_line": "Line", "mark_point": "Points", "mark_area": "Area",
         "mark_tick": "Ticks on an axis", "mark_rule": "Vertical lines", "mark_gantt": "Intervals (gantt)",
         "chart_licences": "The charts are drawn with Vega and Vega-Lite (BSD-3 licence)",
-        "chart_drawing": "Drawing the chart …",
         "chart_failed": "The chart could not be drawn in the browser; the server's drawing can be downloaded as SVG.",
-        "timeline_title": "Status and milestones per initiative", "matrix_title": "Municipalities × initiatives",
     },
 }
 for _lang, _words in CHART_TEXT.items():
