@@ -30,6 +30,16 @@ def test_wheel_carries_the_shipped_graph(wheel: Path):
     assert any(n.endswith("entry_points.txt") for n in names)
 
 
+def test_wheel_carries_the_chart_bundle_and_every_licence(wheel: Path):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    static = ROOT / "src" / "rammegraf" / "static"
+    for source in (*static.glob("*"), *static.glob("LICENSES/charts/*")):
+        if source.is_file():
+            assert f"rammegraf/static/{source.relative_to(static).as_posix()}" in names, source
+    assert {"rammegraf/static/vega.js", "rammegraf/static/charts.js", "rammegraf/static/LICENSES/charts/README",
+            "rammegraf/templates/_chart.html", "rammegraf/charts.py"} <= names
+
+
 def test_installed_wheel_answers_from_another_folder(wheel: Path, tmp_path: Path):
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",

@@ -16,7 +16,11 @@ PAGES = ["/id/{v}", "/id/initiativ/{v}", "/id/{v}/rediger", "/foresporgsler/{v}"
          "/frister?as_of={v}", "/frister?within={v}", "/frister.ics?as_of={v}", "/runder/{v}", "/sok?q={v}",
          "/sok?q={v}&format=json", "/ny/{v}", "/ny/initiativ?{v}={v}", "/sparql?query={v}",
          "/sparql?query=ASK{{}}&format={v}", "/ontologi?lang={v}", "/billeder/{v}", "/?as_of={v}", "/static/{v}",
-         "/valider?eksempel={v}", "/sparql/ord?x={v}", "/{v}"]
+         "/valider?eksempel={v}", "/sparql/ord?x={v}", "/{v}",
+         "/foresporgsler/faseskift?diagram={v}", "/foresporgsler/faseskift?diagram=1&mark={v}&x={v}",
+         "/foresporgsler/faseskift?diagram=svg&mark=bar&x=count&y={v}", "/foresporgsler/faseskift?diagram=png&color={v}",
+         "/sparql?query=SELECT%20*%7B%3Fs%20%3Fp%20%3Fo%7DLIMIT%203&diagram={v}",
+         "/sparql?query=SELECT%20*%7B%3Fs%20%3Fp%20%3Fo%7DLIMIT%203&diagram=spec&mark=tick&x={v}"]
 LEAKS = ("Traceback", 'File "', "site-packages", "src/rammegraf", ".py\"", "/root/", "/home/")
 
 

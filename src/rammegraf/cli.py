@@ -1019,7 +1019,8 @@ def timeline(output, lang, data_dirs):
     """Tidslinje: status og milepæle pr. initiativ (a timeline picture).
 
     Status reports as dots coloured by phase, milestones as bars over their
-    interval, initiatives grouped by development area.
+    interval, initiatives grouped by development area, every name whole
+    (drawn with Vega-Lite by vl-convert: no browser, no display).
 
     \b
     Example:
@@ -1033,15 +1034,16 @@ def timeline(output, lang, data_dirs):
 
 @main.command()
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="The matrix: .csv, or a heat map as .svg or .png.")
+              help="The matrix: .csv, or a picture as .svg or .png.")
 @LANG
 @DATA
 @friendly
 def matrix(output, lang, data_dirs):
     """Kommuner × initiativer: hvem er involveret i hvad (the municipality matrix).
 
-    1 where an initiative names the municipality (responsible, involved or
-    partner), directly or through its health cluster.
+    Each cell says how an initiative names the municipality: responsible,
+    involved or potential partner, or through its health cluster (empty: not
+    at all); the picture shows it as colour and shape, with a legend.
 
     \b
     Example:

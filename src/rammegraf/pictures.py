@@ -1,81 +1,182 @@
 """Pictures for the secretariat: a timeline per initiative, a municipality × initiative matrix.
 
-Both are drawn with matplotlib (no display needed) as SVG, with text kept as text,
-or PNG. The matrix is also a CSV.
+Both are Vega-Lite specs (rammegraf.charts): drawn by Vega in the browser on
+/runder, and by vl-convert on the server as SVG (text kept as text) or PNG for
+``rammegraf timeline`` and ``rammegraf matrix`` and for the pages read without
+JavaScript. Labels are whole (wrapped onto lines, never cut), the phase is a
+colour and the way a municipality takes part a colour and a shape, each with a
+legend, and every mark has a tooltip and, served, a link to its resource. The
+matrix is also a CSV.
 """
 
 from __future__ import annotations
 
-import io
+from datetime import timedelta
 
+from .charts import FONT, INK, LINES, LOCALES, SCHEMA, WORDS as CHART_WORDS, _names, _wrap, config, show_date
 from .labels import Labels
-from .namespaces import RG
-from .query import get_query, run_on
+from .namespaces import ID, RG
 from .terms import date_of, iri, text
 from .viz import PHASE_COLOURS
 
-def _pyplot():
-    import matplotlib
+MILESTONE_COLOUR = "#8c959f"
+WORDS = {
+    "da": {"timeline": "Status og milepæle pr. initiativ", "date": "Dato", "phase": "Fase",
+           "milestone": "Milepæl", "status": "Status", "area": "Udviklingsområde", "initiative": "Initiativ",
+           "what": "Hvad", "when": "Dato eller interval", "shows": "Fase eller milepæl",
+           "matrix": "Kommuner × initiativer: hvordan kommunerne deltager", "municipality": "Kommune",
+           "how": "Hvordan", "via": "Gennem", "source_words": "kildens ord"},
+    "en": {"timeline": "Status and milestones per initiative", "date": "Date", "phase": "Phase",
+           "milestone": "Milestone", "status": "Status", "area": "Development area", "initiative": "Initiative",
+           "what": "What", "when": "Date or interval", "shows": "Phase or milestone",
+           "matrix": "Municipalities × initiatives: how each municipality takes part", "municipality": "Municipality",
+           "how": "How", "via": "Through", "source_words": "the source's words"},
+}
+# how a municipality takes part, strongest first: (key, colour, shape)
+WAYS = (("responsible", "#0b5cad", "square"), ("involves", "#1a7f37", "circle"),
+        ("potentialPartner", "#9a6700", "triangle-up"), ("cluster", "#8250df", "diamond"))
+WRAP_Y = 44                 # characters per line of an initiative's name beside the rows
+WAY_WORDS = {"da": {"responsible": "Ansvarlig", "involves": "Involveret", "potentialPartner": "Mulig partner",
+                    "cluster": "Gennem sundhedsklynge"},
+             "en": {"responsible": "Responsible", "involves": "Involved", "potentialPartner": "Potential partner",
+                    "cluster": "Through a health cluster"}}
 
-    matplotlib.use("Agg")
-    matplotlib.rcParams["svg.fonttype"] = "none"      # labels stay text in the SVG
-    matplotlib.rcParams["svg.hashsalt"] = "rammegraf"  # the same graph gives the same file
-    import matplotlib.pyplot as plt
 
-    return plt
+def _served(lang: str):
+    """A resource's page on this site (served), in the reader's language."""
+    from .web.urls import link
 
-
-def _save(figure, fmt: str) -> bytes:
-    out = io.BytesIO()
-    metadata = {"Date": None} if fmt == "svg" else {"Software": "rammegraf"}
-    figure.savefig(out, format=fmt, bbox_inches="tight", dpi=110, metadata=metadata)
-    return out.getvalue()
+    def href(value: str) -> str:
+        return link("/id/" + value[len(str(ID)):], lang) if value.startswith(str(ID)) else ""
+    return href
 
 
-def timeline(engine, fmt: str = "svg", *, lang: str = "da") -> bytes:
-    """Status reports (dots coloured by phase) and milestones (bars over their
-    interval) per initiative, grouped by development area."""
-    plt = _pyplot()
-    from matplotlib.dates import date2num
+def _no_link(value: str) -> str:
+    return ""
 
+
+def _y_axis(order: list[str]) -> dict:
+    return {"field": "initiative", "type": "nominal", "title": None, "sort": order,
+            "axis": {"labelExpr": LINES, "labelLimit": 0, "labelFontSize": 12}}
+
+
+def _base(title: str, description: str, lang: str, data: list, table: dict) -> dict:
+    return {"$schema": SCHEMA, "title": {"text": title, "anchor": "start"}, "description": description,
+            "data": {"values": data}, "config": {**config(), "font": FONT},
+            "usermeta": {"rammegraf": {"table": table},
+                         "embedOptions": {"formatLocale": LOCALES[lang][0], "timeFormatLocale": LOCALES[lang][1]}}}
+
+
+# ---------------------------------------------------------------------------------------
+# The timeline
+# ---------------------------------------------------------------------------------------
+
+def timeline_spec(engine, *, lang: str = "da", served: bool = True) -> dict:
+    """Status reports as points in the phase's colour and milestones as bars over their
+    interval, per initiative, grouped by development area (a row of the chart each)."""
+    words = WORDS[lang]
+    href = _served(lang) if served else _no_link
     labels = Labels(engine, lang)
     rows = _initiatives_by_area(engine, labels)
-    position = {initiative.value: y for y, (_, initiative, _) in enumerate(rows)}
-    reports = engine.query("SELECT ?i ?day ?phase WHERE { ?r rg:statusOf ?i ; rg:asOf ?day ; rg:phase ?phase }").rows
-    height = max(3.0, 0.42 * len(rows) + 1.5)
-    figure, axes = plt.subplots(figsize=(13, height))
-    for initiative, day, phase in reports:
-        when = date_of(day)
-        if initiative.value in position and when is not None:
-            axes.plot(date2num(when), position[initiative.value], "o", markersize=9,
-                      color=PHASE_COLOURS.get(phase.value.rsplit("#", 1)[-1], "#999999"),
-                      markeredgecolor="#333333", zorder=3)
-    for initiative, start, end in _milestones(engine):
-        if initiative in position:
-            axes.barh(position[initiative], max(date2num(end) - date2num(start), 2), left=date2num(start),
-                      height=0.25, color="#bbbbbb", edgecolor="#666666", zorder=2)
-    axes.set_yticks(range(len(rows)))
-    axes.set_yticklabels([f"{name[:70]}{'…' if len(name) > 70 else ''}" for _, _, name in rows], fontsize=8)
-    axes.invert_yaxis()
-    axes.xaxis_date()
-    axes.grid(axis="x", color="#eeeeee")
-    previous = None
-    for y, (area, _, _) in enumerate(rows):
-        if area != previous:
-            axes.axhline(y - 0.5, color="#888888", linewidth=0.8)
-            axes.text(1.0, y - 0.45, area, transform=axes.get_yaxis_transform(), ha="right", va="top",
-                      fontsize=8, color="#555555")
-            previous = area
+    placed = {initiative.value: (area, name) for area, initiative, name in rows}
     labels.load(iri(RG[key]) for key in PHASE_COLOURS)
-    handles = [plt.Line2D([], [], marker="o", linestyle="", markersize=8, color=colour, markeredgecolor="#333",
-                          label=labels.of(iri(RG[key])) or key) for key, colour in PHASE_COLOURS.items()]
-    handles.append(plt.Rectangle((0, 0), 1, 1, color="#bbbbbb", label="Milepæl" if lang == "da" else "Milestone"))
-    axes.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.06), ncol=8, fontsize=8,
-                frameon=False)
-    axes.set_title("Status og milepæle pr. initiativ" if lang == "da" else "Status and milestones per initiative")
-    data = _save(figure, fmt)
-    plt.close(figure)
-    return data
+    phases = {str(RG[key]): labels.of(iri(RG[key])) or key for key in PHASE_COLOURS}
+    data, table = [], []
+    reports = engine.query("SELECT ?i ?day ?phase WHERE { ?r rg:statusOf ?i ; rg:asOf ?day ; rg:phase ?phase }").rows
+    for initiative, day, phase in sorted(reports, key=lambda r: (text(r[1]), r[0].value)):
+        when = date_of(day)
+        if initiative.value not in placed or when is None:
+            continue
+        area, name = placed[initiative.value]
+        phase_label = phases.get(phase.value, labels.display(phase))
+        data.append({"kind": "status", "area": area, "initiative": _wrap(name, WRAP_Y), "initiative_text": name,
+                     "day": when.isoformat(), "day_text": show_date(when, lang), "legend": phase_label,
+                     "href": href(initiative.value), "desc": f"{name}, {show_date(when, lang)}: {phase_label}"})
+        table.append([{"text": area}, _cell(name, href(initiative.value)), {"text": words["status"]},
+                      {"text": show_date(when, lang)}, {"text": phase_label}])
+    for initiative, milestone, start, end, said in _milestones(engine, labels):
+        if initiative not in placed:
+            continue
+        area, name = placed[initiative]
+        title = labels.display(iri(milestone))
+        span = show_date(start, lang) if start == end else f"{show_date(start, lang)} – {show_date(end, lang)}"
+        data.append({"kind": "milestone", "area": area, "initiative": _wrap(name, WRAP_Y), "initiative_text": name,
+                     "start": start.isoformat(), "end": (end + timedelta(days=1)).isoformat(), "span": span,
+                     "said": said, "milestone": title, "legend": words["milestone"], "href": href(milestone),
+                     "desc": f"{name}: {words['milestone'].lower()} {title}, {span}"})
+        table.append([{"text": area}, _cell(name, href(initiative)), {"text": words["milestone"]},
+                      {"text": f"{span} ({words['source_words']}: {said})" if said else span},
+                      _cell(title, href(milestone))])
+    areas = list(dict.fromkeys(area for area, _, _ in rows))
+    order = [_wrap(name, WRAP_Y) for _, _, name in rows]
+    spec = _base(words["timeline"], _timeline_words(data, rows, areas, lang), lang, data,
+                 {"headers": [words["area"], words["initiative"], words["what"], words["when"], words["shows"]],
+                  "rows": table})
+    shown = [p for p in phases.values() if any(d["legend"] == p for d in data)]
+    colours = [PHASE_COLOURS[key] for key in PHASE_COLOURS if phases[str(RG[key])] in shown]
+    colour = {"field": "legend", "type": "nominal", "title": f"{words['phase']} / {words['milestone'].lower()}",
+              "scale": {"domain": shown + [words["milestone"]], "range": colours + [MILESTONE_COLOUR]}}
+    x = {"type": "temporal", "title": words["date"], "scale": {"type": "utc", "nice": True, "padding": 10},
+         "axis": {"grid": True, "orient": "top", "labelFontSize": 12}}
+    step = max(24, 14 * max((o.count("\n") + 1 for o in order), default=1) + 14)
+    spec.update({
+        "facet": {"row": {"field": "area", "type": "nominal", "sort": areas, "title": None,
+                          "header": {"labelAngle": 0, "labelOrient": "top", "labelAnchor": "start",
+                                     "labelFontWeight": "bold", "labelFontSize": 13, "labelColor": INK,
+                                     "labelLimit": 0, "labelPadding": 6}}},
+        "resolve": {"scale": {"y": "independent"}},
+        "spacing": 14,
+        # one data source for both layers (a filter each would make Vega-Lite warn about the facet's
+        # independent scales): a status row has no start, a milestone row no day, and Vega-Lite leaves
+        # out a mark whose position is missing
+        "spec": {"width": 560, "height": {"step": step}, "layer": [
+            {"mark": {"type": "bar", "height": 8, "cornerRadius": 2, "stroke": "#57606a", "strokeWidth": 0.5},
+             "encoding": {"y": _y_axis(order), "x": {"field": "start", **x}, "x2": {"field": "end"},
+                          "color": colour, "href": {"field": "href"}, "description": {"field": "desc"},
+                          "tooltip": [{"field": "milestone", "title": words["milestone"]},
+                                      {"field": "span", "title": words["when"]},
+                                      {"field": "said", "title": words["source_words"]},
+                                      {"field": "initiative_text", "title": words["initiative"]}]}},
+            {"mark": {"type": "point", "filled": True, "size": 120, "stroke": INK, "strokeWidth": 1, "opacity": 1},
+             "encoding": {"y": _y_axis(order), "x": {"field": "day", **x}, "color": colour,
+                          "href": {"field": "href"}, "description": {"field": "desc"},
+                          "tooltip": [{"field": "initiative_text", "title": words["initiative"]},
+                                      {"field": "day_text", "title": words["date"]},
+                                      {"field": "legend", "title": words["phase"]}]}},
+        ]},
+    })
+    return spec
+
+
+def _cell(shown: str, href: str) -> dict:
+    return {"text": shown, "href": href} if href else {"text": shown}
+
+
+def _timeline_words(data: list, rows: list, areas: list, lang: str) -> str:
+    reports = sorted(d["day"] for d in data if d["kind"] == "status")
+    milestones = [d for d in data if d["kind"] == "milestone"]
+    first, last = (show_date(_iso(reports[0]), lang), show_date(_iso(reports[-1]), lang)) if reports else ("", "")
+    starts = sorted(d["start"] for d in milestones)
+    ends = sorted((_iso(d["end"]) - timedelta(days=1)).isoformat() for d in milestones)
+    if lang == "da":
+        text_ = (f"Tidslinje: status og milepæle for {len(rows)} initiativer i {len(areas)} udviklingsområder. "
+                 f"{len(reports)} statusrapporter fra {first} til {last} er prikker i fasens farve")
+        if milestones:
+            text_ += (f"; {len(milestones)} milepæle fra {show_date(_iso(starts[0]), lang)} til "
+                      f"{show_date(_iso(ends[-1]), lang)} er grå bjælker over deres interval")
+        return text_ + "."
+    text_ = (f"Timeline: status and milestones of {len(rows)} initiatives in {len(areas)} development areas. "
+             f"{len(reports)} status reports from {first} to {last} are dots in the phase's colour")
+    if milestones:
+        text_ += (f"; {len(milestones)} milestones from {show_date(_iso(starts[0]), lang)} to "
+                  f"{show_date(_iso(ends[-1]), lang)} are grey bars over their interval")
+    return text_ + "."
+
+
+def _iso(value: str):
+    from datetime import date
+
+    return date.fromisoformat(value)
 
 
 def _initiatives_by_area(engine, labels: Labels) -> list[tuple[str, object, str]]:
@@ -95,54 +196,156 @@ def _initiatives_by_area(engine, labels: Labels) -> list[tuple[str, object, str]
     return [(area, initiative, name) for _, area, initiative, name in out]
 
 
-def _milestones(engine) -> set[tuple[str, object, object]]:
-    """(initiative IRI, earliest, latest) for each milestone an initiative has or
-    waits for, directly or through a task or decision point."""
-    rows = engine.query("""SELECT DISTINCT ?i ?earliest ?latest ?m WHERE {
+def _milestones(engine, labels: Labels) -> list[tuple[str, str, object, object, str]]:
+    """(initiative IRI, milestone IRI, earliest, latest, the source's words) for each milestone
+    an initiative has or waits for, directly or through a task or decision point."""
+    rows = engine.query("""SELECT DISTINCT ?i ?m ?earliest ?latest ?words WHERE {
         { ?i rg:hasMilestone ?m } UNION { ?i rg:dependsOn ?m . ?m a rg:Milestone }
         UNION { ?i rg:hasTask|rg:hasDecisionPoint ?item . ?item rg:hasMilestone ?m }
-        ?i a rg:Initiative . ?m rg:earliest ?earliest ; rg:latest ?latest }""").rows
-    return {(i.value, date_of(a), date_of(b)) for i, a, b, _ in rows
-            if date_of(a) is not None and date_of(b) is not None}
+        ?i a rg:Initiative . ?m rg:earliest ?earliest ; rg:latest ?latest .
+        OPTIONAL { ?m rg:dateText ?words } }""").rows
+    labels.load(row[1] for row in rows)
+    found = {(i.value, m.value, date_of(a), date_of(b), text(w)) for i, m, a, b, w in rows
+             if date_of(a) is not None and date_of(b) is not None}
+    return sorted(found, key=lambda r: (r[2], r[3], r[1], r[0]))
 
 
-def matrix(engine, *, lang: str = "da") -> tuple[list[str], list[str], list[list[int]]]:
-    """Municipalities × initiatives: 1 where the initiative names the municipality
-    (responsible, involved or partner) directly or through its health cluster."""
+# ---------------------------------------------------------------------------------------
+# The municipality matrix
+# ---------------------------------------------------------------------------------------
+
+def involvement(engine) -> dict[tuple[str, str], tuple[str, list[str]]]:
+    """(municipality, initiative) → (how, clusters): how the initiative names the municipality —
+    responsible, involved or potential partner directly (the strongest), else through its
+    health cluster — and the clusters it comes through. The pairs are kommuners-involvering's."""
+    rows = engine.query("""SELECT DISTINCT ?m ?i ?role ?via WHERE {
+        VALUES ?role { rg:responsible rg:involves rg:potentialPartner }
+        ?m a rg:Municipality . ?i a rg:Initiative .
+        { ?i ?role ?m . } UNION { ?i ?role ?via . ?via a rg:Cluster ; org:hasMember ?m . } }""").rows
+    ways: dict[tuple[str, str], tuple[set, set]] = {}
+    for municipality, initiative, role, via in rows:
+        direct, clusters = ways.setdefault((municipality.value, initiative.value), (set(), set()))
+        if via is None:
+            direct.add(role.value.rsplit("#", 1)[-1])
+        else:
+            clusters.add(via.value)
+    order = [key for key, _, _ in WAYS]
+    return {pair: (min(direct, key=order.index) if direct else "cluster", sorted(clusters))
+            for pair, (direct, clusters) in ways.items()}
+
+
+def matrix(engine, *, lang: str = "da") -> tuple[list[str], list[str], list[list[str]]]:
+    """Municipalities × initiatives: per cell, how the initiative names the municipality
+    (a key of WAYS), or '' where it does not."""
     labels = Labels(engine, lang)
     found = engine.query("SELECT ?m WHERE { ?m a rg:Municipality }").rows
     labels.load(m for (m,) in found)
-    municipalities = sorted({labels.display(m) for (m,) in found}, key=str.casefold)
-    initiatives = [name for _, _, name in _initiatives_by_area(engine, labels)]
-    cells = [[0] * len(initiatives) for _ in municipalities]
-    answer = run_on(engine, get_query("kommuners-involvering"))
-    labels.load(t for row in answer.rows for t in row[:2])
-    for municipality, initiative, *_ in answer.rows:
-        row = municipalities.index(labels.display(municipality))
-        column = initiatives.index(labels.display(initiative))
-        cells[row][column] = 1
-    return municipalities, initiatives, cells
+    municipalities = sorted(((labels.display(m), m.value) for (m,) in found), key=lambda p: p[0].casefold())
+    initiatives = [(name, initiative.value) for _, initiative, name in _initiatives_by_area(engine, labels)]
+    ways = involvement(engine)
+    cells = [[ways.get((m, i), ("", []))[0] for _, i in initiatives] for _, m in municipalities]
+    return [n for n, _ in municipalities], [n for n, _ in initiatives], cells
 
 
 def matrix_csv(engine, *, lang: str = "da") -> bytes:
-    municipalities, initiatives, cells = matrix(engine, lang=lang)
+    """The matrix as CSV: a row per municipality, a column per initiative, each cell saying how
+    it takes part (empty: it does not)."""
     from .tables import delimited
 
+    municipalities, initiatives, cells = matrix(engine, lang=lang)
+    words = WAY_WORDS[lang]
     return delimited(["kommune" if lang == "da" else "municipality", *initiatives],
-                     [[name, *row] for name, row in zip(municipalities, cells)]).encode("utf-8")
+                     [[name, *(words[c] if c else "" for c in row)] for name, row in zip(municipalities, cells)]
+                     ).encode("utf-8")
+
+
+def matrix_spec(engine, *, lang: str = "da", served: bool = True) -> dict:
+    """The matrix as a chart: a grid of municipalities (across) and initiatives (down, grouped by
+    area as on the timeline), a mark where a municipality takes part, its colour and shape saying how."""
+    words, ways_words = WORDS[lang], WAY_WORDS[lang]
+    href = _served(lang) if served else _no_link
+    labels = Labels(engine, lang)
+    found = engine.query("SELECT ?m WHERE { ?m a rg:Municipality }").rows
+    labels.load(m for (m,) in found)
+    municipalities = sorted(((labels.display(m), m.value) for (m,) in found), key=lambda p: p[0].casefold())
+    initiatives = [(name, initiative.value) for _, initiative, name in _initiatives_by_area(engine, labels)]
+    ways = involvement(engine)
+    labels.load(iri(c) for _, clusters in ways.values() for c in clusters)
+    data, table = [], []
+    for m_name, m in municipalities:
+        for i_name, i in initiatives:
+            datum = {"municipality": m_name, "initiative": _wrap(i_name, WRAP_Y), "initiative_text": i_name}
+            if (m, i) in ways:
+                how, clusters = ways[(m, i)]
+                through = ", ".join(labels.display(iri(c)) for c in clusters)
+                datum.update({"how": ways_words[how], "via": through, "href": href(i),
+                              "desc": f"{m_name}, {i_name}: {ways_words[how]}"
+                                      + (f" ({words['via'].lower()} {through})" if through else "")})
+                table.append([_cell(m_name, href(m)), _cell(i_name, href(i)), {"text": ways_words[how]},
+                              {"text": through}])
+            data.append(datum)
+    order = [_wrap(name, WRAP_Y) for name, _ in initiatives]
+    taking = [d for d in data if "how" in d]
+    spec = _base(words["matrix"], _matrix_words(municipalities, initiatives, taking, lang), lang, data,
+                 {"headers": [words["municipality"], words["initiative"], words["how"], words["via"]], "rows": table})
+    step = max(24, 14 * max((o.count("\n") + 1 for o in order), default=1) + 14)
+    x = {"field": "municipality", "type": "nominal", "title": None, "sort": [n for n, _ in municipalities],
+         "axis": {"orient": "top", "labelAngle": -50, "labelAlign": "left", "labelLimit": 0, "labelFontSize": 12,
+                  "domain": False, "ticks": False}}
+    y = {**_y_axis(order), "axis": {"labelExpr": LINES, "labelLimit": 0, "labelFontSize": 12, "domain": False,
+                                    "ticks": False}}
+    shown = [key for key, _, _ in WAYS if any(d.get("how") == ways_words[key] for d in taking)]
+    scale = {"domain": [ways_words[k] for k in shown]}
+    spec.update({"width": {"step": 28}, "height": {"step": step}, "layer": [
+        {"mark": {"type": "rect", "fill": "#f6f8fa", "stroke": "#ffffff", "strokeWidth": 2},
+         "encoding": {"x": x, "y": y}},
+        {"transform": [{"filter": {"field": "how", "oneOf": [ways_words[k] for k in shown]}}],
+         "mark": {"type": "point", "filled": True, "size": 150, "opacity": 1, "stroke": "#ffffff", "strokeWidth": 0.5},
+         "encoding": {"x": x, "y": y,
+                      "color": {"field": "how", "type": "nominal", "title": words["how"],
+                                "scale": {**scale, "range": [c for k, c, _ in WAYS if k in shown]}},
+                      "shape": {"field": "how", "type": "nominal", "title": words["how"],
+                                "scale": {**scale, "range": [s for k, _, s in WAYS if k in shown]}},
+                      "href": {"field": "href"}, "description": {"field": "desc"},
+                      "tooltip": [{"field": "municipality", "title": words["municipality"]},
+                                  {"field": "initiative_text", "title": words["initiative"]},
+                                  {"field": "how", "title": words["how"]},
+                                  {"field": "via", "title": words["via"]}]}},
+    ]})
+    return spec
+
+
+def _matrix_words(municipalities: list, initiatives: list, taking: list, lang: str) -> str:
+    per_way: dict[str, int] = {}
+    per_town: dict[str, int] = {}
+    for d in taking:
+        per_way[d["how"]] = per_way.get(d["how"], 0) + 1
+        per_town[d["municipality"]] = per_town.get(d["municipality"], 0) + 1
+    ways = ", ".join(f"{n} {how.lower()}" for how, n in per_way.items())
+    most = max(per_town.values(), default=0)
+    towns = _names([t for t, n in per_town.items() if n == most], CHART_WORDS[lang]) if per_town else "–"
+    if lang == "da":
+        return (f"Matrix: {len(municipalities)} kommuner × {len(initiatives)} initiativer; {len(taking)} steder "
+                f"deltager en kommune ({ways}). Flest: {towns} ({most} initiativer). Farve og form siger hvordan.")
+    return (f"Matrix: {len(municipalities)} municipalities × {len(initiatives)} initiatives; a municipality takes part "
+            f"in {len(taking)} places ({ways}). Most: {towns} ({most} initiatives). Colour and shape say how.")
+
+
+# ---------------------------------------------------------------------------------------
+# As files (the command line)
+# ---------------------------------------------------------------------------------------
+
+def timeline(engine, fmt: str = "svg", *, lang: str = "da") -> bytes:
+    """The timeline as an SVG or PNG file."""
+    return _file(timeline_spec(engine, lang=lang, served=False), fmt)
 
 
 def matrix_picture(engine, fmt: str = "svg", *, lang: str = "da") -> bytes:
-    plt = _pyplot()
-    municipalities, initiatives, cells = matrix(engine, lang=lang)
-    figure, axes = plt.subplots(figsize=(max(6, 0.5 * len(initiatives) + 3), max(4, 0.35 * len(municipalities) + 3)))
-    axes.imshow(cells, cmap="Blues", vmin=0, vmax=1.4, aspect="auto")
-    axes.set_yticks(range(len(municipalities)))
-    axes.set_yticklabels(municipalities, fontsize=8)
-    axes.set_xticks(range(len(initiatives)))
-    axes.set_xticklabels([f"{n[:45]}{'…' if len(n) > 45 else ''}" for n in initiatives], rotation=60,
-                         ha="right", fontsize=7)
-    axes.set_title("Kommuner × initiativer" if lang == "da" else "Municipalities × initiatives")
-    data = _save(figure, fmt)
-    plt.close(figure)
-    return data
+    """The matrix as an SVG or PNG file."""
+    return _file(matrix_spec(engine, lang=lang, served=False), fmt)
+
+
+def _file(spec: dict, fmt: str) -> bytes:
+    from .charts import png, svg_document
+
+    return png(spec) if fmt == "png" else svg_document(spec)

@@ -8,7 +8,10 @@ A named query is ``queries/<name>.rq``, opening with a comment header::
     # description@en: …
     # param: actor iri org:Organization = https://w3id.org/rammegraf/id/region/midtjylland
     # param: deadline xsd:date = 2026-01-01
+    # caption@da: deadline = Senest
+    # chart: bar x=initiatives y=actor
 
+``chart`` declares the chart the web app draws beside the table (rammegraf.charts).
 Parameters are bound as RDF terms (a VALUES block written from terms by
 rammegraf.sparql), never pasted into the text: a value holding a quote or ``}``
 is one literal and cannot change the query. Queries run read-only: SPARQL
@@ -24,6 +27,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from .charts import RESERVED, ChartDecl, ChartError, check_variables, parse_chart
 from .errors import did_you_mean
 from .namespaces import ID, PREFIXES
 from .sparql import QueryError, QueryRefused, QuerySyntaxError, prepare  # noqa: F401 - the query API
@@ -59,6 +63,7 @@ class NamedQuery:
     descriptions: dict[str, str] = field(default_factory=dict)
     params: tuple[Param, ...] = ()
     captions: dict[str, dict[str, str]] = field(default_factory=dict)   # lang → variable → words
+    chart: ChartDecl | None = None      # the chart its header declares (rammegraf.charts)
 
     def caption(self, name: str, lang: str = "da") -> str:
         """The words for people for a parameter or result column (the variable's name if none)."""
@@ -128,6 +133,7 @@ def parse_query_text(text: str, *, name: str = "-", path: Path | None = None,
     descriptions: dict[str, str] = {}
     params: list[Param] = []
     captions: dict[str, dict[str, str]] = {}
+    chart: ChartDecl | None = None
     where = str(path) if path else name
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
@@ -151,9 +157,18 @@ def parse_query_text(text: str, *, name: str = "-", path: Path | None = None,
                 raise QueryError(f"linje {number}: en billedtekst skrives 'caption@da: variabel = ord'; "
                                  f"fik '{value}' (a caption is 'caption@da: variable = words')", query=where)
             captions.setdefault(key[-2:], {})[variable.strip()] = words.strip()
+        elif key == "chart":
+            if chart is not None:
+                raise QueryError(f"linje {number}: hovedet har allerede et diagram (the header declares a chart "
+                                 "already)", query=where)
+            try:
+                chart = parse_chart(value)
+                check_variables(chart, text)
+            except ChartError as error:
+                raise QueryError(f"linje {number}: {error.message}; fik '{value}'", query=where) from None
         else:
             raise QueryError(f"linje {number}: ukendt nøgle '{key}' i hovedet; tilladt er title@da, "
-                             "title@en, description@da, description@en, param, caption@da og caption@en "
+                             "title@en, description@da, description@en, param, caption@da, caption@en og chart "
                              "(unknown header key)", query=where)
     if require_header:
         missing = [k for k, d in (("title@da", titles), ("title@en", titles),
@@ -167,7 +182,7 @@ def parse_query_text(text: str, *, name: str = "-", path: Path | None = None,
         raise QueryError("en parameter er erklæret to gange (a parameter is declared twice)",
                          query=where)
     return NamedQuery(name=name, text=text, path=path, titles=titles,
-                      descriptions=descriptions, params=tuple(params), captions=captions)
+                      descriptions=descriptions, params=tuple(params), captions=captions, chart=chart)
 
 
 def _parse_param(value: str, where: str, number: int) -> Param:
@@ -177,6 +192,10 @@ def _parse_param(value: str, where: str, number: int) -> Param:
                          f"med type blandt {', '.join(TYPES)}; fik '{value}' "
                          "(a parameter is 'name type [class] [= default]')", query=where)
     cls = match.group("cls")
+    if match.group("name") in RESERVED:
+        raise QueryError(f"linje {number}: '{match.group('name')}' er et navn, siderne selv bruger "
+                         f"({', '.join(RESERVED)}); kald parameteren noget andet (a name the pages use: "
+                         "call the parameter something else)", query=where)
     if cls and match.group("type") != "iri":
         raise QueryError(f"linje {number}: kun iri-parametre kan have en klasse "
                          "(only iri parameters take a class)", query=where)

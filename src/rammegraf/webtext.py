@@ -53,10 +53,6 @@ TEXT = {
         "search_capped": "Ordet findes i rigtig mange ressourcer; de bedste vises. Skriv flere ord for at indsnævre.",
         "showing": "viser {first}–{last}", "pages": "Sider", "previous": "Forrige", "next": "Næste",
         "page_of": "Side {page} af {pages}", "date_hint": "ÅÅÅÅ-MM-DD",
-        "timeline_alt": "Tidslinje: hvert initiativs fase i hver statusrunde og milepælenes datoer. De samme "
-                        "oplysninger står som tekst på hver rundes side og under Frister.",
-        "matrix_alt": "Matrix: hvilke kommuner der er involveret i hvilke initiativer. De samme data kan hentes "
-                      "som CSV ovenfor.",
         "as_of_label": "Pr. dato", "search_site": "Søg i hele grafen", "search_again": "Ny søgning",
         "skip": "Spring til indholdet", "area": "Udviklingsområde", "latest_phase": "Seneste fase",
         "new_nav": "Ny post", "new_title": "Ny post",
@@ -137,10 +133,6 @@ TEXT = {
         "search_capped": "The word is in very many resources; the best are shown. Add words to narrow it down.",
         "showing": "showing {first}–{last}", "pages": "Pages", "previous": "Previous", "next": "Next",
         "page_of": "Page {page} of {pages}", "date_hint": "YYYY-MM-DD",
-        "timeline_alt": "Timeline: each initiative's phase in each status round and the milestones' dates. The "
-                        "same facts are given as text on each round's page and under Deadlines.",
-        "matrix_alt": "Matrix: which municipalities are involved in which initiatives. The same data can be "
-                      "downloaded as CSV above.",
         "as_of_label": "As of", "search_site": "Search the whole graph", "search_again": "New search",
         "skip": "Skip to content", "area": "Development area", "latest_phase": "Latest phase",
         "new_nav": "New entry", "new_title": "New entry",
@@ -169,3 +161,32 @@ TEXT = {
         "sign_in_to_save": "Sign in to save",
     },
 }
+
+# The charts' words (rammegraf.charts, templates/_chart.html), kept apart so that a page family's
+# words and the charts' are changed without touching each other.
+CHART_TEXT = {
+    "da": {
+        "views_label": "Vis resultatet som", "view_table": "Tabel", "view_diagram": "Diagram",
+        "chart_data": "Diagrammets tal som tabel", "chart_svg": "Hent som SVG", "chart_png": "Hent som PNG",
+        "chart_choose": "Vælg diagram", "chart_mark": "Diagramtype", "chart_draw": "Tegn",
+        "chart_none_field": "– ingen –", "chart_count": "count: antal rækker",
+        "channel_x": "Vandret (x)", "channel_x2": "Slut (x2)", "channel_y": "Lodret (y)", "channel_color": "Farve",
+        "mark_bar": "Søjler", "mark_line": "Kurve", "mark_point": "Punkter", "mark_area": "Areal",
+        "mark_tick": "Streger på en akse", "mark_rule": "Lodrette linjer", "mark_gantt": "Intervaller (gantt)",
+        "chart_licences": "Diagrammerne tegnes med Vega og Vega-Lite (BSD-3-licens)",
+        "chart_failed": "Diagrammet kunne ikke tegnes i browseren; serverens tegning kan hentes som SVG.",
+    },
+    "en": {
+        "views_label": "Show the result as", "view_table": "Table", "view_diagram": "Chart",
+        "chart_data": "The chart's numbers as a table", "chart_svg": "Download as SVG",
+        "chart_png": "Download as PNG", "chart_choose": "Choose the chart", "chart_mark": "Mark",
+        "chart_draw": "Draw", "chart_none_field": "– none –", "chart_count": "count: number of rows",
+        "channel_x": "Across (x)", "channel_x2": "End (x2)", "channel_y": "Up (y)", "channel_color": "Colour",
+        "mark_bar": "Bars", "mark_line": "Line", "mark_point": "Points", "mark_area": "Area",
+        "mark_tick": "Ticks on an axis", "mark_rule": "Vertical lines", "mark_gantt": "Intervals (gantt)",
+        "chart_licences": "The charts are drawn with Vega and Vega-Lite (BSD-3 licence)",
+        "chart_failed": "The chart could not be drawn in the browser; the server's drawing can be downloaded as SVG.",
+    },
+}
+for _lang, _words in CHART_TEXT.items():
+    TEXT[_lang].update(_words)

@@ -11,8 +11,11 @@ for (const input of Object.keys(meta.inputs)) {
   const m = input.match(/node_modules\/((?:@[^/]+\/)?[^/]+)\//);
   if (m) packages.add(m[1]);
 }
-rmSync(out, { recursive: true, force: true });
+// the editor's own files only: LICENSES/charts/ belongs to tools/charts/
 mkdirSync(out, { recursive: true });
+for (const entry of readdirSync(out, { withFileTypes: true })) {
+  if (entry.isFile()) rmSync(join(out, entry.name));
+}
 const lines = [];
 for (const name of [...packages].sort()) {
   const dir = join("node_modules", name);

@@ -19,7 +19,10 @@ from ..errors import RammegrafError
 from ..namespaces import EDITOR_PREFIXES, PREFIXES
 from ..query import QueryError, QueryRefused
 from ..sparql import shape
+from ..webtext import TEXT
 from .base import ClientGone, TooLarge, Web, error_headers, status_of
+from .diagrams import chart_context, diagram_args
+from .jobs.charts import FILES
 from .paging import paged
 from .urls import here, negotiate
 
@@ -75,7 +78,8 @@ class Endpoint:
                 return self.editor(request, "")
             return self.error(request, QueryError("mangler parameteren 'query' (missing 'query')"), html=False)
         fmt = tuple(formats) or None
-        key = (query, accept, fmt)
+        diagram = diagram_args(request)
+        key = (query, accept, fmt, diagram)
         if not wants_html:
             known = self.web.answers.get(key)
             if known is not None:
@@ -83,15 +87,17 @@ class Endpoint:
         generation = self.web.generation
         try:
             outcome = await self.web.job(request, "sparql", query, accept, fmt, self.web.lang(request),
-                                         self.web.settings.row_cap, wants_html, fingerprint=shape(query))
+                                         self.web.settings.row_cap, wants_html, diagram, fingerprint=shape(query))
         except ClientGone:
             return Response(status_code=499)
         except RammegrafError as error:
             return self.error(request, error, html=wants_html, text=query)
         if outcome["kind"] == "html":
-            return self.editor(request, query, result=paged(outcome["result"], request))
+            return self.editor(request, query, result=paged(outcome["result"], request), chart=outcome.get("chart"))
         if generation == self.web.generation:  # not an answer from before a save
             self.web.answers.put(key, outcome)
+        if diagram[0] in FILES:
+            return data_response(outcome, self.web.settings.row_cap, filename=f"sparql.{outcome['ext']}")
         return data_response(outcome, self.web.settings.row_cap, vary=True)
 
     async def query_text(self, request) -> tuple[str | None, list[str]]:
@@ -137,7 +143,7 @@ class Endpoint:
                               "application/x-www-form-urlencoded (unsupported content type)")
 
     def editor(self, request, text: str, *, result=None, error: str | None = None, status: int = 200,
-               headers: dict | None = None):
+               headers: dict | None = None, chart: dict | None = None):
         from .app import CSP
 
         # CodeMirror (style-mod) writes its styles into <style> elements, which style-src 'self'
@@ -157,6 +163,7 @@ class Endpoint:
                              headers={"vary": "Accept", **(headers or {}), "content-security-policy": csp},
                              text=text, prefixes=EDITOR_TEXT, result=result, error=error, downloads=downloads,
                              permalink=here(request) if result is not None else None, nonce=nonce,
+                             chart=chart_context(request, chart, TEXT[lang]),
                              error_line=position.group(1) if position else None,
                              error_column=position.group(2) if position else None, starts=starts)
 

@@ -12,13 +12,16 @@ from .base import ClientGone, TEMPLATES, Web, error_headers, status_of
 
 STATIC = {"app.css": ("app.css", "text/css"), "tables.js": ("tables.js", "text/javascript"),
           "site.js": ("site.js", "text/javascript"), "entry.js": ("entry.js", "text/javascript")}
-# An entry's file is a name in TEMPLATES, or a Path: the built editor and its licences in static/
+# An entry's file is a name in TEMPLATES, or a Path: the built editor, the chart bundle and their licences in static/
 STATIC_FILES = Path(__file__).resolve().parents[1] / "static"
 STATIC.update({
     "editor.js": (STATIC_FILES / "editor.js", "text/javascript"),
     "sparql.js": (STATIC_FILES / "sparql.js", "text/javascript"),
     "sparql.css": (STATIC_FILES / "sparql.css", "text/css"),
     "LICENSES.txt": (STATIC_FILES / "LICENSES" / "README", "text/plain; charset=utf-8"),
+    "vega.js": (STATIC_FILES / "vega.js", "text/javascript"),
+    "charts.js": (STATIC_FILES / "charts.js", "text/javascript"),
+    "LICENSES-charts.txt": (STATIC_FILES / "LICENSES" / "charts" / "README", "text/plain; charset=utf-8"),
 })
 
 

@@ -8,7 +8,9 @@ from urllib.parse import urlencode
 from starlette.responses import Response
 
 from ..errors import RammegrafError
+from ..webtext import TEXT
 from .base import ClientGone, Web, error_headers, status_of
+from .diagrams import CHOICE, PAGING, chart_context, diagram_args
 from .endpoint import data_response
 from .pages import Pages
 from .paging import paged
@@ -47,9 +49,11 @@ class Queries:
         if fmt is not None and fmt not in DOWNLOADS + ("xml", "ttl", "nt", "jsonld"):
             fmt = None
         context = {"query": named, "form": form, "title": named.title(lang), "description": named.description(lang)}
+        diagram = diagram_args(request)
         try:
             outcome = await self.web.job(request, "named", named.name, values, fmt,
-                                         request.query_params.get("iris") == "1", lang, self.web.settings.row_cap)
+                                         request.query_params.get("iris") == "1", lang, self.web.settings.row_cap,
+                                         diagram)
         except ClientGone:
             return Response(status_code=499)
         except RammegrafError as error:
@@ -67,8 +71,9 @@ class Queries:
                                  **context)
         if outcome["kind"] == "data":
             return data_response(outcome, self.web.settings.row_cap, filename=f"{named.name}.{outcome['ext']}")
-        plain = {k: v for k, v in request.query_params.items() if k not in ("sorter", "retning", "side")}
+        plain = {k: v for k, v in request.query_params.items() if k not in PAGING + CHOICE}
         downloads = [("Excel" if fmt == "xlsx" else fmt.upper(), f"{request.url.path}?{urlencode({**plain, 'format': fmt})}")
                      for fmt in DOWNLOADS]
         return self.web.page(request, "query.html", result=paged(outcome["result"], request), downloads=downloads,
-                             permalink=here(request), **context)
+                             permalink=here(request), chart=chart_context(request, outcome.get("chart"), TEXT[lang]),
+                             **context)

@@ -10,7 +10,9 @@ from ..webtext import TEXT
 from .pages import Pages
 
 PICTURES = {"tidslinje.svg": ("timeline", "svg", "image/svg+xml"),
+            "tidslinje.png": ("timeline", "png", "image/png"),
             "matrix.svg": ("matrix", "svg", "image/svg+xml"),
+            "matrix.png": ("matrix", "png", "image/png"),
             "matrix.csv": ("matrix", "csv", "text/csv; charset=utf-8")}
 
 
@@ -30,7 +32,25 @@ class Rounds:
         rounds = await self.pages.run(request, "rounds", cached=True)
         if isinstance(rounds, Response):
             return rounds
-        return self.web.page(request, "rounds.html", rounds=rounds)
+        lang = self.web.lang(request)
+        drawn = await self.pages.run(request, "round_charts", lang, cached=True)
+        if isinstance(drawn, Response):
+            return drawn
+        return self.web.page(request, "rounds.html", rounds=rounds, pictures=self._pictures(drawn, lang))
+
+    def _pictures(self, drawn: dict, lang: str) -> dict:
+        """The timeline's and the matrix's chart (spec and the server's SVG) with their title and
+        downloads, for templates/_chart.html."""
+        from ..charts import title_of
+        from .urls import link
+
+        t = TEXT[lang]
+        files = {"timeline": "tidslinje", "matrix": "matrix"}
+        return {name: {**part, "title": title_of(part["spec"]),
+                       "downloads": [(t["chart_svg"], link(f"/billeder/{files[name]}.svg", lang)),
+                                     (t["chart_png"], link(f"/billeder/{files[name]}.png", lang))]
+                       + ([("CSV", link("/billeder/matrix.csv", lang))] if name == "matrix" else [])}
+                for name, part in drawn.items()}
 
     async def round(self, request):
         day = request.path_params["day"]
@@ -100,4 +120,5 @@ class Rounds:
         body = await self.pages.run(request, "picture", kind, fmt, self.web.lang(request), cached=True)
         if isinstance(body, Response):
             return body
-        return Response(body, media_type=media)
+        return Response(body, media_type=media,
+                        headers={"content-disposition": f'attachment; filename="{request.path_params["name"]}"'})

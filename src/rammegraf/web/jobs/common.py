@@ -34,6 +34,8 @@ def cell(term, labels: Labels, lang: str) -> dict:
         # a web address (a source on retsinformation.dk, a news page) is a link, not a dead end;
         # only http(s), so a javascript: or data: IRI in the data never becomes a link
         return {"text": labels.of(term) or term.value, "href": term.value, "external": True}
+    if is_iri(term):   # an ontology term (a phase): charts give it its own colour
+        return {"text": shown, "iri": term.value}
     return {"text": shown}
 
 
@@ -54,8 +56,11 @@ def html_result(answer, labels: Labels, lang: str) -> dict:
         return {"answer": yes if answer.boolean else no}
     if answer.is_graph:
         return {"text": serialize_answer(answer, "turtle").decode("utf-8"), "truncated": answer.truncated}
+    from ...charts import column_types
+
     labels.load(t for row in answer.rows for t in row)
     return {"vars": list(answer.vars), "truncated": answer.truncated,
+            "types": column_types(answer.rows, len(answer.vars)),
             "rows": [[cell(t, labels, lang) for t in row] for row in answer.rows]}
 
 

@@ -13,35 +13,50 @@ from .common import (
 
 
 def sparql(engine, query_text: str, accept: str, fmt: str | None, lang: str, row_cap: int,
-           html: bool) -> dict:
+           html: bool, diagram: tuple = (None, ())) -> dict:
     """A query from the endpoint or the editor: checked (Update, SERVICE, FROM
-    refused) before it runs, then answered in the negotiated format."""
+    refused) before it runs, then answered in the negotiated format. ``diagram``
+    is (mode, choice): mode ``svg``, ``png`` or ``spec`` answers the result's
+    chart as that file; ``1`` draws it on the server for the page."""
     from ...engine import checked
+    from .charts import FILES, chart_file, chart_part
 
+    mode, choice = diagram
     prepared = checked(query_text, "sparql")
+    if mode in FILES:
+        answer = engine.query(prepared, limit=row_cap)
+        return chart_file(html_result(answer, Labels(engine, lang), lang), lang, mode, choice=choice)
     media = choose_media(prepared.form, accept, fmt, html=html)
     answer = engine.query(prepared, limit=row_cap)
     if media == HTML:
-        return {"kind": "html", "result": html_result(answer, Labels(engine, lang), lang)}
+        result = html_result(answer, Labels(engine, lang), lang)
+        return {"kind": "html", "result": result, "chart": chart_part(result, lang, choice=choice, draw=mode == "1")}
     return {"kind": "data", "media": media, "body": serialize_answer(answer, RESULT_TYPES[media][0]),
             "truncated": answer.truncated}
 
 
-def named(engine, name: str, values: dict, fmt: str | None, iris: bool, lang: str, row_cap: int) -> dict:
+def named(engine, name: str, values: dict, fmt: str | None, iris: bool, lang: str, row_cap: int,
+          diagram: tuple = (None, ())) -> dict:
     """A named query with its parameters: the result table (columns with their
-    captions), or a download: CSV, TSV and Excel with labels and captions like the
-    command line, unless ``iris``, formulas neutralised; JSON as SPARQL results."""
+    captions) and its chart, or a download: CSV, TSV and Excel with labels and
+    captions like the command line, unless ``iris``, formulas neutralised; JSON as
+    SPARQL results; the chart as SVG, PNG or its spec (``diagram``: see sparql)."""
     from ...query import get_query, run_on
     from ...tables import XLSX, render, typed_cell, xlsx
+    from .charts import FILES, chart_file, chart_part
 
+    mode, choice = diagram
     query = get_query(name)
     answer = run_on(engine, query, values, limit=row_cap)
     labels = Labels(engine, lang)
-    if fmt is None:
+    if fmt is None or mode in FILES:
         result = html_result(answer, labels, lang)
         if "vars" in result:
             result["captions"] = [query.caption(v, lang) for v in result["vars"]]
-        return {"kind": "html", "result": result}
+        if mode in FILES:
+            return chart_file(result, lang, mode, query=query, choice=choice)
+        return {"kind": "html", "result": result,
+                "chart": chart_part(result, lang, query=query, choice=choice, draw=mode == "1")}
     if fmt in ("csv", "tsv", "xlsx") and answer.form == "SELECT":
         # a download is for a spreadsheet: cells go through tables.safe_cell (CSV, TSV)
         # or are string cells (Excel)
