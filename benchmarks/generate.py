@@ -3,8 +3,10 @@
 Five regions with their 98 municipalities, a framework agreement per region and
 two-year period, a health agreement per region, a national plan, a few hundred
 initiatives per region and year, a status round every four months (a source
-document per region and round), milestones (fuzzy ones too) with rg:dependsOn
-chains, tasks, meetings and people. The acts and provisions are the shipped
+document per region and round, typed rg:StatusRound: a report on the whole plan),
+a single update each March for the year's first two initiatives (a source that is
+no round), milestones (fuzzy ones too, some an initiative's start, rg:startOf) with
+rg:dependsOn chains, tasks, meetings and people. The acts and provisions are the shipped
 ones (copied in), so rg:concerns points at real law.
 
     python benchmarks/generate.py --size 10k -o out/bench-10k
@@ -55,6 +57,7 @@ FUZZY = [("primo", (1, 1), (3, 31)), ("medio", (4, 1), (9, 30)), ("ultimo", (10,
          ("efteråret", (9, 1), (11, 30))]
 SIZES = {"1k": (1, 2), "10k": (2, 15), "100k": (3, 100), "1m": (4, 750)}   # (years, initiatives per region-year)
 ROUNDS = ((1, 1), (5, 1), (9, 1))   # a status round every four months
+UPDATE = (3, 15)                     # a single update between the first two rounds of a year
 
 
 def iri(path: str) -> str:
@@ -152,9 +155,18 @@ def _region(w: Writer, rng, r_index, slug, name, n_municipalities, years, per_ye
             when = date(year, month, dom)
             doc = iri(f"kilde/syn-{slug}-{when.isoformat()}")
             w.resource(doc, "SourceDocument", f"Statusrunde {name} {when.isoformat()}")
+            w(doc, RDF_TYPE, term("StatusRound"))   # a report on the whole plan
             w(doc, DC_DATE, day(when))
             w(doc, DC_TITLE, lit(f"Handlingsplan {name}, status pr. {when.isoformat()}"))
             documents.append((when, doc))
+    updates = {}     # year → the source of that year's single update (no round)
+    for year in range(first_year, first_year + years):
+        when = date(year, *UPDATE)
+        doc = iri(f"kilde/syn-{slug}-opdatering-{when.isoformat()}")
+        w.resource(doc, "SourceDocument", f"Opdatering {name} {when.isoformat()}")
+        w(doc, DC_DATE, day(when))
+        w(doc, DC_TITLE, lit(f"Opdatering af enkelte initiativer, {name}, {when.isoformat()}"))
+        updates[year] = (when, doc)
     areas, goals = [], []
     for a_index, area_name in enumerate(AREAS, start=1):
         area = iri(f"udviklingsomraade/syn-{slug}-{a_index}")
@@ -182,7 +194,8 @@ def _region(w: Writer, rng, r_index, slug, name, n_municipalities, years, per_ye
     for year in range(first_year, first_year + years):
         for i in range(1, per_year + 1):
             ini = _initiative(w, rng, slug, name, year, i, munis, people, committee, group, health,
-                              frameworks[year], plan, areas, goals, documents, previous_milestones, region)
+                              frameworks[year], plan, areas, goals, documents, previous_milestones, region,
+                              updates)
             if year == first_year and i == 1:
                 w.resource(organisation, "Milestone", "Organiseringen i regionen er på plads",
                            "The region's organisation is in place")
@@ -199,7 +212,7 @@ def _region(w: Writer, rng, r_index, slug, name, n_municipalities, years, per_ye
 
 
 def _initiative(w, rng, slug, name, year, i, munis, people, committee, group, health, framework, plan,
-                areas, goals, documents, previous_milestones, region):
+                areas, goals, documents, previous_milestones, region, updates):
     ini = iri(f"initiativ/syn-{slug}-{year}-{i}")
     a = rng.randrange(len(areas))
     w.resource(ini, "Initiative", f"Initiativ {i} {year} i {name}", f"Initiative {i} {year} in {name}")
@@ -226,13 +239,25 @@ def _initiative(w, rng, slug, name, year, i, munis, people, committee, group, he
         w(report, PROV_FROM, doc)
         if rng.random() < 0.35 and phase < 6:
             phase += 1
+        if i <= 2 and when == date(year, *ROUNDS[0]) and year in updates:   # a single update, no round
+            update_day, update_doc = updates[year]
+            report = iri(f"status/syn-{slug}-{year}-{i}-{update_day.isoformat()}")
+            w.resource(report, "StatusReport", f"Status for initiativ {i} {year} pr. {update_day.isoformat()}")
+            w(report, term("statusOf"), ini)
+            w(report, term("asOf"), day(update_day))
+            w(report, term("phase"), term(PHASES[phase]))
+            w(report, term("text"), lit(f"Opdatering pr. {update_day.isoformat()}: fase {PHASES[phase]}."))
+            w(report, PROV_FROM, update_doc)
     first_doc = rounds[0][1] if rounds else documents[-1][1]
     w(ini, PROV_FROM, first_doc)
 
     own: list[str] = []
     for k in range(rng.randint(1, 2)):
         ms = iri(f"milepael/syn-{slug}-{year}-{i}-{k}")
-        w.resource(ms, "Milestone", f"Milepæl {k + 1} for initiativ {i} {year}")
+        start = k == 0 and rng.random() < 0.3    # the initiative's start (rg:startOf)
+        w.resource(ms, "Milestone", f"Opstart: initiativ {i} {year}" if start else f"Milepæl {k + 1} for initiativ {i} {year}")
+        if start:
+            w(ms, term("startOf"), ini)
         target_year = year + rng.randint(0, 2)
         if rng.random() < 0.5:
             words, (m1, d1), (m2, d2) = rng.choice(FUZZY)
@@ -289,19 +314,20 @@ def _meetings(w, rng, slug, year, committee, group, documents):
 
 
 def new_status_entry(*, years: int, first_year: int = 2025) -> str:
-    """A new status report for a generated graph, as Turtle: one round after the last
-    generated round (a date no report has yet), for the first initiative of the first
-    year in Midtjylland, with its own source document. It conforms."""
+    """A new status report for a generated graph, as Turtle: a single update after the
+    last generated round (a date no report has yet), for the first initiative of the
+    first year in Midtjylland, with its own source document, which is no round (so no
+    other initiative becomes "not in the report"). It conforms."""
     when = date(first_year + years, 2, 15)
     return f"""@prefix rg: <{RG}> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix xsd: <{XSD}> .
-<{ID}kilde/syn-ny-runde> a rg:SourceDocument ; rdfs:label "Ny runde"@da ;
-    <http://purl.org/dc/terms/title> "Ny runde"@da ; <http://purl.org/dc/terms/date> "{when}"^^xsd:date .
+<{ID}kilde/syn-ny-opdatering> a rg:SourceDocument ; rdfs:label "Ny opdatering"@da ;
+    <http://purl.org/dc/terms/title> "Ny opdatering"@da ; <http://purl.org/dc/terms/date> "{when}"^^xsd:date .
 <{ID}status/syn-ny> a rg:StatusReport ; rdfs:label "Ny status"@da ;
     rg:statusOf <{ID}initiativ/syn-midtjylland-{first_year}-1> ;
     rg:asOf "{when}"^^xsd:date ; rg:phase rg:InProgress ; rg:text "I gang."@da ;
-    <http://www.w3.org/ns/prov#wasDerivedFrom> <{ID}kilde/syn-ny-runde> .
+    <http://www.w3.org/ns/prov#wasDerivedFrom> <{ID}kilde/syn-ny-opdatering> .
 """
 
 

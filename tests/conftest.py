@@ -239,7 +239,8 @@ XSS = """@prefix rg: <https://w3id.org/rammegraf/ontology#> .
     rg:developmentArea <udviklingsomraade/overgangen-til-voksenomraadet> ;
     rg:involves <udvalg/dassos> .
 <status/xss-2025-08-20> rg:statusOf <initiativ/xss> ; rg:phase rg:Proposed ;
-    rg:asOf "2025-08-20"^^<http://www.w3.org/2001/XMLSchema#date> .
+    rg:asOf "2025-08-20"^^<http://www.w3.org/2001/XMLSchema#date> ;
+    <http://www.w3.org/ns/prov#wasDerivedFrom> <kilde/handlingsplan-2025-08-20> .
 """ % PAYLOAD
 
 

@@ -222,7 +222,7 @@ def test_queries_lists_every_named_query():
 
 def test_queries_show_prints_header_and_text():
     result = invoke("queries", "show", "faseskift", "--lang", "en")
-    assert result.stdout.startswith("Phase changes between two reports\n")
+    assert result.stdout.startswith("Phase changes between two status rounds\n")
     assert "  from: xsd:date = 2025-04-08" in result.stdout and "ORDER BY" in result.stdout
     assert invoke("queries", "show", "nope").exit_code == 2
 

@@ -148,7 +148,9 @@ REACHED_BY_DECEMBER = {  # milestone → the report that says it was reached (da
     "samarbejdsaftale-mistrivsel-godkendt-i-ssu", "samarbejdsaftale-mistrivsel-implementeringsopstart",
     "udvidelse-indlaeggelse-godkendt-i-ssu", "udvidelse-indlaeggelse-implementeringsopstart",
     "behandlingsansvar-96-timer-aftalt", "opstart-faelleskommunale-principper",
-    "status-implementering-indlaeggelse-til-ssg", "f-act-strategi-besluttet", "dobbeltdiagnosetilbud-fase-2"}
+    "status-implementering-indlaeggelse-til-ssg", "f-act-strategi-besluttet", "dobbeltdiagnosetilbud-fase-2",
+    # shown reached: F-ACT's start (in progress in August), the survey's deadline (its task reached in August)
+    "opstart-monitorering-af-f-act", "standardkontrakter-besvarelse"}
 
 
 def test_a_reached_milestone_is_never_overdue_and_a_parked_ones_is_on_hold(engine):
@@ -158,7 +160,8 @@ def test_a_reached_milestone_is_never_overdue_and_a_parked_ones_is_on_hold(engin
     assert found["dobbeltdiagnosetilbud-fase-2"].evidence.endswith("pr. 20.8.2025")
     assert found["opstart-velfaerdsteknologi"].state == "on_hold"      # parked in August
     assert found["opstart-temadag-overgangen"].state == "upcoming"      # awaiting start is not on hold
-    assert found["standardkontrakter-besvarelse"].state == "overdue"    # no report says it was reached
+    assert found["standardkontrakter-besvarelse"].proof.how == "task"   # its task is reached
+    assert found["opstart-monitorering-af-f-act"].proof.how == "started"
     # as of the April round, the August report's statements do not count yet
     april = {d.milestone.removeprefix(MS): d.state for d in deadlines(engine, as_of=date(2025, 5, 3), within=0)}
     assert april["status-implementering-indlaeggelse-til-ssg"] == "overdue"
@@ -169,14 +172,17 @@ def test_changes_list_what_was_reached_between_rounds(engine):
     from rammegraf.rounds import changes
 
     result = changes(engine, from_date=date(2025, 4, 8), to_date=date(2025, 8, 20))
-    assert result.reached == (
+    assert tuple((item, initiative) for item, initiative, _ in result.reached) == (
         ("Afdækning af brugen af KL’s standardkontrakter", "Etablering af fælles fælleskommunale principper i Midtjylland"),
         ("Bruttokatalog-skabelon over mulige fælles principper", "Etablering af fælles fælleskommunale principper i Midtjylland"),
+        ("Deadline for besvarelse af undersøgelsen om standardkontrakter",
+         "Etablering af fælles fælleskommunale principper i Midtjylland"),
         ("Dobbeltdiagnosetilbuddets 2. fase går i gang", "Styrkede indsatser til mennesker med svær grad af psykisk sygdom"),
         ("Er det fortsat aktuelt at definere opgaven for botilbudsteams?", "Botilbudsteams"),
         ("Horsensklyngen går i gang med at implementere F-ACT", "Monitorering af F-ACT"),
         ("Mulighed for at vedhæfte op til 10 filer til korrespondancebrev",
          "Bedre kommunikation mellem sektorer (Rammeaftale om korrespondancemeddelelser)"),
+        ("Opstart: Monitorering af F-ACT", "Monitorering af F-ACT"),
         ("Regionsrådet besluttede en strategi for udbredelse af F-ACT", "Monitorering af F-ACT"),
         ("Status på implementering leveret til Sundhedsstyregruppen",
          "Udvidelse af Samarbejdsaftalen om den gode indlæggelse og udskrivelse ift. psykiatri"),
@@ -185,3 +191,8 @@ def test_changes_list_what_was_reached_between_rounds(engine):
         ("Udkast til en revideret aftale for anvendelse af korrespondancebreve",
          "Bedre kommunikation mellem sektorer (Rammeaftale om korrespondancemeddelelser)"),
     )
+    why = {item: reason for item, _, reason in result.reached}
+    assert why["Opstart: Monitorering af F-ACT"] == (
+        "Monitorering af F-ACT er i gang pr. 20.8.2025 (Handlingsplan Rammeaftale 2025-26, status pr. 20. august 2025)")
+    assert why["Deadline for besvarelse af undersøgelsen om standardkontrakter"].startswith(
+        "opgaven »Afdækning af brugen af KL’s standardkontrakter« er udført pr. 20.8.2025")

@@ -38,7 +38,7 @@ HTML = {"accept": "text/html"}
     ("/", ["Udviklingsområder og initiativer", "Monitorering af F-ACT", "Kommende frister",
            "Deadline for tilbagemelding på bruttokataloget"]),
     ("/?lang=en", ["Development areas and initiatives", "Monitoring of F-ACT", "Upcoming deadlines"]),
-    ("/foresporgsler", ["Faseskift mellem to rapporter", "afhaenger-af-milepael"]),
+    ("/foresporgsler", ["Faseskift mellem to statusrunder", "afhaenger-af-milepael"]),
     ("/foresporgsler/afhaenger-af-milepael", ['<option value="https://w3id.org/rammegraf/id/region/midtjylland" selected>',
                                               'type="date" value="2026-01-01"', "Botilbudsteams", "1 række"]),
     ("/sparql", ["PREFIX rg: &lt;https://w3id.org/rammegraf/ontology#&gt;", "<textarea"]),

@@ -733,8 +733,11 @@ def deadlines(as_of, within, ics_path, fmt, lang, data_dirs, endpoint, graph_iri
 
     A fuzzy milestone ("primo 2026") is due while its interval is open and
     overdue only after its latest day and only if no status report of that date
-    or earlier says it was reached (rg:reached: then it is "reached", with the
-    report). A milestone of a parked initiative is "on hold", not due.
+    or earlier shows it reached: the report says so (rg:reached), has the
+    initiative it is the start of in progress or further (rg:startOf), or says
+    the task it is the deadline of was done (rg:deadlineOf). Then it is
+    "reached", with the report and the reason. A milestone of a parked
+    initiative is "on hold", not due.
 
     \b
     Example:
@@ -752,7 +755,7 @@ def deadlines(as_of, within, ics_path, fmt, lang, data_dirs, endpoint, graph_iri
     _emit(render_deadlines(find_deadlines(engine, as_of=day, within=within, lang=lang), fmt, lang=lang))
     if ics_path is not None:
         every = find_deadlines(engine, as_of=day, within=within, lang=lang, include_all=True)
-        write_atomic(ics_path, to_ics(every, lang=lang))
+        write_atomic(ics_path, to_ics(every, lang=lang, as_of=day))
 
 
 # --------------------------------------------------------------------------- changes
@@ -774,9 +777,11 @@ def deadlines(as_of, within, ics_path, fmt, lang, data_dirs, endpoint, graph_iri
 def changes(from_date, to_date, fmt, output, lang, data_dirs, endpoint, graph_iri):
     """Hvad ændrede sig mellem to statusrunder (what changed between two rounds).
 
-    Phase changes (from → to), initiatives that are new or dropped out,
-    milestones first reported in the later round, and milestones whose last day
-    fell between the two.
+    Phase changes (from → to), initiatives that are new or dropped out (only
+    rounds are compared: a single update made in a form is no round),
+    milestones first reported in the later round, what was reached since the
+    earlier round with what shows it, and milestones whose last day fell
+    between the two.
 
     \b
     Example:
@@ -832,21 +837,27 @@ def round_new(day, title, output, data_dirs):
 @click.option("--into", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="The data folder to write status-DATE.ttl into (default: data/rammeaftale-2025-26).")
 @click.option("--dry-run", is_flag=True, help="Check everything, write nothing.")
+@click.option("--updates", is_flag=True,
+              help="The filled rows are single updates, not a status round: no other initiative becomes "
+                   "'not in the report'.")
 @DATA
 @friendly
-def round_import(spreadsheet, day, into, dry_run, data_dirs):
+def round_import(spreadsheet, day, into, dry_run, updates, data_dirs):
     """Indlæs en udfyldt statusrunde (import a filled-in round).
 
     Every problem is named by sheet, row and column (exit 1); nothing is written
     unless the whole round validates with the graph. Importing a round twice is
-    refused.
+    refused. A round is a report on the whole plan: an initiative that had a
+    status before and whose row is left empty is "not in the report" of the
+    round (the import says how many). With --updates the filled rows are single
+    updates instead, and their source is no round.
     """
     from .roundsheet import import_round
     from .store import shipped_root
 
     into = into or shipped_root() / "data" / "rammeaftale-2025-26"
     round_, target = import_round(spreadsheet, into=into, open_engine=lambda: _engine(data_dirs),
-                                  day=day.date() if day else None, dry_run=dry_run)
+                                  day=day.date() if day else None, dry_run=dry_run, updates=updates)
     if target is not None:
         import getpass
 

@@ -143,9 +143,51 @@ def status_as_of(engine, as_of: date | None = None, lang: str = "da", *,
 
 
 def round_dates(engine) -> list[date]:
-    """The dates of the status rounds in the graph, oldest first."""
-    rows = engine.query("SELECT DISTINCT ?d WHERE { ?r rg:asOf ?d }").rows
+    """The dates of the status rounds in the graph, oldest first. A round is a report
+    on the whole plan (rg:StatusRound: the seeds, what ``round import`` writes) with at
+    least one status report; a status report made on its own, with a source that is
+    no round (a form's single update), adds no date here."""
+    rows = engine.query("""SELECT DISTINCT ?d WHERE { ?round a rg:StatusRound ; dcterms:date ?d .
+        FILTER EXISTS { ?report prov:wasDerivedFrom ?round ; rg:statusOf ?initiative } }""").rows
     return sorted({d for (term,) in rows if (d := date_of(term)) is not None})
+
+
+def latest_round(engine, as_of: date | None = None) -> date | None:
+    """The date of the latest round on or before ``as_of`` (of all, if None); None when there is none."""
+    found = [d for d in round_dates(engine) if as_of is None or d <= as_of]
+    return found[-1] if found else None
+
+
+def round_before(engine, day: date) -> date | None:
+    """The date of the latest round strictly before ``day`` (the round a round is compared with)."""
+    found = [d for d in round_dates(engine) if d < day]
+    return found[-1] if found else None
+
+
+def round_members(engine, day: date) -> dict[str, object]:
+    """Each initiative with a status report in the round of ``day`` (derived from a
+    rg:StatusRound of that date), to its phase (a term; None if the report has none)."""
+    from .terms import literal
+
+    rows = engine.query("""SELECT ?initiative ?phase WHERE {
+        ?round a rg:StatusRound ; dcterms:date ?day .
+        ?report prov:wasDerivedFrom ?round ; rg:statusOf ?initiative .
+        OPTIONAL { ?report rg:phase ?phase } }""", {"day": literal(day)}).rows
+    return {initiative.value: phase for initiative, phase in rows}
+
+
+def not_in_round(engine, day: date) -> set[str]:
+    """The initiatives that are not in the report of the round of ``day``: they had a
+    status report before that date (of a round or a single update) and have none in
+    the round. An initiative first reported after the round is never counted against
+    a round it could not have been in; a single update is never a round, so it makes
+    no other initiative "not in the report"."""
+    from .terms import literal
+
+    members = round_members(engine, day)
+    rows = engine.query("SELECT DISTINCT ?initiative WHERE { ?report rg:statusOf ?initiative ; rg:asOf ?d "
+                        "FILTER (?d < ?day) }", {"day": literal(day)}).rows
+    return {initiative.value for (initiative,) in rows} - members.keys()
 
 
 def report_dates(engine) -> list[str]:

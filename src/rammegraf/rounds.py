@@ -1,12 +1,27 @@
 """The secretariat's view of time: what is due, what is overdue, what changed.
 
-A milestone is an interval from rg:earliest to rg:latest. As of a date it is
-*reached* when a status report of that date or earlier says so (rg:reached; the
-report is the evidence), *on hold* when every initiative it belongs to is parked
-as of that date, and otherwise *overdue* when its latest day has passed and no
-report says it was reached, *due* while the date lies inside the interval (a
-fuzzy "primo 2026" is due all through January–March), and *upcoming* when it
-starts within the window ahead.
+A milestone is an interval from rg:earliest to rg:latest. ``milestone_states`` is
+the one function that decides a milestone's state as of a date; every command and
+page that shows one (``deadlines`` in every format, /frister and its calendar, the
+front page, ``changes`` and /runder) asks it, and the named queries
+milepaele-overskredet and naaet-pr-initiativ say the same in SPARQL (the tests hold
+them to it). As of a date a milestone is
+
+- *reached* when a status report of that date or earlier shows it: the report says
+  so (rg:reached), or the milestone is an initiative's start (rg:startOf) and the
+  report has that initiative in progress or further (I gang, Under implementering,
+  Implementeret), or the milestone is a task's deadline (rg:deadlineOf) and the
+  report says the task was reached. The first such report is the evidence, and the
+  reason says which it was;
+- *on hold* when every initiative whose own milestone it is (directly, or through
+  its task or decision point) is parked as of that date;
+- otherwise *overdue* when its latest day has passed, *due* while the date lies
+  inside the interval (a fuzzy "primo 2026" is due all through January–March),
+  *upcoming* when it starts within the window ahead, and *later* after that.
+
+Rounds: a status round (rg:StatusRound) is a report on the whole plan; a status
+report with a source of its own is a single update. "Not in the report" and
+"dropped" are said only of rounds (``network.round_dates``, ``not_in_round``).
 """
 
 from __future__ import annotations
@@ -17,27 +32,71 @@ from datetime import date, timedelta
 
 from .errors import RammegrafError
 from .labels import Labels
-from .network import round_dates
+from .network import round_dates, round_members
 from .tables import render
-from .terms import date_of, text
+from .terms import date_of, iri, text
 
 STATE_WORDS = {"da": {"overdue": "overskredet", "due": "forfalden nu", "upcoming": "kommende",
-                      "reached": "nået", "on_hold": "sat i bero (initiativet er parkeret)"},
+                      "reached": "nået", "on_hold": "sat i bero (initiativet er parkeret)", "later": "senere"},
                "en": {"overdue": "overdue", "due": "due now", "upcoming": "upcoming",
-                      "reached": "reached", "on_hold": "on hold (the initiative is parked)"}}
+                      "reached": "reached", "on_hold": "on hold (the initiative is parked)", "later": "later"}}
+
+# The phases that show an initiative has started: in progress or further (not parked,
+# which can come before a start: Velfærdsteknologi was parked while awaiting it).
+STARTED = ("InProgress", "Implementing", "Implemented")
+HOW = ("reported", "started", "task")    # the kinds of evidence, the most direct first
+MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+             "October", "November", "December")
+REASONS = {
+    "da": {"reported": "{report} siger, at den er nået{source}",
+           "started": "{subject} er {phase} pr. {day}{source}",
+           "task": "opgaven »{subject}« er udført pr. {day}{source}"},
+    "en": {"reported": "{report} says it was reached{source}",
+           "started": "{subject} is {phase} as of {day}{source}",
+           "task": "the task “{subject}” was done as of {day}{source}"},
+}
+PHASE_WORDS_EN = {"InProgress": "in progress", "Implementing": "being implemented", "Implemented": "implemented"}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The status report that shows a milestone (or task) reached, and how."""
+    how: str                                  # "reported", "started" or "task" (see HOW)
+    report: tuple[str, str]                   # (IRI, label) of the status report
+    day: date                                 # the report's date
+    source: tuple[str, str] | None = None     # (IRI, label) of its source document
+    initiative: tuple[str, str] | None = None  # (IRI, label) of the initiative the report is about
+    subject: tuple[str, str] | None = None    # the initiative started or the task done
+    phase: str = ""                           # for a start: the phase's local name (InProgress …)
+    phase_label: str = ""
+
+    def reason(self, lang: str = "da") -> str:
+        """Why the milestone counts as reached, as a phrase: "Monitorering af F-ACT er i
+        gang pr. 20.8.2025 (Handlingsplan …, status pr. 20. august 2025)"."""
+        words = REASONS.get(lang, REASONS["en"])
+        day = (f"{self.day.day}.{self.day.month}.{self.day.year}" if lang == "da"
+               else f"{self.day.day} {MONTHS_EN[self.day.month - 1]} {self.day.year}")
+        phase = (self.phase_label.lower() if lang == "da"
+                 else PHASE_WORDS_EN.get(self.phase, self.phase_label.lower()))
+        return words[self.how].format(report=self.report[1], subject=self.subject[1] if self.subject else "",
+                                      phase=phase, day=day,
+                                      source=f" ({self.source[1]})" if self.source else "")
 
 
 @dataclass(frozen=True)
 class Deadline:
+    """A milestone's state as of a date (what ``milestone_states`` returns)."""
     milestone: str              # IRI
     label: str
     date_text: str
     earliest: date
     latest: date
-    state: str                  # "reached", "on_hold", "overdue", "due" or "upcoming" ("later" for a calendar)
+    state: str                  # "reached", "on_hold", "overdue", "due", "upcoming" or "later"
     owners: tuple[tuple[str, str], ...] = ()    # (IRI, label) of the initiatives it belongs to, by label
     actors: tuple[tuple[str, str], ...] = ()    # (IRI, label) of those responsible, by label
-    report: tuple[str, str] | None = None       # (IRI, label) of the report that says it was reached
+    report: tuple[str, str] | None = None       # (IRI, label) of the report that shows it reached
+    proof: Evidence | None = None               # that report, how it shows it, and its source
+    reason: str = ""                            # for "reached": why, in the reader's language
 
     @property
     def initiatives(self) -> tuple[str, ...]:
@@ -49,11 +108,15 @@ class Deadline:
 
     @property
     def evidence(self) -> str:
-        """For "reached": the report that says so ("Status … pr. 20.8.2025")."""
+        """For "reached": the report that shows it ("Status … pr. 20.8.2025")."""
         return self.report[1] if self.report else ""
 
 
+MilestoneState = Deadline
+
+
 def state_of(earliest: date, latest: date, as_of: date, within: int) -> str | None:
+    """The state an interval alone gives as of a date (no evidence, nothing parked)."""
     if latest < as_of:
         return "overdue"
     if earliest <= as_of:
@@ -67,65 +130,146 @@ _MILESTONES = """
     SELECT ?m ?text ?earliest ?latest WHERE {
         ?m a rg:Milestone ; rg:dateText ?text ; rg:earliest ?earliest ; rg:latest ?latest .
     } ORDER BY ?earliest ?latest ?m"""
-# The initiatives a milestone belongs to: its own, or that of the task or decision point it is set for.
+# The initiatives a milestone belongs to: its own (?own true), or one that waits for it
+# (rg:dependsOn, ?own false); directly, or through a task or decision point.
 _OWNERS = """
-    SELECT ?m ?initiative WHERE {
-        { ?owner rg:hasMilestone ?m } UNION { ?owner rg:dependsOn ?m }
+    SELECT ?m ?initiative ?own WHERE {
+        { ?owner rg:hasMilestone ?m BIND (true AS ?own) } UNION { ?owner rg:dependsOn ?m BIND (false AS ?own) }
         { ?owner a rg:Initiative BIND (?owner AS ?initiative) }
         UNION { ?initiative rg:hasTask ?owner } UNION { ?initiative rg:hasDecisionPoint ?owner }
     }"""
+_RESPONSIBLE = "SELECT ?m ?r WHERE { ?m rg:responsible ?r }"
+# What shows a milestone reached on or before ?asOf, all milestones at once.
+_EVIDENCE = """
+    SELECT ?m ?how ?report ?day ?subject ?phase ?source ?of WHERE {
+        { ?report rg:reached ?m ; rg:asOf ?day . ?m a rg:Milestone . BIND ("reported" AS ?how) }
+        UNION { ?m rg:startOf ?subject . ?report rg:statusOf ?subject ; rg:asOf ?day ; rg:phase ?phase .
+                FILTER (?phase IN (rg:InProgress, rg:Implementing, rg:Implemented)) BIND ("started" AS ?how) }
+        UNION { ?m rg:deadlineOf ?subject . ?report rg:reached ?subject ; rg:asOf ?day . BIND ("task" AS ?how) }
+        FILTER (?day <= ?asOf)
+        OPTIONAL { ?report prov:wasDerivedFrom ?source }
+        OPTIONAL { ?report rg:statusOf ?of }
+    }"""
+_PHASES = "SELECT ?initiative ?day ?phase WHERE { ?report rg:statusOf ?initiative ; rg:asOf ?day ; rg:phase ?phase }"
+RG_NS = "https://w3id.org/rammegraf/ontology#"
+WHOLE = 2000   # above this many items a lookup reads the whole graph once instead of VALUES chunks
 
 
-def deadlines(engine, *, as_of: date, within: int = 90, lang: str = "da",
-              include_all: bool = False) -> list[Deadline]:
-    """Milestones reached, on hold, overdue, due or upcoming (within ``within`` days)
-    as of a date; ``include_all`` keeps the later ones too (for a calendar file)."""
-    from .network import status_as_of
-
+def milestone_states(engine, as_of: date, *, within: int = 90, include_all: bool = False, lang: str = "da",
+                     milestones=None) -> list[Deadline]:
+    """The state of each milestone as of a date, with its interval, the initiatives it
+    belongs to, who is responsible and, when reached, the evidence report and the
+    reason. Those reached, on hold, overdue, due or upcoming (within ``within`` days);
+    ``include_all`` keeps the later ones too (state "later", for a calendar);
+    ``milestones`` (IRIs) limits it to those. Set-at-a-time: a fixed number of queries
+    whatever the number of milestones (lookups by 400 IRIs, or the whole graph once
+    above WHOLE)."""
     labels = Labels(engine, lang)
+    wanted = None if milestones is None else {str(m) for m in milestones}
     chosen = []
     for milestone, words, earliest, latest in engine.query(_MILESTONES).rows:
+        if wanted is not None and milestone.value not in wanted:
+            continue
         first, last = date_of(earliest), date_of(latest)
         if first is None or last is None:
             continue
         state = state_of(first, last, as_of, within) or ("later" if include_all else None)
         if state is not None:
             chosen.append((milestone, text(words), first, last, state))
+    if not chosen:
+        return []
+    keys = [m.value for m, *_ in chosen]
     owners: dict[str, set] = {}
+    own: dict[str, set] = {}
+    for milestone, initiative, is_own in _lookup(engine, _OWNERS, "m", keys):
+        owners.setdefault(milestone.value, set()).add(initiative)
+        if text(is_own) in ("true", "1"):
+            own.setdefault(milestone.value, set()).add(initiative.value)
     responsible: dict[str, set] = {}
-    reached: dict[str, tuple[date, object]] = {}
-    for part in _chunks([m for m, *_ in chosen]):
-        for milestone, initiative in engine.query(_OWNERS, {"m": part}).rows:
-            owners.setdefault(milestone.value, set()).add(initiative)
-        for milestone, actor in engine.query("SELECT ?m ?r WHERE { ?m rg:responsible ?r }", {"m": part}).rows:
-            responsible.setdefault(milestone.value, set()).add(actor)
-        for milestone, report, day in engine.query(_REACHED, {"m": part}).rows:
-            when = date_of(day)
-            if when is not None and when <= as_of and (milestone.value not in reached
-                                                      or when < reached[milestone.value][0]):
-                reached[milestone.value] = (when, report)
-    owning = sorted({i.value for group in owners.values() for i in group})
-    phases = status_as_of(engine, as_of, lang, initiatives=owning, labels=labels) if owning else {}
-    labels.load([m for m, *_ in chosen] + [report for _, report in reached.values()]
-                + [t for group in (*owners.values(), *responsible.values()) for t in group])
+    for milestone, actor in _lookup(engine, _RESPONSIBLE, "m", keys):
+        responsible.setdefault(milestone.value, set()).add(actor)
+    proofs = evidence(engine, as_of, keys)
+    parked = _parked(engine, as_of, sorted({i for group in own.values() for i in group}))
+    labels.load([m for m, *_ in chosen]
+                + [t for group in (*owners.values(), *responsible.values()) for t in group]
+                + [iri(v) for found in proofs.values() for v in found[3:] if v]
+                + [iri(RG_NS + found[2]) for found in proofs.values() if found[2]])
     out = []
     for milestone, words, first, last, state in chosen:
-        mine = owners.get(milestone.value, set())
-        report = None
-        if milestone.value in reached:
-            state, report = "reached", reached[milestone.value][1]
-        elif mine and all(phases.get(i.value) and phases[i.value].phase == "Parked" for i in mine):
+        proof = None
+        if milestone.value in proofs:
+            proof = _evidence(proofs[milestone.value], labels)
+            state = "reached"
+        elif own.get(milestone.value) and all(i in parked for i in own[milestone.value]):
             state = "on_hold"
         named = lambda terms: tuple(sorted(((t.value, labels.display(t)) for t in terms),  # noqa: E731
                                            key=lambda pair: pair[1]))
         out.append(Deadline(
             milestone=milestone.value, label=labels.display(milestone), date_text=words, earliest=first,
-            latest=last, state=state, owners=named(mine), actors=named(responsible.get(milestone.value, ())),
-            report=(report.value, labels.display(report)) if report is not None else None))
+            latest=last, state=state, owners=named(owners.get(milestone.value, ())),
+            actors=named(responsible.get(milestone.value, ())),
+            report=proof.report if proof else None, proof=proof, reason=proof.reason(lang) if proof else ""))
     return out
 
 
-_REACHED = "SELECT ?m ?report ?day WHERE { ?report rg:reached ?m ; rg:asOf ?day }"
+def deadlines(engine, *, as_of: date, within: int = 90, lang: str = "da", include_all: bool = False,
+              milestones=None) -> list[Deadline]:
+    """The milestones reached, on hold, overdue, due or upcoming as of a date (``milestone_states``)."""
+    return milestone_states(engine, as_of, within=within, include_all=include_all, lang=lang, milestones=milestones)
+
+
+def evidence(engine, as_of: date, milestones=None) -> dict[str, tuple]:
+    """Each milestone reached as of the date (of ``milestones``, or all) to its first
+    evidence: (how, day, phase local name, report, source, initiative, subject), the
+    last four IRIs or None. The earliest report wins; on the same day the most direct
+    kind of evidence (HOW)."""
+    from .terms import literal
+
+    wanted = None if milestones is None else set(milestones)
+    best: dict[str, tuple] = {}
+    for m, how, report, day, subject, phase, source, of in engine.query(
+            _EVIDENCE, {"asOf": literal(as_of)}).rows:
+        when = date_of(day)
+        if when is None or (wanted is not None and m.value not in wanted):
+            continue
+        found = (text(how), when, phase.value.rsplit("#", 1)[-1] if phase is not None else "", report.value,
+                 source.value if source is not None else None, of.value if of is not None else None,
+                 subject.value if subject is not None else None)
+        key = (when, HOW.index(found[0]), report.value)
+        if m.value not in best or key < (best[m.value][1], HOW.index(best[m.value][0]), best[m.value][3]):
+            best[m.value] = found
+    return best
+
+
+def _evidence(found: tuple, labels: Labels) -> Evidence:
+    how, day, phase, report, source, of, subject = found
+    named = lambda value: (value, labels.display(iri(value))) if value else None  # noqa: E731
+    return Evidence(how=how, report=named(report), day=day, source=named(source), initiative=named(of),
+                    subject=named(subject), phase=phase,
+                    phase_label=labels.display(iri(RG_NS + phase)) if phase else "")
+
+
+def _parked(engine, as_of: date, initiatives: list[str]) -> set[str]:
+    """The initiatives whose latest status report on or before the date is Parked."""
+    latest: dict[str, tuple] = {}
+    for initiative, day, phase in _lookup(engine, _PHASES, "initiative", initiatives):
+        when = date_of(day)
+        if when is not None and when <= as_of and (initiative.value not in latest
+                                                   or when > latest[initiative.value][0]):
+            latest[initiative.value] = (when, phase.value)
+    return {i for i, (_, phase) in latest.items() if phase.endswith("#Parked")}
+
+
+def _lookup(engine, query: str, name: str, items: list[str]) -> list:
+    """The rows of ``query`` whose ?``name`` is one of ``items``: by VALUES in chunks of
+    400, or (above WHOLE items) the whole graph once, filtered here."""
+    if not items:
+        return []
+    if len(items) > WHOLE:
+        answer, wanted = engine.query(query), set(items)
+        column = answer.vars.index(name)
+        return [row for row in answer.rows if row[column] is not None and row[column].value in wanted]
+    return [row for part in _chunks(items) for row in engine.query(query, {name: [iri(i) for i in part]}).rows]
 
 
 def _chunks(items: list, size: int = 400):
@@ -138,23 +282,30 @@ def render_deadlines(items: list[Deadline], fmt: str = "table", *, lang: str = "
         return json.dumps([{"milestone": d.milestone, "label": d.label, "date_text": d.date_text,
                             "earliest": d.earliest.isoformat(), "latest": d.latest.isoformat(),
                             "state": d.state, "initiatives": list(d.initiatives),
-                            "responsible": list(d.responsible), "evidence": d.evidence}
+                            "responsible": list(d.responsible), "evidence": d.evidence,
+                            "evidence_iri": d.report[0] if d.report else None,
+                            "reached_by": d.proof.how if d.proof else None,
+                            "reached_on": d.proof.day.isoformat() if d.proof else None,
+                            "source": d.proof.source[1] if d.proof and d.proof.source else None,
+                            "reason": d.reason}
                            for d in items], ensure_ascii=False, indent=2) + "\n"
     words = STATE_WORDS.get(lang, STATE_WORDS["en"])
     headers = (["tilstand", "milepæl", "dato (kildens ord)", "tidligst", "senest", "initiativ", "ansvarlig",
-                "ifølge"] if lang == "da" else
+                "ifølge", "begrundelse"] if lang == "da" else
                ["state", "milestone", "date (source's words)", "earliest", "latest", "initiative", "responsible",
-                "according to"])
+                "according to", "reason"])
     rows = [[words.get(d.state, d.state), d.label, d.date_text, d.earliest.isoformat(), d.latest.isoformat(),
-             "; ".join(d.initiatives), "; ".join(d.responsible), d.evidence] for d in items]
+             "; ".join(d.initiatives), "; ".join(d.responsible), d.evidence, d.reason] for d in items]
     return render(headers, rows, fmt)
 
 
-def to_ics(items: list[Deadline], *, lang: str = "da") -> bytes:
+def to_ics(items: list[Deadline], *, lang: str = "da", as_of: date | None = None) -> bytes:
     """An iCalendar file: one all-day event per milestone spanning its interval,
-    with a stable UID (from the milestone's IRI) and a summary in ``lang``."""
+    with a stable UID (from the milestone's IRI) and a summary in ``lang``; its
+    description and category say its state as of ``as_of`` (and, when reached, why)."""
     from icalendar import Calendar, Event
 
+    words = STATE_WORDS.get(lang, STATE_WORDS["en"])
     calendar = Calendar()
     calendar.add("prodid", "-//rammegraf//Rammeaftale 2025-26//DA")
     calendar.add("version", "2.0")
@@ -172,6 +323,11 @@ def to_ics(items: list[Deadline], *, lang: str = "da") -> bytes:
             lines.append(f"{'Initiativ' if lang == 'da' else 'Initiative'}: {'; '.join(item.initiatives)}")
         if item.responsible:
             lines.append(f"{'Ansvarlig' if lang == 'da' else 'Responsible'}: {'; '.join(item.responsible)}")
+        if as_of is not None:
+            state = words.get(item.state, item.state)
+            lines.append((f"Tilstand pr. {as_of.isoformat()}: " if lang == "da" else f"State as of {as_of.isoformat()}: ")
+                         + state + (f" – {item.reason}" if item.reason else ""))
+            event.add("categories", [state])
         event.add("description", "\n".join(lines))
         event.add("url", item.milestone)
         calendar.add_component(event)
@@ -199,7 +355,9 @@ class Changes:
     dropped: tuple[tuple[str, str], ...]           # (initiative, last phase) — only in the earlier round
     milestones_added: tuple[tuple[str, str], ...]  # (milestone, date text) — first reported in the later round
     milestones_passed: tuple[tuple[str, str, str], ...]  # (milestone, date text, latest) — ended in between
-    reached: tuple[tuple[str, str], ...] = ()      # (milestone or task, initiative) — first reported reached in between
+    # (milestone or task, initiative, reason): first shown reached by a report after the earlier
+    # round, up to the later one
+    reached: tuple[tuple[str, str, str], ...] = ()
 
 
 class NoSuchRound(RammegrafError):
@@ -207,6 +365,10 @@ class NoSuchRound(RammegrafError):
 
 
 def changes(engine, *, from_date: date, to_date: date, lang: str = "da") -> Changes:
+    """What changed from one status round to another: only rounds (rg:StatusRound) are
+    compared, so an initiative is new or dropped by what the two rounds report, never
+    because of a single update; what was reached in between is what ``milestone_states``
+    and the reports say."""
     rounds = round_dates(engine)
     for day in (from_date, to_date):
         if day not in rounds:
@@ -237,38 +399,46 @@ def changes(engine, *, from_date: date, to_date: date, lang: str = "da") -> Chan
             added.append((name(milestone), words))
         if latest is not None and from_date <= latest < to_date:
             passed.append((name(milestone), words, latest.isoformat()))
-    first_reached: dict = {}
-    for item, initiative, day in engine.query("""SELECT ?item ?initiative ?day WHERE {
-            ?report rg:reached ?item ; rg:statusOf ?initiative ; rg:asOf ?day }""").rows:
+    # milestones: the one decision of milestone_states; tasks: the first report that says so
+    reached = []
+    for item in milestone_states(engine, to_date, within=0, include_all=True, lang=lang):
+        if item.proof is not None and from_date < item.proof.day:
+            owner = item.proof.initiative[1] if item.proof.initiative else "; ".join(item.initiatives)
+            reached.append((item.label, owner, item.reason))
+    first: dict = {}
+    for task, report, day, initiative, source in engine.query("""SELECT ?task ?report ?day ?initiative ?source
+            WHERE { ?report rg:reached ?task ; rg:asOf ?day ; rg:statusOf ?initiative . ?task a rg:Task .
+                    OPTIONAL { ?report prov:wasDerivedFrom ?source } }""").rows:
         when = date_of(day)
-        if when is not None and (item not in first_reached or when < first_reached[item][1]):
-            first_reached[item] = (initiative, when)
-    labels.load(t for item, (initiative, _) in first_reached.items() for t in (item, initiative))
-    reached = sorted(((name(item), name(initiative)) for item, (initiative, when) in first_reached.items()
-                      if from_date < when <= to_date), key=key)
+        if when is not None and (task not in first or (when, report.value) < (first[task][0], first[task][1].value)):
+            first[task] = (when, report, initiative, source)
+    labels.load(t for task, found in first.items() for t in (task, *found[1:]) if t is not None)
+    for task, (when, report, initiative, source) in first.items():
+        if from_date < when <= to_date:
+            proof = Evidence("reported", (report.value, name(report)), when,
+                             (source.value, name(source)) if source is not None else None)
+            reached.append((name(task), name(initiative), proof.reason(lang)))
     return Changes(from_date, to_date, tuple(changed), tuple(unchanged), tuple(new), tuple(dropped),
                    tuple(sorted(added, key=key)), tuple(sorted(passed, key=lambda r: (r[2], r[0].casefold()))),
-                   tuple(reached))
+                   tuple(sorted(reached, key=key)))
 
 
 def _phases(engine, day: date, labels: Labels) -> dict:
-    """Each initiative with a status on ``day``, to its phase's label."""
-    from .terms import literal
-
-    rows = engine.query("SELECT ?initiative ?phase WHERE { ?report rg:asOf ?day ; rg:statusOf ?initiative ; "
-                        "rg:phase ?phase }", {"day": literal(day)}).rows
-    labels.load(t for row in rows for t in row)
-    return {initiative: labels.of(phase) or "" for initiative, phase in rows}
+    """Each initiative in the round of ``day`` to its phase's label."""
+    members = round_members(engine, day)
+    labels.load([iri(i) for i in members] + [p for p in members.values() if p is not None])
+    return {iri(initiative): (labels.of(phase) or "") if phase is not None else ""
+            for initiative, phase in members.items()}
 
 
 CHANGE_WORDS = {
     "da": {"title": "Ændringer fra {a} til {b}", "changed": "Faseskift", "new": "Nye initiativer",
            "dropped": "Udgået (ikke i den seneste runde)", "unchanged": "Uændret", "added": "Nye milepæle",
-           "passed": "Milepæle hvis sidste dag faldt i perioden", "reached": "Nået (ifølge den seneste runde)",
+           "passed": "Milepæle hvis sidste dag faldt i perioden", "reached": "Nået siden den forrige runde (og hvad der viser det)",
            "none": "Ingen."},
     "en": {"title": "Changes from {a} to {b}", "changed": "Phase changes", "new": "New initiatives",
            "dropped": "Dropped (not in the later round)", "unchanged": "Unchanged", "added": "New milestones",
-           "passed": "Milestones whose last day fell in the period", "reached": "Reached (according to the later round)",
+           "passed": "Milestones whose last day fell in the period", "reached": "Reached since the earlier round (and what shows it)",
            "none": "None."},
 }
 
@@ -279,7 +449,7 @@ def _sections(c: Changes, lang: str) -> list[tuple[str, list[str]]]:
         (w["changed"], [f"{i}: {a} → {b}" for i, a, b in c.changed]),
         (w["new"], [f"{i} ({p})" for i, p in c.new]),
         (w["dropped"], [f"{i} ({p})" for i, p in c.dropped]),
-        (w["reached"], [f"{m} ({i})" for m, i in c.reached]),
+        (w["reached"], [f"{m} ({i}): {reason}" if reason else f"{m} ({i})" for m, i, reason in c.reached]),
         (w["added"], [f"{m} ({t})" for m, t in c.milestones_added]),
         (w["passed"], [f"{m} ({t}; {latest})" for m, t, latest in c.milestones_passed]),
         (w["unchanged"], [f"{i} ({p})" for i, p in c.unchanged]),

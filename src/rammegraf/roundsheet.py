@@ -6,6 +6,12 @@ phases), the new text, and an optional new milestone. Import turns the filled
 rows into status reports and a source document for the round, validates them
 together with the graph, and only if everything conforms writes one Turtle file
 (to a temporary file, then renamed). Every problem names its sheet row and column.
+
+An import is a status round (rg:StatusRound: a report on the whole plan), so an
+initiative that had a status before and has no row filled in is "not in the
+report" of the round; the import says how many. With ``updates`` the filled rows
+are single updates instead: their source is no round, and no other initiative is
+"not in the report".
 """
 
 from __future__ import annotations
@@ -52,6 +58,8 @@ class Round:
     triples: list           # the source document and the new status reports (and milestones)
     reports: int
     notes: list = field(default_factory=list)   # what the reader should know (an encoding guessed)
+    is_round: bool = True   # a status round; False: single updates (``round import --updates``)
+    missing: int = 0        # initiatives with an earlier status and no row filled in: "not in the report"
 
 
 def phases(engine) -> dict[str, object]:
@@ -186,8 +194,10 @@ class _Entry:
         self.triples.append(ox.Triple(iri(subject), iri(predicate), obj))
 
 
-def read_round(engine, path: Path, *, day: date | None = None, title: str | None = None) -> Round:
-    """Read a filled spreadsheet into a Round; a RoundError lists every problem."""
+def read_round(engine, path: Path, *, day: date | None = None, title: str | None = None,
+               updates: bool = False) -> Round:
+    """Read a filled spreadsheet into a Round (a status round; with ``updates``, single
+    updates with a source that is no round); a RoundError lists every problem."""
     notes: list[str] = []
     rows, meta = _rows(path, notes)
     problems: list[str] = []
@@ -201,22 +211,26 @@ def read_round(engine, path: Path, *, day: date | None = None, title: str | None
             else f"{META}!B1: rundens dato mangler"
         raise RoundError([f"{where}; giv --date ÅÅÅÅ-MM-DD (the round's date is missing: give --date)"])
     day = day or _date(meta.get("dato"), f"{META}!B1", problems)
-    title = title or meta.get("titel") or (f"Statusrunde {day.isoformat()}" if day else "")
+    title = title or meta.get("titel") or ((f"Opdateringer pr. {day.isoformat()}" if updates
+                                            else f"Statusrunde {day.isoformat()}") if day else "")
     _check_cell(str(title), "rundens titel", problems, noun="titlen")
     if problems or day is None:
         raise RoundError(problems or [f"{META}!B1: rundens dato mangler; giv --date (missing date)"])
     labels = Labels(engine, "da")
     known = phases(engine)
     entry = _Entry()
-    source = ID[f"kilde/statusrunde-{day.isoformat()}"]
+    source = ID[f"kilde/{'opdateringer' if updates else 'statusrunde'}-{day.isoformat()}"]
     if engine.query("ASK { ?s ?p ?o }", {"s": iri(source)}).boolean:
         raise RoundError([f"runden pr. {day.isoformat()} er allerede indlæst ({source}) "
                           "(this round is already imported)"])
     entry.add(source, RDF.type, RG.SourceDocument)
+    if not updates:
+        entry.add(source, RDF.type, RG.StatusRound)   # a report on the whole plan
     entry.add(source, RDFS.label, literal(title, lang="da"))
     entry.add(source, DCTERMS.title, literal(title, lang="da"))
     entry.add(source, DCTERMS.date, literal(day))
     reports = 0
+    reported: set[str] = set()
     still_open: dict | None = None   # the open items of every initiative, read once when needed
     for number, row in enumerate(rows[1:], start=2):
         cell = lambda name: (row[index[name]] if index.get(name) is not None and index[name] < len(row)  # noqa: E731
@@ -249,6 +263,7 @@ def read_round(engine, path: Path, *, day: date | None = None, title: str | None
         entry.add(report, RG.text, literal(words, lang="da"))
         entry.add(report, PROV.wasDerivedFrom, source)
         reports += 1
+        reported.add(str(initiative))
         _milestone(entry, cell, where, initiative, slug, source, problems)
         if cell(REACHED):
             if still_open is None:
@@ -256,7 +271,20 @@ def read_round(engine, path: Path, *, day: date | None = None, title: str | None
             _reached(entry, cell(REACHED), where(REACHED), report, still_open.get(str(initiative), set()), problems)
     if problems:
         raise RoundError(problems)
-    return Round(day=day, title=title, triples=entry.triples, reports=reports, notes=notes)
+    if not reports:
+        raise RoundError([f"{SHEET}: ingen række har en ny fase og en ny statustekst; intet at indlæse "
+                          "(no row is filled in: nothing to import)"])
+    missing = 0
+    if not updates:
+        earlier = engine.query("SELECT DISTINCT ?i WHERE { ?r rg:statusOf ?i ; rg:asOf ?d FILTER (?d < ?day) }",
+                               {"day": literal(day)}).rows
+        missing = len({i.value for (i,) in earlier} - reported)
+        if missing:
+            notes.append(f"{missing} initiativer havde en status før og har ingen i runden; de står som »ikke med i "
+                         f"rapporten pr. {day.isoformat()}« (not in the report of the round). Er rækkerne enkelte "
+                         "opdateringer og ikke en runde, så indlæs med --updates.")
+    return Round(day=day, title=title, triples=entry.triples, reports=reports, notes=notes,
+                 is_round=not updates, missing=missing)
 
 
 def _milestone(entry: _Entry, cell, where, initiative: str, slug: str, source: str, problems) -> None:
@@ -498,8 +526,9 @@ def _xml_encoding(head: bytes) -> str | None:
 
 
 def import_round(path: Path, *, into: Path, open_engine, day: date | None = None,
-                 dry_run: bool = False) -> tuple[Round, Path | None]:
-    """Read, validate with the graph, and (unless dry_run) write ``into``/status-DATE.ttl.
+                 dry_run: bool = False, updates: bool = False) -> tuple[Round, Path | None]:
+    """Read, validate with the graph, and (unless dry_run) write ``into``/status-DATE.ttl
+    (with ``updates``: opdateringer-DATE.ttl, single updates that are no round).
     Nothing is written unless every row is sound and the whole result conforms.
 
     One import at a time per folder: the folder is locked for the whole import (a
@@ -514,8 +543,8 @@ def import_round(path: Path, *, into: Path, open_engine, day: date | None = None
 
     with import_lock(into):
         engine = open_engine()
-        round_ = read_round(engine, path, day=day)
-        target = into / f"status-{round_.day.isoformat()}.ttl"
+        round_ = read_round(engine, path, day=day, updates=updates)
+        target = into / f"{'opdateringer' if updates else 'status'}-{round_.day.isoformat()}.ttl"
         if target.exists():
             raise RoundError([f"{target} findes allerede: runden er indlæst (the round is already imported)"])
         with check_entries(round_.triples, engine) as check:
@@ -527,8 +556,8 @@ def import_round(path: Path, *, into: Path, open_engine, day: date | None = None
             return round_, None
         # the comment holds nothing from the sheet, and the file name only made one safe line;
         # the title is in the triples, which Oxigraph writes and escapes
-        header = (f"# Statusrunde {round_.day.isoformat()}, indlæst fra {comment_safe(path.name)} "
-                  "med `rammegraf round import`.\n\n")
+        header = (f"# {'Enkelte opdateringer' if updates else 'Statusrunde'} {round_.day.isoformat()}, indlæst fra "
+                  f"{comment_safe(path.name)} med `rammegraf round import{' --updates' if updates else ''}`.\n\n")
         body = ox.serialize(round_.triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
         try:
             # read back as every command will read it, and equal to what was validated, before the rename

@@ -41,8 +41,10 @@ TEXT = {
         "validate_phases_link": "Faserne og deres IRI'er", "example": "Eksempel: en ny statusrapport",
         "use_example": "Indsæt eksemplet i feltet", "not_in_round": "ikke med i rapporten pr.",
         "none_named": "kilden angiver ingen",
-        "deadline_states": "Nået: en statusrapport pr. datoen eller før siger, at milepælen er nået. Sat i bero: "
-                           "initiativet er parkeret. Overskredet: sidste dag er passeret, og ingen rapport siger, "
+        "deadline_states": "Nået: en statusrapport pr. datoen eller før viser, at milepælen er nået: den siger det, "
+                           "den har initiativet i gang eller længere (milepælen er initiativets opstart), eller den "
+                           "siger, at opgaven er udført (milepælen er opgavens frist). Sat i bero: "
+                           "initiativet er parkeret. Overskredet: sidste dag er passeret, og ingen rapport viser, "
                            "at den er nået. Forfalden nu: datoen ligger i milepælens interval. Kommende: den "
                            "begynder inden for de valgte dage.",
         "earliest": "Tidligst",
@@ -120,9 +122,11 @@ TEXT = {
         "validate_phases_link": "The phases and their IRIs", "example": "Example: a new status report",
         "use_example": "Put the example in the box", "not_in_round": "not in the report of",
         "none_named": "the source names none",
-        "deadline_states": "Reached: a status report of that date or earlier says the milestone was reached. "
+        "deadline_states": "Reached: a status report of that date or earlier shows the milestone reached: it says "
+                           "so, it has the initiative in progress or further (the milestone is the initiative's "
+                           "start), or it says the task was done (the milestone is the task's deadline). "
                            "On hold: the initiative is parked. Overdue: the last day has passed and no report "
-                           "says it was reached. Due now: the date lies in the milestone's interval. Upcoming: "
+                           "shows it reached. Due now: the date lies in the milestone's interval. Upcoming: "
                            "it begins within the chosen days.",
         "earliest": "Earliest",
         "search": "Search", "search_placeholder": "Search, e.g. botilbud, § 108, Odder",

@@ -11,6 +11,7 @@ from ...terms import iri, literal, text
 from .common import (
     HTML,
     NotFound,
+    _local,
     cell,
 )
 
@@ -21,23 +22,18 @@ def home(engine, lang: str, today: str) -> dict:
     labels = Labels(engine, lang)
     answer = run_on(engine, get_query("initiativer-pr-udviklingsomraade"))
     labels.load(t for row in answer.rows for t in row)
-    from ...network import round_dates
+    from ...network import latest_round, not_in_round
 
-    rounds = round_dates(engine)
-    latest_round = rounds[-1].isoformat() if rounds else None
+    # "not in the report" only of a round (a report on the whole plan), never of a single update
+    last = latest_round(engine)
+    missing = not_in_round(engine, last) if last else set()
     areas: dict[str, dict] = {}
     for area, initiative, phase, as_of in answer.rows:
         entry = areas.setdefault(area.value, {"area": cell(area, labels, lang), "rows": []})
-        # an initiative whose last status is older than the latest round is not in that report
-        missing = latest_round if latest_round and text(as_of) and text(as_of) < latest_round else None
         entry["rows"].append({"initiative": cell(initiative, labels, lang),
                               "phase": labels.display(phase) if phase is not None else "", "as_of": text(as_of),
-                              "missing_from": missing})
-    upcoming = engine.query(
-        "SELECT ?m ?text ?earliest ?latest WHERE { ?m a rg:Milestone ; rg:dateText ?text ; "
-        "rg:earliest ?earliest ; rg:latest ?latest . FILTER (?latest >= ?today) } "
-        "ORDER BY ?earliest ?latest ?m LIMIT 10", {"today": literal(date.fromisoformat(today))}).rows
-    labels.load(m for m, *_ in upcoming)
+                              "missing_from": last.isoformat() if initiative.value in missing else None})
+    upcoming = upcoming_deadlines(engine, date.fromisoformat(today), lang)
     counts = [("triples", len(engine))]
     found = engine.query("SELECT ?c (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a ?c } GROUP BY ?c",
                          {"c": [iri(c) for c in (RG.Initiative, RG.StatusReport, RG.Milestone, RG.Meeting,
@@ -47,9 +43,27 @@ def home(engine, lang: str, today: str) -> dict:
     for cls in (RG.Initiative, RG.StatusReport, RG.Milestone, RG.Meeting, RG.Municipality):
         counts.append((labels.display(iri(cls)), per.get(cls, 0)))
     return {"areas": list(areas.values()),
-            "deadlines": [{"milestone": cell(m, labels, lang), "text": text(words), "earliest": text(e),
-                           "latest": text(last)} for m, words, e, last in upcoming],
+            "deadlines": [{"milestone": _local(d.milestone, d.label, lang), "text": d.date_text,
+                           "earliest": d.earliest.isoformat(), "latest": d.latest.isoformat()} for d in upcoming],
             "counts": counts}
+
+
+def upcoming_deadlines(engine, today: date, lang: str, count: int = 10) -> list:
+    """The next ``count`` milestones not yet past (their last day is today or later)
+    that are neither reached nor on hold, by their first day: ``milestone_states``
+    decides, for candidates read in growing batches."""
+    from ...rounds import milestone_states
+
+    limit = count * 4
+    while True:
+        rows = engine.query("SELECT ?m WHERE { ?m a rg:Milestone ; rg:earliest ?earliest ; rg:latest ?latest . "
+                            "FILTER (?latest >= ?today) } ORDER BY ?earliest ?latest ?m LIMIT " + str(limit),
+                            {"today": literal(today)}).rows
+        states = milestone_states(engine, today, include_all=True, lang=lang, milestones=[m.value for (m,) in rows])
+        found = [d for d in states if d.state in ("due", "upcoming", "later")]
+        if len(found) >= count or len(rows) < limit:
+            return found[:count]
+        limit *= 4
 
 
 def resource(engine, path: str, lang: str, media: str) -> dict:

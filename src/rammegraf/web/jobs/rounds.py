@@ -41,7 +41,9 @@ def deadline_rows(engine, as_of: str, within: int, lang: str) -> list[dict]:
              "text": d.date_text, "earliest": d.earliest.isoformat(), "latest": d.latest.isoformat(),
              "initiatives": [_local(value, label, lang) for value, label in d.owners],
              "responsible": [_local(value, label, lang) for value, label in d.actors],
-             "evidence": _local(*d.report, lang) if d.report else None}
+             "evidence": _local(*d.report, lang) if d.report else None, 
+             # the report's own word is its link; a start or a task's deadline says why
+             "reason": d.reason if d.proof is not None and d.proof.how != "reported" else ""}
             for d in deadlines(engine, as_of=date.fromisoformat(as_of), within=within, lang=lang)]
 
 
@@ -49,9 +51,10 @@ def calendar(engine, lang: str, as_of: str, within: int | None) -> bytes:
     """The milestones of the Frister page for as_of and within, or (within None) all."""
     from ...rounds import deadlines, to_ics
 
-    chosen = deadlines(engine, as_of=date.fromisoformat(as_of), include_all=within is None,
+    day = date.fromisoformat(as_of)
+    chosen = deadlines(engine, as_of=day, include_all=within is None,
                        within=within if within is not None else 90, lang=lang)
-    return to_ics(chosen, lang=lang)
+    return to_ics(chosen, lang=lang, as_of=day)
 
 
 
