@@ -1,0 +1,407 @@
+"""SHACL-SPARQL: SPARQL-based constraints (sh:sparql, SHACL 1.0 §5) and
+SPARQL-based constraint components (§6), with sh:prefixes, pre-bound variables
+($this, $value, parameters, $currentShape, $shapesGraph) and $PATH.
+
+Pre-binding is SHACL's "values insertion" (Appendix A): every basic graph
+pattern of the query is joined with the pre-bound values. Written in SPARQL,
+that is a VALUES row at the start of every group of the query (and so inside
+UNION branches, OPTIONAL, EXISTS and subqueries too), which any SPARQL 1.1
+engine reads. A query whose $this stands only in its top-level group is the
+same query joined once with all focus nodes, so it runs once for all of them
+(and rgsh:selectAll, the same constraint written for all at once, is used for
+the whole graph as written); any other query runs once per focus node. The
+restrictions of Appendix A (no MINUS, SERVICE or VALUES; no AS for a pre-bound
+variable; subqueries that return the pre-bound variables) are checked when the
+shapes are read, and a query that breaks one is a failure with its reason.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..namespaces import SH
+from .model import Check, ShapeError, nt, refuse
+
+SHAPES_GRAPH = "urn:x-rammegraf:shapes-graph"   # the name of the shapes graph beside the data ($shapesGraph)
+_TEMPLATE = re.compile(r"\{[?$]([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+# ---------------------------------------------------------------------------
+# Reading: prefixes and components
+# ---------------------------------------------------------------------------
+
+def prefixes_of(shapes, node) -> str:
+    """The PREFIX lines declared by the values of sh:prefixes of ``node`` and what
+    they owl:imports (SHACL 1.0 §5.2.1); one prefix declared twice differently is a failure."""
+    declared: dict[str, str] = {}
+    for holder in shapes._objects(node, SH.prefixes):
+        for source in shapes.imports(holder):
+            for declaration in shapes._objects(source, SH.declare):
+                prefix, namespace = shapes._one(declaration, SH.prefix), shapes._one(declaration, SH.namespace)
+                if prefix is None or namespace is None:
+                    raise ShapeError(f"sh:declare i {source} mangler sh:prefix eller sh:namespace "
+                                     "(a prefix declaration needs sh:prefix and sh:namespace)")
+                if declared.get(prefix.value, namespace.value) != namespace.value:
+                    raise ShapeError(f"præfikset {prefix.value}: erklæres to gange forskelligt for {node} "
+                                     "(a prefix is declared twice with different namespaces)")
+                declared[prefix.value] = namespace.value
+    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(declared.items()))
+
+
+@dataclass
+class Validator:
+    kind: str            # "select" or "ask"
+    text: str
+    prefixes: str
+    messages: dict
+    node: object
+
+
+def read_component(shapes, node):
+    """A SPARQL-based constraint component: its parameters and validators."""
+    from .shapes import Component
+
+    parameters = []
+    for parameter in shapes._objects(node, SH.parameter):
+        path = shapes._one(parameter, SH.path)
+        if path is None or not hasattr(path, "value") or path.__class__.__name__ != "NamedNode":
+            raise ShapeError(f"en parameter af {node} har ingen sh:path (a parameter needs an IRI as sh:path)")
+        name = re.split(r"[#/:]", path.value)[-1]
+        optional = shapes._one(parameter, SH.optional)
+        parameters.append((name, path.value, optional is not None and optional.value == "true"))
+    validators = {}
+    for key, predicate in (("node", SH.nodeValidator), ("property", SH.propertyValidator), ("any", SH.validator)):
+        found = shapes._one(node, predicate)
+        if found is not None:
+            validators[key] = _validator(shapes, found)
+    messages = {getattr(m, "language", None) or "": m.value for m in shapes._objects(node, SH.message)}
+    return Component(node, parameters, validators, messages)
+
+
+def _validator(shapes, node) -> Validator:
+    select, ask = shapes._one(node, SH.select), shapes._one(node, SH.ask)
+    if (select is None) == (ask is None):
+        raise ShapeError(f"validatoren {node} skal have én sh:select eller sh:ask "
+                         "(a validator has one sh:select or sh:ask)")
+    messages = {getattr(m, "language", None) or "": m.value for m in shapes._objects(node, SH.message)}
+    return Validator("select" if select is not None else "ask", (select or ask).value, prefixes_of(shapes, node),
+                     messages, node)
+
+
+# ---------------------------------------------------------------------------
+# A SHACL-SPARQL query, read once
+# ---------------------------------------------------------------------------
+
+class Query:
+    """A SELECT or ASK of a shapes graph, checked against SHACL's rules for
+    pre-binding, and written with values inserted."""
+
+    def __init__(self, text: str, prefixes: str, *, owner, prebound: set[str]) -> None:
+        from ..sparql import QueryError, tokenize
+
+        self.owner = owner
+        try:
+            self.tokens = tokenize(prefixes + text, name=str(owner))
+        except QueryError as error:
+            raise ShapeError(f"SPARQL-teksten i {owner} er ikke gyldig SPARQL: {error} "
+                             "(the SPARQL text does not parse)") from None
+        self.words = [(i, t) for i, t in enumerate(self.tokens) if t.kind not in ("ws", "comment")]
+        self.form = next((t.text.upper() for _, t in self.words if t.kind == "word"
+                          and t.text.upper() in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")), None)
+        if self.form not in ("SELECT", "ASK"):
+            raise ShapeError(f"SPARQL-teksten i {owner} er ikke en SELECT eller ASK (must be SELECT or ASK)")
+        self._check(prebound)
+
+    # -- the rules of SHACL 1.0 Appendix A -----------------------------------
+    def _check(self, prebound: set[str]) -> None:
+        words = self.words
+        for n, (_, token) in enumerate(words):
+            word = token.text.upper() if token.kind == "word" else ""
+            if word in ("MINUS", "SERVICE", "VALUES"):
+                raise refuse(self.owner, word, "SHACL-SPARQL forbyder det i en forespørgsel med forudbundne "
+                             f"variabler (SHACL 1.0 Appendix A: a query must not contain {word})")
+            if word == "AS" and n + 1 < len(words) and words[n + 1][1].kind == "var" \
+                    and words[n + 1][1].text[1:] in prebound:
+                raise refuse(self.owner, f"AS {words[n + 1][1].text}", "en forudbundet variabel må ikke bindes "
+                             "igen (SHACL 1.0 Appendix A: no AS ?var for a pre-bound variable)")
+        for start in self._subselects():
+            projected = self._projection(start)
+            needed = {v for v in prebound if v not in ("shapesGraph", "currentShape")}
+            if projected != "*" and not needed <= projected:
+                raise refuse(self.owner, "en delforespørgsel", "den returnerer ikke "
+                             f"{', '.join('$' + v for v in sorted(needed - projected))} (SHACL 1.0 Appendix A: "
+                             "subqueries must return all pre-bound variables)")
+            if projected == "*" and not needed <= self._bound_in(start):
+                raise refuse(self.owner, "SELECT * i en delforespørgsel", "den returnerer ikke $this, som "
+                             "ikke er bundet i den (SHACL 1.0 Appendix A: subqueries must return all pre-bound "
+                             "variables)")
+
+    def _subselects(self) -> list[int]:
+        """Where each subquery's SELECT stands (every SELECT but the first)."""
+        selects = [n for n, (_, t) in enumerate(self.words) if t.kind == "word" and t.text.upper() == "SELECT"]
+        return selects[1:] if self.form == "SELECT" else selects
+
+    def _projection(self, start: int):
+        """The variables a SELECT at word ``start`` projects, or "*"."""
+        out, depth = set(), 0
+        for _, token in self.words[start + 1:]:
+            if token.kind == "open":
+                depth += 1
+            elif token.kind == "close":
+                depth -= 1
+            if depth == 0 and (token.text == "{" or token.kind == "word" and token.text.upper() == "WHERE"):
+                break
+            if token.text == "*" and depth == 0:
+                return "*"
+            if token.kind == "var":
+                out.add(token.text[1:])
+        return out
+
+    def _bound_in(self, start: int) -> set[str]:
+        """The variables of a subquery's triple patterns (what SELECT * returns), roughly:
+        variables outside FILTER and BIND expressions."""
+        out, depth, expr = set(), 0, 0
+        began = False
+        for _, token in self.words[start + 1:]:
+            if token.text == "{":
+                depth += 1
+                began = True
+            elif token.text == "}":
+                depth -= 1
+                if began and depth == 0:
+                    break
+            elif token.kind == "open":
+                expr += 1
+            elif token.kind == "close":
+                expr -= 1
+            elif token.kind == "var" and began and expr == 0:
+                out.add(token.text[1:])
+        return out
+
+    def uses(self, name: str) -> bool:
+        return any(t.kind == "var" and t.text[1:] == name for _, t in self.words)
+
+    def projects(self, name: str) -> bool:
+        start = next(n for n, (_, t) in enumerate(self.words) if t.kind == "word"
+                     and t.text.upper() == self.form)
+        projected = self._projection(start) if self.form == "SELECT" else set()
+        return projected == "*" or name in projected
+
+    def only_at_top(self, name: str) -> bool:
+        """Whether ``name`` appears only in the top-level WHERE group, outside nested
+        groups and subqueries, is projected, and the top level neither aggregates
+        nor cuts: then a join with all focus nodes at once is the same as
+        pre-binding each focus node."""
+        depth = 0
+        for _, token in self.words:
+            word = token.text.upper() if token.kind == "word" else ""
+            if depth == 0 and word in ("GROUP", "HAVING", "LIMIT", "OFFSET", "COUNT", "SUM", "MIN", "MAX", "AVG",
+                                       "SAMPLE", "GROUP_CONCAT"):
+                return False
+            if token.text == "{":
+                depth += 1
+            elif token.text == "}":
+                depth -= 1
+            elif token.kind == "var" and token.text[1:] == name and depth > 1:
+                return False
+        return self.projects(name)
+
+    # -- writing ---------------------------------------------------------------
+    def text(self, values: dict, *, path: str | None = None, focus: str | None = None,
+             body_only: bool = False) -> str:
+        """The query with ``values`` (name → term) inserted as a VALUES row at the start
+        of every group, $PATH written as ``path``, and ``focus`` (a group binding
+        ?this) at the start of the top-level group. ``body_only``: the top-level
+        group's content alone (an ASK validator inside FILTER NOT EXISTS)."""
+        from ..sparql import _where_brace
+
+        row = ""
+        if values:
+            names = sorted(values)
+            row = f" VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(nt(values[n]) for n in names)}) }} "
+        where = _where_brace(self.tokens)
+        parts, depth, body = [], 0, []
+        following = {i: self.words[n + 1][1] for n, (i, _) in enumerate(self.words[:-1])}
+        for index, token in enumerate(self.tokens):
+            if token.kind == "var" and token.text[1:] == "PATH":
+                if path is None:
+                    raise refuse(self.owner, "$PATH", "kun en egenskabsform har en sti (only a property shape "
+                                 "has a path for $PATH)")
+                text = path
+            elif token.kind == "comment":
+                text = " "
+            else:
+                text = token.text
+            parts.append(text)
+            if token.text == "{":
+                depth += 1
+                nxt = following.get(index)
+                subquery = nxt is not None and nxt.kind == "word" and nxt.text.upper() == "SELECT"
+                if index == where:
+                    body = [len(parts)]
+                if not subquery:
+                    parts.append(row)
+                if index == where and focus:
+                    parts.append(" " + focus + " ")
+            elif token.text == "}":
+                depth -= 1
+                if body and len(body) == 1 and depth == 0:
+                    body.append(len(parts) - 1)
+        if body_only:
+            prologue = "".join(parts[:_prologue_end(self.tokens, parts)])
+            return prologue, "".join(parts[body[0]:body[1]])
+        return "".join(parts)
+
+
+def _prologue_end(tokens, parts) -> int:
+    """How many of the written parts are the prologue (PREFIX and BASE lines)."""
+    for index, token in enumerate(tokens):
+        if token.kind == "word" and token.text.upper() in ("SELECT", "ASK"):
+            return index
+    return 0
+
+
+# ---------------------------------------------------------------------------
+# Checks
+# ---------------------------------------------------------------------------
+
+@dataclass
+class Prebound:
+    """A SELECT run once per focus node, with $this pre-bound by values insertion."""
+    query: Query
+    values: dict            # the other pre-bound values (parameters, $currentShape, $shapesGraph)
+    path: str | None
+
+    def text(self, this) -> tuple[str, dict]:
+        """The text for one focus node, and the substitutions the engine binds (a
+        blank node cannot be written in a query: Oxigraph binds it at the top)."""
+        import pyoxigraph as ox
+
+        if isinstance(this, ox.BlankNode):
+            return self.query.text(self.values, path=self.path), {"this": this}
+        return self.query.text({**self.values, "this": this}, path=self.path), {}
+
+
+def context_values(compiler, shape, query: Query) -> dict:
+    """$currentShape and $shapesGraph, where the query uses them."""
+    import pyoxigraph as ox
+
+    values = {}
+    if query.uses("currentShape"):
+        if isinstance(shape.node, ox.BlankNode):
+            raise refuse(shape.node, "$currentShape", "formen er en blank node, som ikke kan skrives i en "
+                         "forespørgsel (a blank node shape cannot be pre-bound)")
+        values["currentShape"] = shape.node
+    if query.uses("shapesGraph"):
+        compiler.needs_shapes_graph = True
+        values["shapesGraph"] = ox.NamedNode(SHAPES_GRAPH)
+    return values
+
+
+def sparql_constraint(compiler, shape, constraint) -> Check:
+    """An sh:sparql constraint of a node or property shape."""
+    query = Query(constraint.select, constraint.prefixes, owner=constraint.node,
+                  prebound={"this", "shapesGraph", "currentShape"})
+    values = context_values(compiler, shape, query)
+    path = shape.path.sparql() if shape.path is not None else None
+    messages = constraint.messages or shape.messages
+    check = Check(shape, "sh:SPARQLConstraintComponent", "", True, messages, source_constraint=constraint.node,
+                  name="sparql", param=constraint)
+    check.value_is_focus = shape.path is None
+    _plan(check, query, values, path, select_all=constraint.select_all, prefixes=constraint.prefixes)
+    return check
+
+
+def _plan(check: Check, query: Query, values: dict, path, *, select_all=None, prefixes: str = "") -> None:
+    """One query for all focus nodes where that is the same, else one per focus node."""
+    if select_all is not None or query.only_at_top("this"):
+        chosen = query
+        if select_all is not None:
+            # rgsh:selectAll is joined with all focus nodes as written: no pre-binding, so
+            # SHACL's rules for it (Appendix A) do not apply
+            chosen = Query(select_all, prefixes, owner=check.source_constraint or check.shape.node, prebound=set())
+            if chosen.projects("value") != query.projects("value"):
+                raise ShapeError(f"rgsh:selectAll i {check.shape.node} skal projicere de samme variabler som "
+                                 "sh:select (must project the same variables as sh:select)")
+        check.body = chosen.text(values, path=path, focus="{focus}")
+        check.near = query.text(values, path=path, focus="{focus}")
+        check.has_value = query.projects("value")
+        return
+    check.body = "SELECT DISTINCT ?this {chain} WHERE { {focus} }"
+    check.prebound = Prebound(query, values, path)
+
+
+def component_checks(compiler, shape, use) -> list[Check]:
+    """A shape's use of a SPARQL-based constraint component: its validator, with the
+    parameters pre-bound (SHACL 1.0 §6.3)."""
+    component = use.component
+    kind = "property" if shape.path is not None else "node"
+    validator = component.validators.get(kind) or component.validators.get("any")
+    if validator is None:
+        raise refuse(shape.node, f"komponenten {component.node}", f"den har ingen validator for en "
+                     f"{'egenskabsform' if kind == 'property' else 'knudeform'} (the component has no "
+                     f"validator for a {kind} shape)")
+    names = {n for n, _, _ in component.parameters}
+    messages = validator.messages or component.messages or shape.messages
+    from ..namespaces import curie
+
+    named = curie(component.node.value) if hasattr(component.node, "value") else str(component.node)
+    check = Check(shape, named, "", True, messages, name="component", param=use)
+    path = shape.path.sparql() if shape.path is not None else None
+    if validator.kind == "ask":
+        query = Query(validator.text, validator.prefixes, owner=validator.node,
+                      prebound={"this", "value", "shapesGraph", "currentShape", *names})
+        values = {**context_values(compiler, shape, query), **_parameter_values(query, use, names)}
+        prologue, body = query.text(values, path=path, body_only=True)
+        data = f"?this {path} ?value" if path is not None else "BIND(?this AS ?value)"
+        check.body = (f"{prologue} SELECT DISTINCT ?this ?value {{chain}} WHERE {{ {{focus}} {data} "
+                      f"FILTER NOT EXISTS {{ {body} }} }}")
+        check.value_is_focus = path is None
+        return [check]
+    query = Query(validator.text, validator.prefixes, owner=validator.node,
+                  prebound={"this", "shapesGraph", "currentShape", *names})
+    values = {**context_values(compiler, shape, query), **_parameter_values(query, use, names)}
+    check.value_is_focus = path is None
+    _plan(check, query, values, path)
+    return [check]
+
+
+def _parameter_values(query: Query, use, names: set[str]) -> dict:
+    import pyoxigraph as ox
+
+    values = {}
+    for name in names:
+        if name in use.bindings and query.uses(name):
+            if isinstance(use.bindings[name], ox.BlankNode):
+                raise refuse(use.component.node, f"${name}", "parameterværdien er en blank node, som ikke kan "
+                             "skrives i en forespørgsel (a blank node parameter cannot be pre-bound)")
+            values[name] = use.bindings[name]
+    return values
+
+
+def message(templates: dict, row: dict, use=None) -> dict:
+    """The messages with {?var} and {$var} replaced by the row's (or the parameters') values."""
+    from ..terms import text as term_text
+
+    bound = dict(use.bindings) if use is not None else {}
+    bound.update({k: v for k, v in row.items() if v is not None})
+    return {lang: _TEMPLATE.sub(lambda m: term_text(bound[m.group(1)]) if m.group(1) in bound else m.group(0),
+                                text)
+            for lang, text in templates.items()}
+
+
+def result_path(row: dict, shape):
+    """sh:resultPath from a row: ?path when it is an IRI, else the shape's path."""
+    import pyoxigraph as ox
+
+    found = row.get("path")
+    if isinstance(found, ox.NamedNode):
+        from .model import Path_
+
+        return Path_("pred", found.value)
+    return shape.path
+
+
+__all__ = ["Query", "Prebound", "sparql_constraint", "component_checks", "prefixes_of", "read_component",
+           "message", "result_path", "SHAPES_GRAPH"]
