@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .namespaces import PREFIXES, RDF, SH, curie
-from .shacl.model import ShapeError
 from .store import shapes_file
 from .terms import text as term_text  # a term for people: IRI, literal text or _:id
 
@@ -160,6 +159,8 @@ def _runner(source, *, named_graphs=()):
     (Oxigraph only: a blank node cannot be written in a query's text)."""
     import pyoxigraph as ox
 
+    from .shacl.model import ShapeError
+
     store = getattr(source, "store", source)
     if isinstance(store, ox.Store):
         graphs = [ox.NamedNode(g) for g in named_graphs]
@@ -269,6 +270,8 @@ class _shapes_graph:
         import pyoxigraph as ox
 
         from .shacl.sparql_checks import SHAPES_GRAPH
+
+        from .shacl.model import ShapeError
 
         store = getattr(self.source, "store", self.source)
         if not isinstance(store, ox.Store) or getattr(self.source, "folder", None) is not None:

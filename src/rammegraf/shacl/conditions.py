@@ -41,7 +41,7 @@ class Conditions:
         if name == "pattern":
             flags = self.shapes._one(shape.node, SH.flags)
             extra = f", {string(flags.value)}" if flags is not None else ""
-            return f"(!isBlank({x}) && COALESCE(REGEX(STR({x}), {string(value.value)}{extra}), false))"
+            return f"(!isBlank({x}) && REGEX(STR({x}), {string(value.value)}{extra}))"
         if name == "languageIn":
             tags = [t.value for t in self.shapes._list(value)]
             if not tags:

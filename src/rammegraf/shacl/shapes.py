@@ -125,15 +125,14 @@ class Shapes:
         import pyoxigraph as ox
 
         if isinstance(source, ox.Store):
-            self.store = source
+            self._store = source
             triples = [ox.Triple(q.subject, q.predicate, q.object) for q in source]
         else:
+            self._store = None
             triples = list(source)
-            self.store = ox.Store()
-            self.store.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
         self.graph = Triples(triples)
         self._shapes: dict = {}
-        self._reading: list = []
+        self._subclasses: dict = {}
         self.top: list[Shape] = []
         self.components = self._components()
         self._read()
@@ -143,6 +142,17 @@ class Shapes:
         from ..store import parse_file, shapes_file
 
         return cls(parse_file(Path(path or shapes_file())))
+
+    @property
+    def store(self):
+        """The shapes in a pyoxigraph store (for the forms and $shapesGraph), made when first asked for."""
+        import pyoxigraph as ox
+
+        if self._store is None:
+            self._store = ox.Store()
+            self._store.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
+                               for t in self.graph.triples)
+        return self._store
 
     # -- triples ---------------------------------------------------------
     def _objects(self, subject, predicate: str) -> list:
@@ -165,15 +175,21 @@ class Shapes:
 
     def instance_of(self, node, cls: str) -> bool:
         """A SHACL instance: rdf:type the class or a subclass of it in the shapes graph."""
-        seen, todo = set(), list(self._objects(node, RDF.type))
-        while todo:
-            kind = todo.pop()
-            if getattr(kind, "value", None) == cls:
-                return True
-            if kind not in seen:
-                seen.add(kind)
-                todo += self._objects(kind, RDFS.subClassOf)
-        return False
+        return any(t in self.subclasses(cls) for t in self._objects(node, RDF.type))
+
+    def subclasses(self, cls: str) -> set:
+        """The class and its subclasses in the shapes graph (rdfs:subClassOf*)."""
+        import pyoxigraph as ox
+
+        if cls not in self._subclasses:
+            found, todo = {ox.NamedNode(cls)}, [ox.NamedNode(cls)]
+            while todo:
+                for sub in self.graph.subjects(RDFS.subClassOf, todo.pop()):
+                    if sub not in found:
+                        found.add(sub)
+                        todo.append(sub)
+            self._subclasses[cls] = found
+        return self._subclasses[cls]
 
     def _path(self, node) -> Path_:
         import pyoxigraph as ox
@@ -201,10 +217,8 @@ class Shapes:
     def _read(self) -> None:
         import pyoxigraph as ox
 
-        found = set()
-        for kind in ("NodeShape", "PropertyShape"):
-            found |= {s for s, _ in self.graph.with_predicate(RDF.type)
-                      if self.instance_of(s, SH[kind])}
+        kinds = self.subclasses(SH.NodeShape) | self.subclasses(SH.PropertyShape)
+        found = {s for s, t in self.graph.with_predicate(RDF.type) if t in kinds}
         for target in TARGETS:
             found |= {s for s, _ in self.graph.with_predicate(SH[target])}
         # A shape is checked when it has targets; nested shapes are checked through their parents.
@@ -284,7 +298,8 @@ class Shapes:
     def _components(self) -> list[Component]:
         from .sparql_checks import read_component
 
-        nodes = {s for s, _ in self.graph.with_predicate(RDF.type) if self.instance_of(s, SH.ConstraintComponent)}
+        kinds = self.subclasses(SH.ConstraintComponent)
+        nodes = {s for s, t in self.graph.with_predicate(RDF.type) if t in kinds}
         return [read_component(self, node) for node in sorted(nodes, key=str)]
 
     def _uses(self, shape: Shape) -> list[ComponentUse]:
