@@ -464,21 +464,40 @@ def validate(source, *, shapes=None, focus_nodes=None, engine: str = "oxigraph",
 
 def validate_triples(data: list, shapes: list, *, progress: bool | None = None) -> ValidationReport:
     """A data graph against a shapes graph, both given as parsed triples (pyoxigraph),
-    nothing else loaded: ``rammegraf shacl``. The data's own literals are remembered
-    where the store keeps another form, so every result names terms of the data."""
+    nothing else loaded. The data's own literals are remembered where the store
+    keeps another form, so every result names terms of the data."""
+    return check_graphs(data, shapes, progress=progress).report
+
+
+@dataclass
+class GraphCheck:
+    """A data graph validated against a shapes graph of one's own (``rammegraf shacl``);
+    ``engine`` holds the data, for the labels of the report."""
+    report: ValidationReport
+    engine: object
+
+
+def check_graphs(data: list, shapes: list, *, progress: bool | None = None) -> GraphCheck:
     import pyoxigraph as ox
 
-    from .shacl import Shapes
+    from .engine import OxigraphEngine
+    from .shacl import ShapeError, Shapes
     from .shacl.exact import Originals
 
+    read = Shapes(shapes)
+    if not read.found:
+        raise ShapeError("formgrafen har ingen former (intet sh:NodeShape, sh:PropertyShape eller mål), så intet "
+                         "kan valideres (the shapes graph has no shapes: nothing to validate is no verdict)")
     store = ox.Store()
     store.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in data)
-    return _validate_compiled(store, shapes=Shapes(shapes), originals=Originals.of(data), progress=progress)
+    report = _validate_compiled(store, shapes=read, originals=Originals.of(data), progress=progress)
+    return GraphCheck(report, OxigraphEngine(store))
 
 
-def validate_files(data: list[Path], shapes: list[Path], *, progress: bool | None = None) -> ValidationReport:
-    """Data files against shapes files (each parsed by Oxigraph; a file given as both
-    is read once, so its blank nodes are the same nodes in both graphs)."""
+def validate_files(data: list[Path], shapes: list[Path], *, progress: bool | None = None) -> GraphCheck:
+    """Data files against shapes files, nothing else loaded (each file parsed by
+    Oxigraph; a file given as both is read once, so its blank nodes are the same
+    nodes in both graphs)."""
     from .store import parse_file
 
     parsed: dict = {}
@@ -489,8 +508,8 @@ def validate_files(data: list[Path], shapes: list[Path], *, progress: bool | Non
             parsed[key] = parse_file(Path(path))
         return parsed[key]
 
-    return validate_triples([t for p in data for t in read(p)], [t for p in shapes for t in read(p)],
-                            progress=progress)
+    return check_graphs([t for p in data for t in read(p)], [t for p in shapes for t in read(p)],
+                        progress=progress)
 
 
 def _shapes_from_rdflib(graph):

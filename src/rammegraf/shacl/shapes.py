@@ -221,6 +221,7 @@ class Shapes:
         found = {s for s, t in self.graph.with_predicate(RDF.type) if t in kinds}
         for target in TARGETS:
             found |= {s for s, _ in self.graph.with_predicate(SH[target])}
+        self.found = found              # every node declared a shape or given targets
         # A shape is checked when it has targets; nested shapes are checked through their parents.
         for node in sorted(found, key=str):
             if isinstance(node, ox.Literal):
