@@ -190,9 +190,12 @@ def _validate_compiled(source, *, shapes=None, focus_nodes=None, progress: bool 
                        originals=None) -> ValidationReport:
     from .shacl import Compiler, shapes_for, subclass_table
 
+    import pyoxigraph as ox
+
     shapes = shapes if shapes is not None else shapes_for()
     run = _runner(source)
-    compiler = Compiler(shapes, subclass_table(run, shapes.classes()))
+    local = isinstance(getattr(source, "store", source), ox.Store)
+    compiler = Compiler(shapes, subclass_table(run, shapes.classes()), portable=not local)
     checks = compiler.compile()
     focus = None if focus_nodes is None else sorted(set(focus_nodes), key=str)
     found: list = []              # (check, result)

@@ -26,8 +26,9 @@ from .value_checks import ValueChecks
 
 
 class Compiler(Conditions, ValueChecks, CountChecks):
-    def __init__(self, shapes: Shapes, subclasses: dict[str, set[str]]) -> None:
+    def __init__(self, shapes: Shapes, subclasses: dict[str, set[str]], *, portable: bool = False) -> None:
         self.shapes = shapes
+        self.portable = portable         # for another SPARQL server (Virtuoso's limits), not Oxigraph
         self.subclasses = subclasses     # class IRI → itself and every subclass in the data
         self.counter = itertools.count()
         self._nesting: list = []         # the shapes being compiled into a condition (recursion guard)
@@ -64,7 +65,9 @@ class Compiler(Conditions, ValueChecks, CountChecks):
                     if not near and (shape, term) not in self.literal_targets:
                         self.literal_targets.append((shape, term))
                     continue
-                parts.append(f"VALUES ?this {{ {nt(term)} }}")
+                # BIND, not VALUES ?this { … }: Virtuoso 7.2 drops the rows of the other
+                # branches of a UNION when one branch is a VALUES block binding ?this
+                parts.append(f"BIND({nt(term)} AS ?this)")
             elif kind == "targetSubjectsOf":
                 parts.append(f"?this {nt(term)} {self.var('o')} .")
             elif kind == "targetObjectsOf":

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 
-from ..namespaces import RDF, SH
+from ..namespaces import RDF, SH, XSD
 from . import datatypes
 from .model import ShapeError, nt, refuse, string
 
@@ -21,6 +21,58 @@ NODE_KINDS = {
     "IRIOrLiteral": "(isIRI({x}) || isLiteral({x}))",
 }
 RANGES = {"minInclusive": ">=", "maxInclusive": "<=", "minExclusive": ">", "maxExclusive": "<"}
+
+
+def same(x: str, term) -> str:
+    """A FILTER expression: {x} is the RDF term ``term`` (sameTerm, written without it).
+
+    Virtuoso 7.2's sameTerm() is never true for a string literal, and two sameTerm()
+    joined by || are never true even for IRIs (``sameTerm(?v, A) || sameTerm(?v, B)``
+    answers nothing where each alone answers). An IRI is compared with =, which is
+    term equality for IRIs; a literal by its lexical form, datatype and language, its
+    lexical form as written and as Oxigraph stores it ("4.0" and "4")."""
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.NamedNode):
+        return f"(isIRI({x}) && {x} = {nt(term)})"
+    if not isinstance(term, ox.Literal):
+        return f"sameTerm({x}, {nt(term)})"     # a blank node: refused by nt()
+    forms = sorted({term.value, _stored(term).value})
+    lexical = " || ".join(f"STR({x}) = {string(f)}" for f in forms)
+    kind = (f"lang({x}) = {string(term.language)}" if term.language else
+            f"datatype({x}) = <{term.datatype.value}> && lang({x}) = \"\"")
+    return f"(isLiteral({x}) && ({lexical}) && {kind})"
+
+
+def _stored(term):
+    """The literal as Oxigraph's store keeps it."""
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    store.add(ox.Quad(ox.NamedNode("urn:x-rammegraf:s"), ox.NamedNode("urn:x-rammegraf:p"), term, ox.DefaultGraph()))
+    return next(iter(store)).object
+
+
+NUMERIC = ("integer", "decimal", "float", "double", "int", "long", "short", "byte", "nonNegativeInteger",
+           "positiveInteger", "nonPositiveInteger", "negativeInteger", "unsignedLong", "unsignedInt",
+           "unsignedShort", "unsignedByte")
+
+
+def compared(a: str, op: str, b: str, b_datatype: str | None = None) -> str:
+    """A FILTER expression: {a} op {b}, false where the two cannot be compared.
+
+    Comparable means both numbers or both of one datatype, written out because
+    Virtuoso 7.2 compares an xsd:date with an xsd:dateTime, where SPARQL (and
+    Oxigraph) raise a type error, which SHACL 1.0 §4.4.3-4 makes a result."""
+    numbers = ", ".join(f"<{XSD[n]}>" for n in NUMERIC)
+    kind_b = f"<{b_datatype}>" if b_datatype else f"datatype({b})"
+    if b_datatype is not None and b_datatype.removeprefix(str(XSD)) in NUMERIC:
+        kind = f"datatype({a}) IN ({numbers})"
+    elif b_datatype is not None:
+        kind = f"datatype({a}) = {kind_b}"
+    else:
+        kind = f"(datatype({a}) = {kind_b} || (datatype({a}) IN ({numbers}) && {kind_b} IN ({numbers})))"
+    return f"COALESCE(isLiteral({a}) && {kind} && {a} {op} {b}, false)"
 
 
 class Conditions:
@@ -41,7 +93,11 @@ class Conditions:
         if name == "pattern":
             flags = self.shapes._one(shape.node, SH.flags)
             extra = f", {string(flags.value)}" if flags is not None else ""
-            return f"(!isBlank({x}) && REGEX(STR({x}), {string(value.value)}{extra}))"
+            # A string literal is matched as it is, not through STR(): Virtuoso 7.2's STR()
+            # gives its UTF-8 bytes to a PCRE not in UTF-8 mode, so "^§ [0-9]+" never
+            # matches "§ 103" (REGEX(?v, …) on the literal does)
+            text = f"IF(isLiteral({x}) && (datatype({x}) = <{XSD.string}> || lang({x}) != \"\"), {x}, STR({x}))"
+            return f"(!isBlank({x}) && REGEX({text}, {string(value.value)}{extra}))"
         if name == "languageIn":
             tags = [t.value for t in self.shapes._list(value)]
             if not tags:
@@ -49,9 +105,12 @@ class Conditions:
             return f"(isLiteral({x}) && (" + " || ".join(f"langMatches(lang({x}), {string(t)})" for t in tags) + "))"
         if name == "in":
             members = self.shapes._list(value)
-            return "(" + " || ".join(f"sameTerm({x}, {nt(m)})" for m in members) + ")" if members else "false"
+            return "(" + " || ".join(same(x, m) for m in members) + ")" if members else "false"
         if name in RANGES:
-            return f"COALESCE({x} {RANGES[name]} {nt(value)}, false)"
+            import pyoxigraph as ox
+
+            datatype = value.datatype.value if isinstance(value, ox.Literal) and not value.language else None
+            return compared(x, RANGES[name], nt(value), datatype)
         if name in ("minLength", "maxLength"):
             op = ">=" if name == "minLength" else "<="
             return f"(!isBlank({x}) && STRLEN(STR({x})) {op} {int(value.value)})"
@@ -75,7 +134,7 @@ class Conditions:
             test = f"FILTER({p} NOT IN ({allowed}))" if allowed else ""
             return f"NOT EXISTS {{ {x} {p} {o} {test} }}"
         if name == "hasValue":
-            return f"sameTerm({x}, {nt(value)})"
+            return same(x, value)
         if name in ("equals", "disjoint"):
             o = self.var("o")
             if name == "disjoint":
@@ -144,7 +203,7 @@ class Conditions:
         if name in ("lessThan", "lessThanOrEquals"):
             y, z = self.var("y"), self.var("z")
             op = "<" if name == "lessThan" else "<="
-            return f"NOT EXISTS {{ {x} {path} {y} . {x} <{value.value}> {z} FILTER(!COALESCE({y} {op} {z}, false)) }}"
+            return f"NOT EXISTS {{ {x} {path} {y} . {x} <{value.value}> {z} FILTER(!{compared(y, op, z)}) }}"
         if name == "qualifiedValueShape":
             return self.qualified_condition(shape, value, x)
         y = self.var("y")

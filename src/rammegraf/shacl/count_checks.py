@@ -71,7 +71,9 @@ class CountChecks:
         else:
             op = "<" if name == "lessThan" else "<="
             # SHACL 1.0 §4.4.3-4: values that cannot be compared are results too; one per pair
-            data = f"?this {path} ?value . ?this {other} ?other FILTER(!COALESCE(?value {op} ?other, false))"
+            from .conditions import compared
+
+            data = f"?this {path} ?value . ?this {other} ?other FILTER(!{compared('?value', op, '?other')})"
             extra = " ?other"
         check = self.value_check(shape, component, data, shape.messages, extra)
         check.name, check.param = name, value
@@ -82,7 +84,9 @@ class CountChecks:
         the focus node itself (SHACL 1.0 §4.8.3, §4.5.1-2)."""
         other = f"<{value.value}>" if hasattr(value, "value") else ""
         if name == "hasValue":
-            data = f"FILTER(!sameTerm(?this, {nt(value)}))"
+            from .conditions import same
+
+            data = f"FILTER(!{same('?this', value)})"
             body = f"SELECT ?this {{chain}} WHERE {{ {{focus}} {data} }}"
             return [Check(shape, component, body, False, shape.messages, near=body, name=name, param=value)]
         if name == "equals":

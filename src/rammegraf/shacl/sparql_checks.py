@@ -179,6 +179,12 @@ class Query:
                 out.add(token.text[1:])
         return out
 
+    def transitive(self) -> bool:
+        """Whether the query has a path with + or * (after an IRI or a bracketed path)."""
+        words = self.words
+        return any(t.text in ("+", "*") and n > 0 and words[n - 1][1].kind in ("iri", "pname", "close")
+                   for n, (_, t) in enumerate(words))
+
     def uses(self, name: str) -> bool:
         return any(t.kind == "var" and t.text[1:] == name for _, t in self.words)
 
@@ -209,38 +215,75 @@ class Query:
 
     # -- writing ---------------------------------------------------------------
     def text(self, values: dict, *, path: str | None = None, focus: str | None = None,
-             body_only: bool = False) -> str:
+             body_only: bool = False, written: bool = False) -> str:
         """The query with ``values`` (name → term) inserted as a VALUES row at the start
         of every group, $PATH written as ``path``, and ``focus`` (a group binding
         ?this) at the start of the top-level group. ``body_only``: the top-level
-        group's content alone (an ASK validator inside FILTER NOT EXISTS)."""
+        group's content alone (an ASK validator inside FILTER NOT EXISTS).
+
+        ``written`` (for another SPARQL server): each value written where its variable
+        stands instead — in a subquery's SELECT clause as (value AS ?var), left out of
+        the query's own (the focus node is known), bound(?var) as true —
+        because Virtuoso 7.2 mis-evaluates a VALUES block joined with OPTIONAL and
+        cannot start a transitive path from a variable bound by VALUES (SQ156)."""
         from ..sparql import _where_brace
 
         row = ""
-        if values:
+        if values and not written:
             names = sorted(values)
             row = f" VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(nt(values[n]) for n in names)}) }} "
         where = _where_brace(self.tokens)
         parts, depth, body = [], 0, []
         following = {i: self.words[n + 1][1] for n, (i, _) in enumerate(self.words[:-1])}
+        projecting, brackets, recent = False, 0, []     # recent: (part index, token) of meaningful tokens
+        outermost, selects, opened, last_open = False, 0, [], 0   # opened: part indexes of open brackets
         for index, token in enumerate(self.tokens):
+            word = token.text.upper() if token.kind == "word" else ""
+            if word == "SELECT":
+                projecting, brackets, outermost = True, 0, selects == 0
+                selects += 1
+            elif projecting and (word == "WHERE" or token.text == "{"):
+                projecting = False
+            text = token.text if token.kind != "comment" else " "
             if token.kind == "var" and token.text[1:] == "PATH":
                 if path is None:
                     raise refuse(self.owner, "$PATH", "kun en egenskabsform har en sti (only a property shape "
                                  "has a path for $PATH)")
                 text = path
-            elif token.kind == "comment":
-                text = " "
-            else:
-                text = token.text
+            elif token.kind == "var" and written and token.text[1:] in values:
+                term = nt(values[token.text[1:]])
+                if len(recent) > 1 and recent[-1][1].text == "(" and recent[-2][1].text.upper() == "BOUND":
+                    parts[recent[-2][0]], text = "", "true"
+                elif projecting and brackets == 0:
+                    text = "" if outermost else f"({term} AS {token.text})"
+                else:
+                    text = f"({term})" if depth == 0 else term
+            if projecting and token.kind == "open":
+                brackets += 1
+            elif projecting and token.kind == "close":
+                brackets -= 1
+            if written and token.text == "+" and recent and recent[-1][1].kind in ("iri", "pname", "close"):
+                # p+ written p/p*, the same path: Virtuoso 7.2 leaves a cycle's start out of
+                # p+, so <a> rg:dependsOn+ <a> is false on a cycle (p/p* finds it)
+                start = recent[-1][0] if recent[-1][1].kind != "close" else last_open
+                element = "".join(parts[start:])
+                if not re.search(r"[?$][A-Za-z_0-9]", element):     # a path, not (?a) + 1
+                    parts[start:] = [f"({element}/{element}*)"] + [""] * (len(parts) - start - 1)
+                    text = ""
+            if token.kind == "open":
+                opened.append(len(parts))
+            elif token.kind == "close" and opened:
+                last_open = opened.pop()
             parts.append(text)
+            if token.kind not in ("ws", "comment"):
+                recent.append((len(parts) - 1, token))
             if token.text == "{":
                 depth += 1
                 nxt = following.get(index)
                 subquery = nxt is not None and nxt.kind == "word" and nxt.text.upper() == "SELECT"
                 if index == where:
                     body = [len(parts)]
-                if not subquery:
+                if not subquery and row:
                     parts.append(row)
                 if index == where and focus:
                     parts.append(" " + focus + " ")
@@ -251,7 +294,11 @@ class Query:
         if body_only:
             prologue = "".join(parts[:_prologue_end(self.tokens, parts)])
             return prologue, "".join(parts[body[0]:body[1]])
-        return "".join(parts)
+        text = "".join(parts)
+        if written:   # a projection left empty (SELECT $this WHERE …) projects a constant instead
+            text = re.sub(r"\b(SELECT(?:\s+(?:DISTINCT|REDUCED))?)(\s+)(WHERE\b|\{)", r"\1 (1 AS ?rammegrafOne)\2\3",
+                          text, count=1, flags=re.IGNORECASE)
+        return text
 
 
 def _prologue_end(tokens, parts) -> int:
@@ -272,6 +319,7 @@ class Prebound:
     query: Query
     values: dict            # the other pre-bound values (parameters, $currentShape, $shapesGraph)
     path: str | None
+    written: bool = False   # for another server: values written in place (Query.text)
 
     def text(self, this) -> tuple[str, dict]:
         """The text for one focus node, and the substitutions the engine binds (a
@@ -279,8 +327,8 @@ class Prebound:
         import pyoxigraph as ox
 
         if isinstance(this, ox.BlankNode):
-            return self.query.text(self.values, path=self.path), {"this": this}
-        return self.query.text({**self.values, "this": this}, path=self.path), {}
+            return self.query.text(self.values, path=self.path, written=self.written), {"this": this}
+        return self.query.text({**self.values, "this": this}, path=self.path, written=self.written), {}
 
 
 def context_values(compiler, shape, query: Query) -> dict:
@@ -309,13 +357,20 @@ def sparql_constraint(compiler, shape, constraint) -> Check:
     check = Check(shape, "sh:SPARQLConstraintComponent", "", True, messages, source_constraint=constraint.node,
                   name="sparql", param=constraint)
     check.value_is_focus = shape.path is None
-    _plan(check, query, values, path, select_all=constraint.select_all, prefixes=constraint.prefixes)
+    _plan(compiler, check, query, values, path, select_all=constraint.select_all, prefixes=constraint.prefixes)
     return check
 
 
-def _plan(check: Check, query: Query, values: dict, path, *, select_all=None, prefixes: str = "") -> None:
-    """One query for all focus nodes where that is the same, else one per focus node."""
-    if select_all is not None or query.only_at_top("this"):
+def _plan(compiler, check: Check, query: Query, values: dict, path, *, select_all=None, prefixes: str = "") -> None:
+    """One query for all focus nodes where that is the same, else one per focus node.
+
+    On another SPARQL server a query with a transitive path runs once per focus
+    node, its start written in: Virtuoso 7.2 cannot start ``$this rg:dependsOn+
+    $this`` from focus nodes bound by a subquery (Virtuoso 37000 Error SQ156,
+    "Internal Optimized compiler error : unknown table for a column"), and without
+    a bound start it refuses a transitive path ("transitive start not given")."""
+    joined = query.only_at_top("this") and not (compiler.portable and query.transitive())
+    if select_all is not None or joined:
         chosen = query
         if select_all is not None:
             # rgsh:selectAll is joined with all focus nodes as written: no pre-binding, so
@@ -324,12 +379,12 @@ def _plan(check: Check, query: Query, values: dict, path, *, select_all=None, pr
             if chosen.projects("value") != query.projects("value"):
                 raise ShapeError(f"rgsh:selectAll i {check.shape.node} skal projicere de samme variabler som "
                                  "sh:select (must project the same variables as sh:select)")
-        check.body = chosen.text(values, path=path, focus="{focus}")
-        check.near = query.text(values, path=path, focus="{focus}")
+        check.body = chosen.text(values, path=path, focus="{focus}", written=compiler.portable)
+        check.near = query.text(values, path=path, focus="{focus}", written=compiler.portable)
         check.has_value = query.projects("value")
         return
     check.body = "SELECT DISTINCT ?this {chain} WHERE { {focus} }"
-    check.prebound = Prebound(query, values, path)
+    check.prebound = Prebound(query, values, path, compiler.portable)
 
 
 def component_checks(compiler, shape, use) -> list[Check]:
@@ -353,7 +408,7 @@ def component_checks(compiler, shape, use) -> list[Check]:
         query = Query(validator.text, validator.prefixes, owner=validator.node,
                       prebound={"this", "value", "shapesGraph", "currentShape", *names})
         values = {**context_values(compiler, shape, query), **_parameter_values(query, use, names)}
-        prologue, body = query.text(values, path=path, body_only=True)
+        prologue, body = query.text(values, path=path, body_only=True, written=compiler.portable)
         data = f"?this {path} ?value" if path is not None else "BIND(?this AS ?value)"
         check.body = (f"{prologue} SELECT DISTINCT ?this ?value {{chain}} WHERE {{ {{focus}} {data} "
                       f"FILTER NOT EXISTS {{ {body} }} }}")
@@ -363,7 +418,7 @@ def component_checks(compiler, shape, use) -> list[Check]:
                   prebound={"this", "shapesGraph", "currentShape", *names})
     values = {**context_values(compiler, shape, query), **_parameter_values(query, use, names)}
     check.value_is_focus = path is None
-    _plan(check, query, values, path)
+    _plan(compiler, check, query, values, path)
     return [check]
 
 
