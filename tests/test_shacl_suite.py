@@ -260,20 +260,17 @@ def test_datatype_rules_agree_in_python_and_sparql(lexical: str, datatype: str, 
     assert datatypes.literal_has(literal, XSD + datatype) == is_valid
 
 
-@pytest.mark.parametrize("entry", [e for e in ENTRIES if e.name.startswith("sparql/") and e.name not in FAILURES
+@pytest.mark.parametrize("entry", [e for e in ENTRIES if e.name not in FAILURES
                                    and e.name != "sparql/pre-binding/shapesGraph-001"], ids=lambda e: e.name)
-def test_sparql_entry_with_values_written_in_place(entry: Entry, monkeypatch):
-    """The SHACL-SPARQL entries again, compiled as for another SPARQL server (each
-    pre-bound value written where its variable stands, bound(?x) as true, a
-    transitive path once per focus node): the same reports. ($shapesGraph needs the
-    shapes beside the data, which only a local store can hold.)"""
-    import rammegraf.validate as module
-    from rammegraf.shacl import Compiler
-
-    monkeypatch.setattr(module, "Compiler", lambda shapes, table, portable=False: Compiler(shapes, table,
-                                                                                           portable=True),
-                        raising=False)
+def test_entry_compiled_as_for_another_server(entry: Entry, monkeypatch):
+    """Every entry again, compiled as for another SPARQL server — the texts written
+    around Virtuoso's bugs (no sameTerm, comparability spelt out, a string literal
+    matched itself, pre-bound values written where their variable stands, bound(?x)
+    as true, p+ as p/p*, a transitive query once per focus node) — on Oxigraph: the
+    same reports. ($shapesGraph needs the shapes beside the data, which only a
+    local store can hold.)"""
     import rammegraf.shacl as package
+    from rammegraf.shacl import Compiler
 
     monkeypatch.setattr(package, "Compiler", lambda shapes, table, portable=False: Compiler(shapes, table,
                                                                                             portable=True))

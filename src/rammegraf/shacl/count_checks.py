@@ -71,9 +71,7 @@ class CountChecks:
         else:
             op = "<" if name == "lessThan" else "<="
             # SHACL 1.0 §4.4.3-4: values that cannot be compared are results too; one per pair
-            from .conditions import compared
-
-            data = f"?this {path} ?value . ?this {other} ?other FILTER(!{compared('?value', op, '?other')})"
+            data = f"?this {path} ?value . ?this {other} ?other FILTER(!{self.compared('?value', op, '?other')})"
             extra = " ?other"
         check = self.value_check(shape, component, data, shape.messages, extra)
         check.name, check.param = name, value
@@ -84,9 +82,7 @@ class CountChecks:
         the focus node itself (SHACL 1.0 §4.8.3, §4.5.1-2)."""
         other = f"<{value.value}>" if hasattr(value, "value") else ""
         if name == "hasValue":
-            from .conditions import same
-
-            data = f"FILTER(!{same('?this', value)})"
+            data = f"FILTER(!{self.same('?this', value)})"
             body = f"SELECT ?this {{chain}} WHERE {{ {{focus}} {data} }}"
             return [Check(shape, component, body, False, shape.messages, near=body, name=name, param=value)]
         if name == "equals":
