@@ -227,3 +227,37 @@ def test_shipped_data_is_written_in_the_stores_own_forms():
     triples = [t for path in graph_files(None) for t in parse_file(path)]
     assert len(triples) > 2000
     assert not Originals.of(triples)
+
+
+def test_datatype_the_store_does_not_keep_is_refused_on_a_store(engine):
+    """Oxigraph keeps "5"^^xsd:int as xsd:integer: on a store the validator did not
+    fill, sh:datatype xsd:int cannot be decided, and is refused with what to do."""
+    from rammegraf.shacl import ShapeError, Shapes
+
+    shapes = Shapes(parse_bytes_turtle("""@prefix sh: <http://www.w3.org/ns/shacl#> .
+        @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+        <urn:x:S> a sh:NodeShape ; sh:targetClass <https://w3id.org/rammegraf/ontology#Initiative> ;
+            sh:property [ sh:path <urn:x:n> ; sh:datatype xsd:int ] ."""))
+    with pytest.raises(ShapeError, match="rammegraf shacl"):
+        validate(engine, shapes=shapes)
+
+
+def test_new_entries_name_their_own_literals(engine):
+    """A new entry's "4.0" is named as written, not as the store keeps it ("4")."""
+    from rammegraf.shacl import Shapes
+    from rammegraf.validate import check_entries
+
+    shapes = Shapes(parse_bytes_turtle("""@prefix sh: <http://www.w3.org/ns/shacl#> .
+        <urn:x:S> a sh:NodeShape ; sh:targetSubjectsOf <urn:x:size> ;
+            sh:property [ sh:path <urn:x:size> ; sh:maxInclusive 3 ] ."""))
+    entry = parse_bytes_turtle('<https://w3id.org/rammegraf/id/x/ny> <urn:x:size> '
+                               '"4.0"^^<http://www.w3.org/2001/XMLSchema#decimal> .')
+    with check_entries(entry, engine, shapes=shapes) as check:
+        assert [(r.constraint, str(r.value)) for r in check.report.results] == [
+            ("sh:MaxInclusiveConstraintComponent", '"4.0"^^<http://www.w3.org/2001/XMLSchema#decimal>')]
+
+
+def parse_bytes_turtle(text: str) -> list:
+    from rammegraf.store import parse_bytes
+
+    return parse_bytes(text.encode("utf-8"), name="test.ttl")

@@ -197,6 +197,8 @@ def _validate_compiled(source, *, shapes=None, focus_nodes=None, progress: bool 
     local = isinstance(getattr(source, "store", source), ox.Store)
     compiler = Compiler(shapes, subclass_table(run, shapes.classes()), portable=not local)
     checks = compiler.compile()
+    if originals is None or not originals.complete:
+        _refuse_unkept_datatypes(shapes)
     focus = None if focus_nodes is None else sorted(set(focus_nodes), key=str)
     found: list = []              # (check, result)
     meter = Meter(len(checks), progress)
@@ -216,6 +218,24 @@ def _validate_compiled(source, *, shapes=None, focus_nodes=None, progress: bool 
     ordered = tuple(sorted((result for _, result in found), key=_order))
     return ValidationReport(conforms=not any(r.severity == "Violation" for r in ordered),
                             results=ordered, shapes=shapes)
+
+
+def _refuse_unkept_datatypes(shapes) -> None:
+    """sh:datatype of a type Oxigraph's store does not keep (the integer types as
+    xsd:integer, xsd:dateTimeStamp as xsd:dateTime) cannot be decided on a store the
+    validator did not fill itself: refused, with what to do instead."""
+    from .namespaces import curie
+    from .shacl.datatypes import STORED_AS
+    from .shacl.model import ShapeError
+
+    for shape in list(shapes._shapes.values()):
+        for name, value in shape.params:
+            if name == "datatype" and getattr(value, "value", None) in STORED_AS:
+                raise ShapeError(
+                    f"formen {shape.node} bruger sh:datatype {curie(value.value)}, som ikke kan afgøres på et lager: "
+                    f"Oxigraph gemmer sådanne værdier som {curie(STORED_AS[value.value])}; brug rammegraf shacl på "
+                    f"filerne (sh:datatype {curie(value.value)} cannot be decided on a store, which keeps such "
+                    f"values as {curie(STORED_AS[value.value])}: use `rammegraf shacl` on the files)")
 
 
 def _parts(run, check, rows):
@@ -444,11 +464,13 @@ def _rdflib_path(graph, path) -> str:
 # ---------------------------------------------------------------------------
 
 def validate(source, *, shapes=None, focus_nodes=None, engine: str = "oxigraph",
-             progress: bool | None = None) -> ValidationReport:
+             progress: bool | None = None, originals=None) -> ValidationReport:
     """Validate an engine's graph (or a pyoxigraph Store, or an rdflib graph)
     against the shapes; with ``focus_nodes`` (pyoxigraph terms), only those nodes
     (the rest of the graph is still read). ``shapes``: a ``shacl.Shapes`` for the
-    oxigraph engine, an rdflib graph for pySHACL (default: the shipped shapes)."""
+    oxigraph engine, an rdflib graph for pySHACL (default: the shipped shapes).
+    ``originals`` (``shacl.exact.Originals``): the data's own literals, where the
+    caller parsed them (an rdflib graph's are read from it)."""
     if engine == "pyshacl":
         data = source if _is_rdflib(source) else rdflib_graph(source.dump())
         return _validate_pyshacl(data, shapes=shapes, focus_nodes=focus_nodes)
@@ -457,12 +479,17 @@ def validate(source, *, shapes=None, focus_nodes=None, engine: str = "oxigraph",
     if _is_rdflib(source):
         import pyoxigraph as ox
 
-        store = ox.Store()
-        store.load(source.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
-        source = store
+        from .shacl.exact import Originals
+
+        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in
+                   ox.parse(source.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)]
+        source = ox.Store()
+        source.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
+        originals = Originals.of(triples)
     if shapes is not None and _is_rdflib(shapes):
         shapes = _shapes_from_rdflib(shapes)
-    return _validate_compiled(source, shapes=shapes, focus_nodes=focus_nodes, progress=progress)
+    return _validate_compiled(source, shapes=shapes, focus_nodes=focus_nodes, progress=progress,
+                              originals=originals)
 
 
 def validate_triples(data: list, shapes: list, *, progress: bool | None = None) -> ValidationReport:
@@ -611,7 +638,11 @@ def check_entries(entries: list, engine, *, shapes=None, validator: str = "oxigr
         if validator == "pyshacl":
             checked = validate(together, shapes=shapes, focus_nodes=touched, engine="pyshacl")
         else:
-            checked = validate(combined, shapes=shapes, focus_nodes=touched)
+            from .shacl.exact import Originals
+
+            # the entries' own literals are named as written; the graph's are the store's
+            checked = validate(combined, shapes=shapes, focus_nodes=touched,
+                               originals=Originals.of(entries, complete=False))
         shown = tuple(r for r in checked.results if r.severity == "Violation" or r.focus_node in subjects)
         report = ValidationReport(conforms=checked.conforms, results=shown, shapes=checked.shapes)
     except BaseException:

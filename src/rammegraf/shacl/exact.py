@@ -38,16 +38,18 @@ DEEP = {"node", "and", "or", "not", "xone", "qualifiedValueShape"}
 class Originals:
     """For each triple whose literal the store keeps in another form: the literals as written."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, complete: bool = True) -> None:
         self.by_triple: dict = {}        # (subject, predicate IRI, stored literal) → [written literals]
         self.by_stored: dict = {}        # stored literal → {written literals}
+        self.complete = complete         # the triples are the whole data graph (not new entries only)
 
     @classmethod
-    def of(cls, triples) -> Originals:
-        """The literals of ``triples`` (pyoxigraph) that a store would change."""
+    def of(cls, triples, *, complete: bool = True) -> Originals:
+        """The literals of ``triples`` (pyoxigraph) that a store would change;
+        ``complete``: the triples are the whole graph validated."""
         import pyoxigraph as ox
 
-        found = cls()
+        found = cls(complete=complete)
         typed = [t for t in triples if isinstance(t.object, ox.Literal)
                  and (t.object.language or t.object.datatype.value != XSD.string)]
         if not typed:
