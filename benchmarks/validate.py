@@ -9,13 +9,14 @@ pyrudof is held to --memory-cap GB (at 1M it wants more than 10 GB).
 
     .venv/bin/python benchmarks/validate.py --sizes 10k,100k,1m
     .venv/bin/pip install pyrudof    # the second baseline; skipped with a line when missing
-    .venv/bin/python benchmarks/validate.py --against 23532a9 --sizes 1m --runs 7
+    .venv/bin/python benchmarks/validate.py --against 23532a9 --sizes 100k,1m --runs 9
 
 ``--against REV`` times this checkout's validator against the one at git
 revision REV (its src, ontology, data and queries, from ``git archive``) on the
-same data, in the same run, one process of each in turn, and prints the medians
-and their ratio: a change to the compiler is measured against the code before it
-on a machine whose load changes from minute to minute.
+same data — the whole graph and one new status report — in the same run, one
+process of each in turn, and prints the medians and their ratio: a change to the
+compiler is measured against the code before it on a machine whose load changes
+from minute to minute.
 
 Data: out/bench-<size> (made by generate.py when missing); the cache is
 $RAMMEGRAF_CACHE (default out/cache).
@@ -108,11 +109,19 @@ def against(args, env) -> int:
         now = dict(env, PYTHONPATH=str(ROOT / "src"))
         rows = []
         sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
-        for size in ["shipped", *sizes]:
-            data = [] if size == "shipped" else ["--data", str(ensure(size))]
-            if data:
-                ensure_store([Path(data[1])])
-            argv = [sys.executable, "-m", "rammegraf", "validate", *data]
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+        from generate import SIZES, new_status_entry
+
+        cases = [("shipped, whole", [])]
+        for size in sizes:
+            folder = ensure(size)
+            ensure_store([folder])
+            cases.append((f"{size}, whole", ["--data", str(folder)]))
+            entry_file = Path(tmp) / f"ny-status-{size}.ttl"
+            entry_file.write_text(new_status_entry(years=SIZES[size][0]), encoding="utf-8")
+            cases.append((f"{size}, one entry", [str(entry_file), "--data", str(folder)]))
+        for name, extra in cases:
+            argv = [sys.executable, "-m", "rammegraf", "validate", *extra]
             for each in (now, then):   # each builds its store (its ontology folder is another key) untimed
                 subprocess.run(argv, env=each, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             times: dict = {"now": [], "then": []}
@@ -121,14 +130,13 @@ def against(args, env) -> int:
                     seconds, _memory = timed(argv, cap=args.cap, env=each)
                     if seconds.endswith(" s") and not seconds.startswith(">"):
                         times[key].append(float(seconds.split()[0]))
-            rows.append((size, times))
-        print(f"{'whole graph':12} {'this checkout':>22} {args.against:>22}  ratio (this ÷ {args.against}), "
+            rows.append((name, times))
+        print(f"{'':16} {'this checkout':>24} {args.against:>24}  ratio (this ÷ {args.against}), "
               f"median of {args.runs}, runs alternating")
-        for size, times in rows:
+        for name, times in rows:
             a, b = median(times["now"]), median(times["then"])
-            spread = f"{min(times['now']):.2f}-{max(times['now']):.2f}"
-            print(f"{size:12} {a:>9.2f} s ({spread:>11}) {b:>9.2f} s ({min(times['then']):.2f}-"
-                  f"{max(times['then']):.2f})  {a / b:.3f}")
+            print(f"{name:16} {a:>8.2f} s ({min(times['now']):5.2f}-{max(times['now']):5.2f}) "
+                  f"{b:>8.2f} s ({min(times['then']):5.2f}-{max(times['then']):5.2f})  {a / b:.3f}")
     return 0
 
 
