@@ -21,8 +21,10 @@ when the shapes are read, with the feature named, never skipped.
 The modules: ``model`` (paths, checks), ``shapes`` (reading a shapes graph),
 ``compiler`` (shapes and nesting to checks), ``conditions`` (a term conforms to
 a shape), ``value_checks``, ``count_checks`` and ``sparql_checks`` (the families
-of constraints), ``datatypes`` (XSD lexical spaces), and ``exact`` (the data's
-own literals where Oxigraph's store keeps a canonical form).
+of constraints), ``prebinding`` (a SHACL-SPARQL query, checked and written with
+its pre-bound values), ``datatypes`` (XSD lexical spaces), ``exact`` (the data's
+own literals where Oxigraph's store keeps a canonical form) and ``evaluator``
+(SHACL Core in Python, term by term, which ``exact`` uses).
 """
 
 from __future__ import annotations
