@@ -9,6 +9,14 @@ pyrudof is held to --memory-cap GB (at 1M it wants more than 10 GB).
 
     .venv/bin/python benchmarks/validate.py --sizes 10k,100k,1m
     .venv/bin/pip install pyrudof    # the second baseline; skipped with a line when missing
+    .venv/bin/python benchmarks/validate.py --against 23532a9 --sizes 100k,1m --runs 9
+
+``--against REV`` times this checkout's validator against the one at git
+revision REV (its src, ontology, data and queries, from ``git archive``) on the
+same data — the whole graph and one new status report — in the same run, one
+process of each in turn, and prints the medians and their ratio: a change to the
+compiler is measured against the code before it on a machine whose load changes
+from minute to minute.
 
 Data: out/bench-<size> (made by generate.py when missing); the cache is
 $RAMMEGRAF_CACHE (default out/cache).
@@ -79,14 +87,70 @@ def ensure(size: str) -> Path:
     return folder
 
 
+def checkout(revision: str, into: Path) -> Path:
+    """The package as it was at ``revision``: src, ontology, data and queries."""
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", revision, "src", "ontology", "data", "queries"],
+                             check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return into / "src"
+
+
+def against(args, env) -> int:
+    """This checkout against ``args.against``, alternating, on each size's whole graph."""
+    from statistics import median
+
+    sys.path.insert(0, str(ROOT / "src"))
+    from rammegraf.store import ensure_store
+
+    # both with their bytecode cached, as an installed package is (the untimed first run writes it)
+    env = {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    with tempfile.TemporaryDirectory() as tmp:
+        then = dict(env, PYTHONPATH=str(checkout(args.against, Path(tmp))))
+        now = dict(env, PYTHONPATH=str(ROOT / "src"))
+        rows = []
+        sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+        from generate import SIZES, new_status_entry
+
+        cases = [("shipped, whole", [])]
+        for size in sizes:
+            folder = ensure(size)
+            ensure_store([folder])
+            cases.append((f"{size}, whole", ["--data", str(folder)]))
+            entry_file = Path(tmp) / f"ny-status-{size}.ttl"
+            entry_file.write_text(new_status_entry(years=SIZES[size][0]), encoding="utf-8")
+            cases.append((f"{size}, one entry", [str(entry_file), "--data", str(folder)]))
+        for name, extra in cases:
+            argv = [sys.executable, "-m", "rammegraf", "validate", *extra]
+            for each in (now, then):   # each builds its store (its ontology folder is another key) untimed
+                subprocess.run(argv, env=each, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            times: dict = {"now": [], "then": []}
+            for _ in range(args.runs):
+                for key, each in (("now", now), ("then", then)):
+                    seconds, _memory = timed(argv, cap=args.cap, env=each)
+                    if seconds.endswith(" s") and not seconds.startswith(">"):
+                        times[key].append(float(seconds.split()[0]))
+            rows.append((name, times))
+        print(f"{'':16} {'this checkout':>24} {args.against:>24}  ratio (this ÷ {args.against}), "
+              f"median of {args.runs}, runs alternating")
+        for name, times in rows:
+            a, b = median(times["now"]), median(times["then"])
+            print(f"{name:16} {a:>8.2f} s ({min(times['now']):5.2f}-{max(times['now']):5.2f}) "
+                  f"{b:>8.2f} s ({min(times['then']):5.2f}-{max(times['then']):5.2f})  {a / b:.3f}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10k,100k,1m")
     parser.add_argument("--cap", type=float, default=300, help="seconds before a process is stopped")
     parser.add_argument("--memory-cap", type=float, default=8, help="GB for pyrudof")
     parser.add_argument("--runs", type=int, default=3, help="runs of rammegraf (the median is shown)")
+    parser.add_argument("--against", metavar="REV", help="time this checkout against git revision REV instead")
     args = parser.parse_args(argv)
     env = dict(os.environ, RAMMEGRAF_CACHE=os.environ.get("RAMMEGRAF_CACHE", str(ROOT / "out" / "cache")))
+    if args.against:
+        return against(args, env)
     rammegraf = str(BIN / "rammegraf")
     try:
         import pyrudof  # noqa: F401

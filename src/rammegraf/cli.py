@@ -152,6 +152,34 @@ def validate(files, fmt, lang, data_dirs, endpoint, graph_iri, validator):
     sys.exit(0 if report.conforms else 1)
 
 
+@main.command()
+@click.argument("data", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--shapes", "shapes", multiple=True, required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="A shapes graph file (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "ttl"]), default="text",
+              show_default=True, help="text for people, json for programs, ttl = the SHACL results graph.")
+@LANG
+@friendly
+def shacl(data, shapes, fmt, lang):
+    """Validér egne grafer mod egne former (validate your own graphs against your own shapes).
+
+    The validator on DATA files and --shapes files of your choosing, nothing
+    else loaded (not the plan's ontology, data or shapes). Exit 0 conforms
+    (warnings allowed), 1 violations, 2 cannot load or bad usage.
+
+    \b
+    Example:
+      rammegraf shacl data.ttl --shapes shapes.ttl
+      rammegraf shacl a.ttl b.nt --shapes shapes.ttl --format ttl
+    """
+    from .report import format_report
+    from .validate import validate_files
+
+    check = validate_files(list(data), list(shapes))
+    _emit(format_report(check.report, check.engine, fmt, lang=lang))
+    sys.exit(0 if check.report.conforms else 1)
+
+
 # --------------------------------------------------------------------------- query
 
 def _parse_params(values: tuple[str, ...]) -> dict[str, str]:

@@ -36,12 +36,13 @@ ENGINES = ("oxigraph", "pyshacl")
 class ValidationResult:
     focus_node: object          # pyoxigraph term
     path: str | None            # the property path, written as SPARQL ("rg:phase", "^rg:hasTask")
-    severity: str               # "Violation", "Warning" or "Info"
+    severity: str               # "Violation", "Warning" or "Info" (or the IRI of another severity)
     constraint: str             # e.g. "sh:MinCountConstraintComponent"
     source_shape: object        # pyoxigraph term
     value: object | None        # pyoxigraph term
     messages: dict[str, str] = field(default_factory=dict)
-    path_node: object = None    # the shapes graph's path node (for the results graph)
+    path_node: object = None    # the path (shacl.Path_), written as its own structure in the results graph
+    source_constraint: object = None   # sh:sourceConstraint: a SPARQL constraint's node
 
     def message(self, lang: str = "da") -> str:
         """The message in ``lang``, else Danish, else any message there is."""
@@ -59,7 +60,6 @@ class ValidationResult:
         """What two engines must agree on: focus, path, component, severity, value."""
         return (str(self.focus_node), self.path, self.constraint, self.severity,
                 None if self.value is None else str(self.value))
-
 
 
 @dataclass(frozen=True)
@@ -85,24 +85,24 @@ class ValidationReport:
         out = [ox.Triple(report, a, ox.NamedNode(SH.ValidationReport)),
                ox.Triple(report, ox.NamedNode(SH.conforms), ox.Literal(str(not self.results).lower(),
                                                                      datatype=ox.NamedNode(_XSD_BOOLEAN)))]
-        copied: set = set()
         for result in self.results:
             node = ox.BlankNode()
+            severity = SH[result.severity] if result.severity in ("Violation", "Warning", "Info") \
+                else result.severity
             out += [ox.Triple(report, ox.NamedNode(SH.result), node),
                     ox.Triple(node, a, ox.NamedNode(SH.ValidationResult)),
                     ox.Triple(node, ox.NamedNode(SH.focusNode), result.focus_node),
-                    ox.Triple(node, ox.NamedNode(SH.resultSeverity), ox.NamedNode(SH[result.severity])),
+                    ox.Triple(node, ox.NamedNode(SH.resultSeverity), ox.NamedNode(severity)),
                     ox.Triple(node, ox.NamedNode(SH.sourceConstraintComponent),
                               ox.NamedNode(_expand(result.constraint))),
                     ox.Triple(node, ox.NamedNode(SH.sourceShape), result.source_shape)]
             if result.path_node is not None:
-                out.append(ox.Triple(node, ox.NamedNode(SH.resultPath), result.path_node))
-                if isinstance(result.path_node, ox.BlankNode) and result.path_node not in copied \
-                        and self.shapes is not None:
-                    copied.add(result.path_node)
-                    out += self.shapes.path_triples(result.path_node)
+                path, path_triples = result.path_node.triples()
+                out += [ox.Triple(node, ox.NamedNode(SH.resultPath), path), *path_triples]
             if result.value is not None:
                 out.append(ox.Triple(node, ox.NamedNode(SH.value), result.value))
+            if result.source_constraint is not None:
+                out.append(ox.Triple(node, ox.NamedNode(SH.sourceConstraint), result.source_constraint))
             for lang, text in sorted(result.messages.items()):
                 out.append(ox.Triple(node, ox.NamedNode(SH.resultMessage),
                                      ox.Literal(text, language=lang) if lang else ox.Literal(text)))
@@ -119,6 +119,8 @@ _XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 
 
 def _expand(name: str) -> str:
+    if name.startswith("<") and name.endswith(">"):
+        return name[1:-1]
     prefix, _, local = name.partition(":")
     return PREFIXES[prefix] + local if prefix in PREFIXES and local else name
 
@@ -151,51 +153,163 @@ class Meter:
             self.stream.flush()
 
 
-def _runner(source):
-    """A function running a SELECT text on ``source`` and giving its rows."""
+def _runner(source, *, named_graphs=()):
+    """A function running a SELECT text on ``source`` and giving its rows as dicts
+    (variable name → term); ``substitutions`` bind variables at the query's top
+    (Oxigraph only: a blank node cannot be written in a query's text)."""
     import pyoxigraph as ox
+
+    from .shacl.model import ShapeError
 
     store = getattr(source, "store", source)
     if isinstance(store, ox.Store):
-        def run(text):
-            return [tuple(s) for s in store.query(text, default_graph=ox.DefaultGraph(), named_graphs=[])]
+        graphs = [ox.NamedNode(g) for g in named_graphs]
+
+        def run(text, substitutions=None):
+            bound = {ox.Variable(k): v for k, v in (substitutions or {}).items()}
+            try:
+                solutions = store.query(text, default_graph=ox.DefaultGraph(), named_graphs=graphs,
+                                        substitutions=bound or None)
+            except SyntaxError as error:
+                raise ShapeError(f"en forespørgsel fra formene kan ikke læses af Oxigraph: {error} "
+                                 "(a query from the shapes does not parse)") from None
+            names = [v.value for v in solutions.variables]
+            return [dict(zip(names, solution)) for solution in solutions]
         return run
-    return lambda text: source.query(text).rows  # a remote engine
+
+    def remote(text, substitutions=None):
+        if substitutions:
+            raise ShapeError("en blank node kan ikke forudbindes i en forespørgsel til en SPARQL-server "
+                             "(a blank focus node cannot be pre-bound in a query to a server)")
+        answer = source.query(text)
+        return [dict(zip(answer.vars, row)) for row in answer.rows]
+    return remote
 
 
-def _validate_compiled(source, *, shapes=None, focus_nodes=None, progress: bool | None = None) -> ValidationReport:
+def _validate_compiled(source, *, shapes=None, focus_nodes=None, progress: bool | None = None,
+                       originals=None) -> ValidationReport:
     from .shacl import Compiler, shapes_for, subclass_table
+
+    import pyoxigraph as ox
 
     shapes = shapes if shapes is not None else shapes_for()
     run = _runner(source)
-    checks = Compiler(shapes, subclass_table(run, shapes.classes())).compile()
+    local = isinstance(getattr(source, "store", source), ox.Store)
+    compiler = Compiler(shapes, subclass_table(run, shapes.classes()), portable=not local)
+    checks = compiler.compile()
+    if originals is None or not originals.complete:
+        _refuse_unkept_datatypes(shapes)
     focus = None if focus_nodes is None else sorted(set(focus_nodes), key=str)
-    results: dict = {}
+    found: list = []              # (check, result)
     meter = Meter(len(checks), progress)
     if focus is not None and not focus:
         checks = []
-    for check, rows in _each(run, checks, focus, parallel=_parallel(source, focus)):
-        if check.parts:
-            # a combined check found nodes failing some condition: each condition's own query, on them
-            failing = sorted({row[0] for row in rows}, key=str)
-            found = [(part, run(part.query(failing))) for part in check.parts] if failing else []
-        else:
-            found = [(check, rows)]
-        for part, part_rows in found:
-            path = part.path.render() if part.path is not None else None
-            path_node = shapes._one(part.shape.node, SH.path) if part.path is not None else None
-            messages = part.messages or _default_messages(part.component)
-            for row in part_rows:
-                this = row[0]
-                value = this if part.value_is_focus else row[1] if part.has_value else None
-                result = ValidationResult(this, path, part.shape.severity, part.component, part.shape.node,
-                                          value, messages, path_node)
-                results.setdefault((result.key(), str(part.shape.node)), result)
-        meter.step()
+    with _shapes_graph(source, shapes, compiler.needs_shapes_graph) as graphs:
+        run = _runner(source, named_graphs=graphs)
+        for check, rows in _each(run, checks, focus, parallel=_parallel(source, focus)):
+            for part, part_rows in _parts(run, check, rows):
+                found += [(part, result) for result in _results(part, part_rows)]
+            meter.step()
+        if originals or compiler.literal_targets:
+            from .shacl.exact import rework
+
+            found = rework(found, checks, compiler, run, source, originals, focus)
     meter.finish()
-    ordered = tuple(sorted(results.values(), key=_order))
+    ordered = tuple(sorted((result for _, result in found), key=_order))
     return ValidationReport(conforms=not any(r.severity == "Violation" for r in ordered),
                             results=ordered, shapes=shapes)
+
+
+def _refuse_unkept_datatypes(shapes) -> None:
+    """sh:datatype of a type Oxigraph's store does not keep (the integer types as
+    xsd:integer, xsd:dateTimeStamp as xsd:dateTime) cannot be decided on a store the
+    validator did not fill itself: refused, with what to do instead."""
+    from .namespaces import curie
+    from .shacl.datatypes import STORED_AS
+    from .shacl.model import ShapeError
+
+    for shape in list(shapes._shapes.values()):
+        for name, value in shape.params:
+            if name == "datatype" and getattr(value, "value", None) in STORED_AS:
+                raise ShapeError(
+                    f"formen {shape.node} bruger sh:datatype {curie(value.value)}, som ikke kan afgøres på et lager: "
+                    f"Oxigraph gemmer sådanne værdier som {curie(STORED_AS[value.value])}; brug rammegraf shacl på "
+                    f"filerne (sh:datatype {curie(value.value)} cannot be decided on a store, which keeps such "
+                    f"values as {curie(STORED_AS[value.value])}: use `rammegraf shacl` on the files)")
+
+
+def _parts(run, check, rows):
+    """The rows of each constraint of a check: a combined check found nodes failing
+    some condition, and each condition's own query runs on them; a SPARQL query
+    pre-bound per focus node runs once for each."""
+    if check.parts:
+        failing = sorted({row["this"] for row in rows}, key=str)
+        return [(part, run(part.query(failing))) for part in check.parts] if failing else []
+    if check.prebound is not None:
+        found = []
+        for row in rows:
+            text, substitutions = check.prebound.text(row["this"])
+            found += [{**each, "this": row["this"]} for each in run(text, substitutions)]
+        return [(check, found)]
+    return [(check, rows)]
+
+
+def _results(check, rows) -> list:
+    """The validation results of a check's rows."""
+    from .shacl import Path_
+    from .shacl.sparql_checks import message, result_path
+
+    out = []
+    shape = check.shape
+    templates = check.messages or _default_messages(check.component)
+    for row in rows:
+        this, path, messages = row["this"], shape.path, templates
+        if check.name in ("sparql", "component"):
+            value = row.get("value")
+            if value is None and check.value_is_focus:
+                value = this
+            path = result_path(row, shape)
+            messages = message(templates, row, check.param if check.name == "component" else None)
+        elif check.path_column:
+            value, path = row.get("value"), Path_("pred", row["path"].value)
+        else:
+            value = this if check.value_is_focus else row.get("value")
+        out.append(ValidationResult(this, path.render() if path is not None else None, shape.severity,
+                                    check.component, shape.node, value, messages, path,
+                                    check.source_constraint))
+    return out
+
+
+class _shapes_graph:
+    """$shapesGraph: the shapes beside the data as a named graph while the queries run
+    (an in-memory store; removed again after)."""
+
+    def __init__(self, source, shapes, needed: bool) -> None:
+        self.source, self.shapes, self.needed, self.added = source, shapes, needed, []
+
+    def __enter__(self) -> list:
+        if not self.needed:
+            return []
+        import pyoxigraph as ox
+
+        from .shacl.sparql_checks import SHAPES_GRAPH
+
+        from .shacl.model import ShapeError
+
+        store = getattr(self.source, "store", self.source)
+        if not isinstance(store, ox.Store) or getattr(self.source, "folder", None) is not None:
+            raise ShapeError("$shapesGraph kan kun bruges, når grafen er i hukommelsen (rammegraf shacl, små data) "
+                             "(the shapes graph can only be put beside an in-memory graph)")
+        graph = ox.NamedNode(SHAPES_GRAPH)
+        self.added = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in self.shapes.graph.triples]
+        store.extend(self.added)
+        return [SHAPES_GRAPH]
+
+    def __exit__(self, *exc) -> None:
+        if self.added:
+            store = getattr(self.source, "store", self.source)
+            for quad in self.added:
+                store.remove(quad)
 
 
 def _parallel(source, focus) -> bool:
@@ -350,11 +464,13 @@ def _rdflib_path(graph, path) -> str:
 # ---------------------------------------------------------------------------
 
 def validate(source, *, shapes=None, focus_nodes=None, engine: str = "oxigraph",
-             progress: bool | None = None) -> ValidationReport:
+             progress: bool | None = None, originals=None) -> ValidationReport:
     """Validate an engine's graph (or a pyoxigraph Store, or an rdflib graph)
     against the shapes; with ``focus_nodes`` (pyoxigraph terms), only those nodes
     (the rest of the graph is still read). ``shapes``: a ``shacl.Shapes`` for the
-    oxigraph engine, an rdflib graph for pySHACL (default: the shipped shapes)."""
+    oxigraph engine, an rdflib graph for pySHACL (default: the shipped shapes).
+    ``originals`` (``shacl.exact.Originals``): the data's own literals, where the
+    caller parsed them (an rdflib graph's are read from it)."""
     if engine == "pyshacl":
         data = source if _is_rdflib(source) else rdflib_graph(source.dump())
         return _validate_pyshacl(data, shapes=shapes, focus_nodes=focus_nodes)
@@ -363,12 +479,67 @@ def validate(source, *, shapes=None, focus_nodes=None, engine: str = "oxigraph",
     if _is_rdflib(source):
         import pyoxigraph as ox
 
-        store = ox.Store()
-        store.load(source.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
-        source = store
+        from .shacl.exact import Originals
+
+        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in
+                   ox.parse(source.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)]
+        source = ox.Store()
+        source.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
+        originals = Originals.of(triples)
     if shapes is not None and _is_rdflib(shapes):
         shapes = _shapes_from_rdflib(shapes)
-    return _validate_compiled(source, shapes=shapes, focus_nodes=focus_nodes, progress=progress)
+    return _validate_compiled(source, shapes=shapes, focus_nodes=focus_nodes, progress=progress,
+                              originals=originals)
+
+
+def validate_triples(data: list, shapes: list, *, progress: bool | None = None) -> ValidationReport:
+    """A data graph against a shapes graph, both given as parsed triples (pyoxigraph),
+    nothing else loaded. The data's own literals are remembered where the store
+    keeps another form, so every result names terms of the data."""
+    return check_graphs(data, shapes, progress=progress).report
+
+
+@dataclass
+class GraphCheck:
+    """A data graph validated against a shapes graph of one's own (``rammegraf shacl``);
+    ``engine`` holds the data, for the labels of the report."""
+    report: ValidationReport
+    engine: object
+
+
+def check_graphs(data: list, shapes: list, *, progress: bool | None = None) -> GraphCheck:
+    import pyoxigraph as ox
+
+    from .engine import OxigraphEngine
+    from .shacl import ShapeError, Shapes
+    from .shacl.exact import Originals
+
+    read = Shapes(shapes)
+    if not read.found:
+        raise ShapeError("formgrafen har ingen former (intet sh:NodeShape, sh:PropertyShape eller mål), så intet "
+                         "kan valideres (the shapes graph has no shapes: nothing to validate is no verdict)")
+    store = ox.Store()
+    store.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in data)
+    report = _validate_compiled(store, shapes=read, originals=Originals.of(data), progress=progress)
+    return GraphCheck(report, OxigraphEngine(store))
+
+
+def validate_files(data: list[Path], shapes: list[Path], *, progress: bool | None = None) -> GraphCheck:
+    """Data files against shapes files, nothing else loaded (each file parsed by
+    Oxigraph; a file given as both is read once, so its blank nodes are the same
+    nodes in both graphs)."""
+    from .store import parse_file
+
+    parsed: dict = {}
+
+    def read(path: Path) -> list:
+        key = Path(path).resolve()
+        if key not in parsed:
+            parsed[key] = parse_file(Path(path))
+        return parsed[key]
+
+    return check_graphs([t for p in data for t in read(p)], [t for p in shapes for t in read(p)],
+                        progress=progress)
 
 
 def _shapes_from_rdflib(graph):
@@ -376,9 +547,9 @@ def _shapes_from_rdflib(graph):
 
     from .shacl import Shapes
 
-    store = ox.Store()
-    store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
-    return Shapes(store)
+    ntriples = graph.serialize(format="nt", encoding="utf-8")
+    return Shapes([ox.Triple(q.subject, q.predicate, q.object)
+                   for q in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)])
 
 
 def _is_rdflib(source) -> bool:
@@ -467,7 +638,11 @@ def check_entries(entries: list, engine, *, shapes=None, validator: str = "oxigr
         if validator == "pyshacl":
             checked = validate(together, shapes=shapes, focus_nodes=touched, engine="pyshacl")
         else:
-            checked = validate(combined, shapes=shapes, focus_nodes=touched)
+            from .shacl.exact import Originals
+
+            # the entries' own literals are named as written; the graph's are the store's
+            checked = validate(combined, shapes=shapes, focus_nodes=touched,
+                               originals=Originals.of(entries, complete=False))
         shown = tuple(r for r in checked.results if r.severity == "Violation" or r.focus_node in subjects)
         report = ValidationReport(conforms=checked.conforms, results=shown, shapes=checked.shapes)
     except BaseException:
