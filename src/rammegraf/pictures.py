@@ -349,3 +349,94 @@ def _file(spec: dict, fmt: str) -> bytes:
     from .charts import png, svg_document
 
     return png(spec) if fmt == "png" else svg_document(spec)
+
+
+# ---------------------------------------------------------------------------------------
+# Milestones on a time axis, coloured by their state (the front page and /frister)
+# ---------------------------------------------------------------------------------------
+
+# state → colour (the order is the legend's): reached green, on hold grey, overdue red,
+# due amber, upcoming blue, later pale blue
+STATE_COLOURS = {"reached": "#1a7f37", "on_hold": "#8c959f", "overdue": "#cf222e", "due": "#bf8700",
+                 "upcoming": "#0969da", "later": "#9ec5f4"}
+MILESTONE_WORDS = {
+    "da": {"title": "Milepæle på en tidsakse pr. {day}", "state": "Tilstand", "milestone": "Milepæl",
+           "when": "Interval", "said": "Kildens ord", "initiative": "Initiativ", "why": "Hvorfor nået",
+           "line": "den valgte dato", "none": "Ingen milepæle at vise.",
+           "desc": "{n} milepæle som bjælker over deres interval, farvet efter tilstand pr. {day} "
+                   "(en lodret linje): {counts}."},
+    "en": {"title": "Milestones on a time axis as of {day}", "state": "State", "milestone": "Milestone",
+           "when": "Interval", "said": "The source's words", "initiative": "Initiative", "why": "Why reached",
+           "line": "the chosen date", "none": "No milestones to show.",
+           "desc": "{n} milestones as bars over their interval, coloured by their state as of {day} "
+                   "(a vertical line): {counts}."},
+}
+
+
+def milestones_spec(items, as_of, *, lang: str = "da", served: bool = True, title: str | None = None) -> dict:
+    """Milestones (rammegraf.rounds.Deadline, as milestone_states gives them) as bars from
+    their first to their last day, one row each, coloured by state, with a rule at
+    ``as_of``; each bar links to its milestone. Its table: state, milestone, interval,
+    the source's words, the initiatives and (reached) why."""
+    from .rounds import STATE_WORDS
+
+    words, states = MILESTONE_WORDS[lang], STATE_WORDS[lang]
+    href = _served(lang) if served else _no_link
+    day = show_date(as_of, lang)
+    data, table, order = [], [], []
+    for item in items:
+        name = _wrap(item.label, WRAP_Y)
+        if name in order:      # two milestones of one name: the second row says which
+            name = _wrap(f"{item.label} ({item.date_text})", WRAP_Y)
+        order.append(name)
+        span = (show_date(item.earliest, lang) if item.earliest == item.latest
+                else f"{show_date(item.earliest, lang)} – {show_date(item.latest, lang)}")
+        owners = "; ".join(label for _, label in item.owners)
+        data.append({"milestone": name, "milestone_text": item.label, "start": item.earliest.isoformat(),
+                     "end": (item.latest + timedelta(days=1)).isoformat(), "state": states[item.state],
+                     "span": span, "said": item.date_text, "owners": owners, "why": item.reason,
+                     "href": href(item.milestone),
+                     "desc": f"{item.label}: {states[item.state]}, {span}" + (f" ({item.reason})" if item.reason else "")})
+        table.append([{"text": states[item.state]}, _cell(item.label, href(item.milestone)), {"text": span},
+                      {"text": item.date_text}, {"text": owners}, {"text": item.reason}])
+    counted = {}
+    for item in items:
+        counted[states[item.state]] = counted.get(states[item.state], 0) + 1
+    counts = ", ".join(f"{n} {state}" for state, n in counted.items()) or words["none"]
+    spec = _base(title or words["title"].format(day=day),
+                 words["desc"].format(n=len(items), day=day, counts=counts), lang, data,
+                 {"headers": [words["state"], words["milestone"], words["when"], words["said"], words["initiative"],
+                              words["why"]], "rows": table})
+    shown = [key for key in STATE_COLOURS if any(i.state == key for i in items)]
+    colour = {"field": "state", "type": "nominal", "title": words["state"],
+              "scale": {"domain": [states[k] for k in shown], "range": [STATE_COLOURS[k] for k in shown]},
+              "legend": {"orient": "bottom", "direction": "horizontal"}}
+    x = {"type": "temporal", "title": None, "scale": {"type": "utc", "nice": True, "padding": 10},
+         "axis": {"grid": True, "orient": "top", "labelFontSize": 12, "format": "%b %Y"}}
+    step = max(22, 14 * max((o.count("\n") + 1 for o in order), default=1) + 10)
+    y = {"field": "milestone", "type": "nominal", "title": None, "sort": order,
+         "axis": {"labelExpr": LINES, "labelLimit": 0, "labelFontSize": 12}}
+    spec.update({"width": 520, "height": {"step": step}, "layer": [
+        {"mark": {"type": "bar", "height": 10, "cornerRadius": 2},
+         "encoding": {"y": y, "x": {"field": "start", **x}, "x2": {"field": "end"}, "color": colour,
+                      "href": {"field": "href"}, "description": {"field": "desc"},
+                      "tooltip": [{"field": "milestone_text", "title": words["milestone"]},
+                                  {"field": "state", "title": words["state"]},
+                                  {"field": "span", "title": words["when"]},
+                                  {"field": "said", "title": words["said"]},
+                                  {"field": "owners", "title": words["initiative"]},
+                                  {"field": "why", "title": words["why"]}]}},
+        # a one-day milestone is a bar too narrow to see: a square marks its first day
+        {"mark": {"type": "point", "shape": "square", "filled": True, "size": 70, "opacity": 1},
+         "encoding": {"y": y, "x": {"field": "start", **x}, "color": colour, "href": {"field": "href"},
+                      "description": {"field": "desc"},
+                      "tooltip": [{"field": "milestone_text", "title": words["milestone"]},
+                                  {"field": "state", "title": words["state"]},
+                                  {"field": "span", "title": words["when"]}]}},
+        {"data": {"values": [{"day": as_of.isoformat(), "label": words["line"]}]},
+         "mark": {"type": "rule", "color": INK, "strokeDash": [4, 3], "strokeWidth": 1.5},
+         "encoding": {"x": {"field": "day", "type": "temporal"},
+                      "tooltip": [{"field": "label", "type": "nominal", "title": day}]}},
+    ]} if data else {"data": {"values": [{"none": words["none"]}]}, "mark": {"type": "text", "align": "left"},
+                   "encoding": {"text": {"field": "none"}}})
+    return spec

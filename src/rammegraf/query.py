@@ -64,6 +64,7 @@ class NamedQuery:
     params: tuple[Param, ...] = ()
     captions: dict[str, dict[str, str]] = field(default_factory=dict)   # lang → variable → words
     chart: ChartDecl | None = None      # the chart its header declares (rammegraf.charts)
+    dashboard: int | None = None        # its place on the front page (a chart there), or None
 
     def caption(self, name: str, lang: str = "da") -> str:
         """The words for people for a parameter or result column (the variable's name if none)."""
@@ -134,6 +135,7 @@ def parse_query_text(text: str, *, name: str = "-", path: Path | None = None,
     params: list[Param] = []
     captions: dict[str, dict[str, str]] = {}
     chart: ChartDecl | None = None
+    dashboard: int | None = None
     where = str(path) if path else name
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
@@ -166,10 +168,18 @@ def parse_query_text(text: str, *, name: str = "-", path: Path | None = None,
                 check_variables(chart, text)
             except ChartError as error:
                 raise QueryError(f"linje {number}: {error.message}; fik '{value}'", query=where) from None
+        elif key == "dashboard":
+            if not value.strip().isdigit():
+                raise QueryError(f"linje {number}: 'dashboard:' tager et tal, pladsen på forsiden (fx "
+                                 f"'dashboard: 40'); fik '{value}' (the front page's place, a number)", query=where)
+            dashboard = int(value)
         else:
             raise QueryError(f"linje {number}: ukendt nøgle '{key}' i hovedet; tilladt er title@da, "
-                             "title@en, description@da, description@en, param, caption@da, caption@en og chart "
-                             "(unknown header key)", query=where)
+                             "title@en, description@da, description@en, param, caption@da, caption@en, chart og "
+                             "dashboard (unknown header key)", query=where)
+    if dashboard is not None and chart is None:
+        raise QueryError("en forespørgsel på forsiden (dashboard:) skal have et diagram (chart:) "
+                         "(a front-page query needs a chart)", query=where)
     if require_header:
         missing = [k for k, d in (("title@da", titles), ("title@en", titles),
                                   ("description@da", descriptions), ("description@en", descriptions))
@@ -182,7 +192,8 @@ def parse_query_text(text: str, *, name: str = "-", path: Path | None = None,
         raise QueryError("en parameter er erklæret to gange (a parameter is declared twice)",
                          query=where)
     return NamedQuery(name=name, text=text, path=path, titles=titles,
-                      descriptions=descriptions, params=tuple(params), captions=captions, chart=chart)
+                      descriptions=descriptions, params=tuple(params), captions=captions, chart=chart,
+                      dashboard=dashboard)
 
 
 def _parse_param(value: str, where: str, number: int) -> Param:

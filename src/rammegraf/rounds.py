@@ -150,20 +150,20 @@ _EVIDENCE = """
         OPTIONAL { ?report prov:wasDerivedFrom ?source }
         OPTIONAL { ?report rg:statusOf ?of }
     }"""
-_PHASES = "SELECT ?initiative ?day ?phase WHERE { ?report rg:statusOf ?initiative ; rg:asOf ?day ; rg:phase ?phase }"
 RG_NS = "https://w3id.org/rammegraf/ontology#"
 WHOLE = 2000   # above this many items a lookup reads the whole graph once instead of VALUES chunks
 
 
 def milestone_states(engine, as_of: date, *, within: int = 90, include_all: bool = False, lang: str = "da",
-                     milestones=None) -> list[Deadline]:
+                     milestones=None, labelled: bool = True) -> list[Deadline]:
     """The state of each milestone as of a date, with its interval, the initiatives it
     belongs to, who is responsible and, when reached, the evidence report and the
     reason. Those reached, on hold, overdue, due or upcoming (within ``within`` days);
     ``include_all`` keeps the later ones too (state "later", for a calendar);
     ``milestones`` (IRIs) limits it to those. Set-at-a-time: a fixed number of queries
     whatever the number of milestones (lookups by 400 IRIs, or the whole graph once
-    above WHOLE)."""
+    above WHOLE). Without ``labelled`` nothing is named (labels and reasons are empty):
+    for counting states, at a fraction of the time."""
     labels = Labels(engine, lang)
     wanted = None if milestones is None else {str(m) for m in milestones}
     chosen = []
@@ -190,10 +190,13 @@ def milestone_states(engine, as_of: date, *, within: int = 90, include_all: bool
         responsible.setdefault(milestone.value, set()).add(actor)
     proofs = evidence(engine, as_of, keys)
     parked = _parked(engine, as_of, sorted({i for group in own.values() for i in group}))
-    labels.load([m for m, *_ in chosen]
-                + [t for group in (*owners.values(), *responsible.values()) for t in group]
-                + [iri(v) for found in proofs.values() for v in found[3:] if v]
-                + [iri(RG_NS + found[2]) for found in proofs.values() if found[2]])
+    if labelled:
+        labels.load([m for m, *_ in chosen]
+                    + [t for group in (*owners.values(), *responsible.values()) for t in group]
+                    + [iri(v) for found in proofs.values() for v in found[3:] if v]
+                    + [iri(RG_NS + found[2]) for found in proofs.values() if found[2]])
+    else:
+        labels.display = lambda term: ""   # noqa: E731 — counting only: nothing is named
     out = []
     for milestone, words, first, last, state in chosen:
         proof = None
@@ -208,7 +211,8 @@ def milestone_states(engine, as_of: date, *, within: int = 90, include_all: bool
             milestone=milestone.value, label=labels.display(milestone), date_text=words, earliest=first,
             latest=last, state=state, owners=named(owners.get(milestone.value, ())),
             actors=named(responsible.get(milestone.value, ())),
-            report=proof.report if proof else None, proof=proof, reason=proof.reason(lang) if proof else ""))
+            report=proof.report if proof else None, proof=proof,
+            reason=proof.reason(lang) if proof and labelled else ""))
     return out
 
 
@@ -249,10 +253,23 @@ def _evidence(found: tuple, labels: Labels) -> Evidence:
                     phase_label=labels.display(iri(RG_NS + phase)) if phase else "")
 
 
+# Every report of each initiative that was ever parked (few are: 2,948 of 15,000 at 1M)
+_PARKED_HISTORY = """SELECT DISTINCT ?initiative ?day ?phase WHERE {
+    ?parked rg:phase rg:Parked ; rg:statusOf ?initiative .
+    ?report rg:statusOf ?initiative ; rg:asOf ?day ; rg:phase ?phase }"""
+
+
 def _parked(engine, as_of: date, initiatives: list[str]) -> set[str]:
-    """The initiatives whose latest status report on or before the date is Parked."""
+    """The initiatives whose latest status report on or before the date is Parked. Only
+    the reports of initiatives that were ever parked are read (reading every report
+    took 12 of 35 s at 1M triples)."""
+    if not initiatives:
+        return set()
+    wanted = set(initiatives)
     latest: dict[str, tuple] = {}
-    for initiative, day, phase in _lookup(engine, _PHASES, "initiative", initiatives):
+    for initiative, day, phase in engine.query(_PARKED_HISTORY).rows:
+        if initiative.value not in wanted:
+            continue
         when = date_of(day)
         if when is not None and when <= as_of and (initiative.value not in latest
                                                    or when > latest[initiative.value][0]):

@@ -194,3 +194,44 @@ CHART_TEXT = {
 }
 for _lang, _words in CHART_TEXT.items():
     TEXT[_lang].update(_words)
+
+DASHBOARD_TEXT = {
+    "da": {
+        "state_filter": "Vis kun", "state_reached": "nået", "state_on_hold": "sat i bero", "state_overdue": "overskredet",
+        "state_due": "forfalden nu", "state_upcoming": "kommende",
+        "drawn_of": "Tidsaksen viser de første {n} af {of} milepæle; tabellen har dem alle.",
+        "dash_flow_note": "»(ingen)« før: initiativet er nyt i runden; »(ingen)« efter: det er ikke med i runden.",
+        "dash_round": "Statusrunde", "dash_show": "Vis", "dash_compared": "Runden pr. {day} sammenlignet med runden pr. {previous}.",
+        "dash_first": "Runden pr. {day} er den første; der er ingen runde før at sammenligne med.",
+        "dash_all_changes": "Alle ændringer i runden", "dash_tiles": "Nøgletal pr. {day}",
+        "dash_in_round": "initiativer i runden", "dash_overdue": "milepæle overskredet",
+        "dash_due_soon": "milepæle forfalder nu eller inden for 90 dage", "dash_reached": "milepæle nået siden runden før",
+        "dash_missing_tile": "initiativer ikke med i runden", "dash_charts": "Faserne",
+        "dash_milestones": "Milepælene", "dash_all_deadlines": "Alle frister pr. {day} på Frister",
+        "dash_changes": "Hvad ændrede sig i runden", "dash_changed": "Faseskift", "dash_new": "Nye initiativer",
+        "dash_missing": "Ikke med i runden (udgået)", "dash_more": "og {n} flere",
+        "dash_none": "Ingen.", "dash_query": "Forespørgslen bag diagrammet", "dash_no_rounds": "Grafen har ingen statusrunde endnu.",
+        "dash_first_flow": "Den første runde har ingen runde før at sammenligne med.",
+        "dash_add": "Et diagram kommer på forsiden, når en navngiven forespørgsel har »# dashboard: N« og »# chart: …« i sit hoved.",
+    },
+    "en": {
+        "state_filter": "Show only", "state_reached": "reached", "state_on_hold": "on hold", "state_overdue": "overdue",
+        "state_due": "due now", "state_upcoming": "upcoming",
+        "drawn_of": "The time axis shows the first {n} of {of} milestones; the table has them all.",
+        "dash_flow_note": "“(none)” before: the initiative is new in the round; “(none)” after: it is not in the round.",
+        "dash_round": "Status round", "dash_show": "Show", "dash_compared": "The round of {day} compared with the round of {previous}.",
+        "dash_first": "The round of {day} is the first; there is no round before it to compare with.",
+        "dash_all_changes": "Every change in the round", "dash_tiles": "Key figures as of {day}",
+        "dash_in_round": "initiatives in the round", "dash_overdue": "milestones overdue",
+        "dash_due_soon": "milestones due now or within 90 days", "dash_reached": "milestones reached since the round before",
+        "dash_missing_tile": "initiatives not in the round", "dash_charts": "The phases",
+        "dash_milestones": "The milestones", "dash_all_deadlines": "Every deadline as of {day} on Deadlines",
+        "dash_changes": "What changed in the round", "dash_changed": "Phase changes", "dash_new": "New initiatives",
+        "dash_missing": "Not in the round (dropped)", "dash_more": "and {n} more",
+        "dash_none": "None.", "dash_query": "The query behind the chart", "dash_no_rounds": "The graph has no status round yet.",
+        "dash_first_flow": "The first round has no round before it to compare with.",
+        "dash_add": "A chart comes on the front page when a named query has “# dashboard: N” and “# chart: …” in its header.",
+    },
+}
+for _lang, _words in DASHBOARD_TEXT.items():
+    TEXT[_lang].update(_words)

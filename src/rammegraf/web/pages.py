@@ -35,12 +35,31 @@ class Pages:
         return [Route("/", self.home), Route("/ontologi", self.ontology), Route("/static/{name}", self.static)]
 
     async def home(self, request):
+        """The dashboard: the plan as of a status round (``?as_of=``, the latest by default)."""
         lang = self.web.lang(request)
-        data = await self.run(request, "home", lang, self.web.today(), cached=True)
+        data = await self.run(request, "dashboard", request.query_params.get("as_of") or None, lang,
+                              self.web.today(), cached=True)
         if isinstance(data, Response):
             return data
         counts = [(TEXT[lang]["triples"] if name == "triples" else name, n) for name, n in data["counts"]]
-        return self.web.page(request, "index.html", areas=data["areas"], deadlines=data["deadlines"], counts=counts)
+        return self.web.page(request, "index.html", chosen=data["chosen"], counts=counts,
+                             overview=data["overview"], charts=[self._downloads(c, lang) for c in data["charts"]])
+
+    @staticmethod
+    def _downloads(part: dict, lang: str) -> dict:
+        """A dashboard query's chart with the words _chart.html needs: its title and downloads."""
+        from urllib.parse import urlsplit, parse_qsl
+
+        from .urls import link
+
+        t = TEXT[lang]
+        if part["chart"] is not None:
+            path, values = part["href"].split("?", 1)[0], dict(parse_qsl(urlsplit(part["href"]).query))
+            values.pop("lang", None)
+            part["chart"]["title"] = part["title"]
+            part["chart"]["downloads"] = [(t["chart_svg"], link(path, lang, **{**values, "diagram": "svg"})),
+                                          (t["chart_png"], link(path, lang, **{**values, "diagram": "png"}))]
+        return part
 
     async def ontology(self, request):
         data = await self.run(request, "ontology", self.web.lang(request), cached=True)

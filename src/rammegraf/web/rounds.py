@@ -85,17 +85,31 @@ class Rounds:
                                 "(days ahead must be a whole number from 0 to 3650)")
         return as_of, within, errors
 
+    @staticmethod
+    def _states(request, errors: dict) -> tuple[str, ...]:
+        """The states the page is filtered by (``state=overdue,due`` or repeated; none: all)."""
+        asked = [s.strip() for value in request.query_params.getlist("state") for s in value.split(",") if s.strip()]
+        known = ["reached", "on_hold", "overdue", "due", "upcoming"]     # the form's order
+        wrong = [s for s in asked if s not in known]
+        if wrong:
+            errors["state"] = (f"Tilstanden skal være en af {', '.join(known)} "
+                               f"(the state must be one of these; got {', '.join(w[:40] for w in wrong[:3])})")
+            return ()
+        return tuple(s for s in known if s in asked)
+
     async def deadlines(self, request):
         lang = self.web.lang(request)
         as_of, within, errors = self._selection(request)
+        states = self._states(request, errors)
         if errors:
             # the form again, filled in as typed, each wrong field named
             return self.web.page(request, "deadlines.html", status=400, items=None, as_of=as_of, within=within,
-                                 errors=errors)
-        items = await self.pages.run(request, "deadline_rows", as_of, within, lang, cached=True)
-        if isinstance(items, Response):
-            return items
-        return self.web.page(request, "deadlines.html", items=items, as_of=as_of, within=within, errors={})
+                                 errors=errors, states=states, chart=None)
+        data = await self.pages.run(request, "deadline_rows", as_of, within, lang, states, cached=True)
+        if isinstance(data, Response):
+            return data
+        return self.web.page(request, "deadlines.html", items=data["rows"], chart=data["chart"], as_of=as_of,
+                             within=within, errors={}, states=states)
 
     async def calendar(self, request):
         """The milestones the Frister page shows for the same as_of and within; every

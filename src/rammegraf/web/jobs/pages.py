@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 
 from ...labels import Labels
 from ...namespaces import ID, OWL, RG
@@ -11,29 +10,14 @@ from ...terms import iri, literal, text
 from .common import (
     HTML,
     NotFound,
-    _local,
     cell,
 )
 
 
 def home(engine, lang: str, today: str) -> dict:
-    from ...query import get_query, run_on
-
+    """The graph's counts for the front page (the rest of it is rammegraf.web.jobs.dashboard):
+    its triples and how many of each main kind of resource."""
     labels = Labels(engine, lang)
-    answer = run_on(engine, get_query("initiativer-pr-udviklingsomraade"))
-    labels.load(t for row in answer.rows for t in row)
-    from ...network import latest_round, not_in_round
-
-    # "not in the report" only of a round (a report on the whole plan), never of a single update
-    last = latest_round(engine)
-    missing = not_in_round(engine, last) if last else set()
-    areas: dict[str, dict] = {}
-    for area, initiative, phase, as_of in answer.rows:
-        entry = areas.setdefault(area.value, {"area": cell(area, labels, lang), "rows": []})
-        entry["rows"].append({"initiative": cell(initiative, labels, lang),
-                              "phase": labels.display(phase) if phase is not None else "", "as_of": text(as_of),
-                              "missing_from": last.isoformat() if initiative.value in missing else None})
-    upcoming = upcoming_deadlines(engine, date.fromisoformat(today), lang)
     counts = [("triples", len(engine))]
     found = engine.query("SELECT ?c (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a ?c } GROUP BY ?c",
                          {"c": [iri(c) for c in (RG.Initiative, RG.StatusReport, RG.Milestone, RG.Meeting,
@@ -42,28 +26,7 @@ def home(engine, lang: str, today: str) -> dict:
     labels.load(iri(c) for c in (RG.Initiative, RG.StatusReport, RG.Milestone, RG.Meeting, RG.Municipality))
     for cls in (RG.Initiative, RG.StatusReport, RG.Milestone, RG.Meeting, RG.Municipality):
         counts.append((labels.display(iri(cls)), per.get(cls, 0)))
-    return {"areas": list(areas.values()),
-            "deadlines": [{"milestone": _local(d.milestone, d.label, lang), "text": d.date_text,
-                           "earliest": d.earliest.isoformat(), "latest": d.latest.isoformat()} for d in upcoming],
-            "counts": counts}
-
-
-def upcoming_deadlines(engine, today: date, lang: str, count: int = 10) -> list:
-    """The next ``count`` milestones not yet past (their last day is today or later)
-    that are neither reached nor on hold, by their first day: ``milestone_states``
-    decides, for candidates read in growing batches."""
-    from ...rounds import milestone_states
-
-    limit = count * 4
-    while True:
-        rows = engine.query("SELECT ?m WHERE { ?m a rg:Milestone ; rg:earliest ?earliest ; rg:latest ?latest . "
-                            "FILTER (?latest >= ?today) } ORDER BY ?earliest ?latest ?m LIMIT " + str(limit),
-                            {"today": literal(today)}).rows
-        states = milestone_states(engine, today, include_all=True, lang=lang, milestones=[m.value for (m,) in rows])
-        found = [d for d in states if d.state in ("due", "upcoming", "later")]
-        if len(found) >= count or len(rows) < limit:
-            return found[:count]
-        limit *= 4
+    return {"counts": counts}
 
 
 def resource(engine, path: str, lang: str, media: str) -> dict:

@@ -33,18 +33,32 @@ def round_page(engine, day: str, lang: str) -> dict:
             "sections": _sections(result, lang) if result else []}
 
 
-def deadline_rows(engine, as_of: str, within: int, lang: str) -> list[dict]:
+DRAWN = 60   # milestones drawn on /frister's time axis at most (the table has them all)
+
+
+def deadline_rows(engine, as_of: str, within: int, lang: str, states: tuple = ()) -> dict:
+    """The milestones of /frister as of the date (those of ``states`` only, if given): the
+    table's rows and the time axis (the first DRAWN by their first day, drawn by the server
+    too, for a page read without JavaScript)."""
+    from ...charts import svg, title_of
+    from ...pictures import milestones_spec
     from ...rounds import STATE_WORDS, deadlines
 
     labels = Labels(engine, lang)
-    return [{"state": STATE_WORDS[lang][d.state], "milestone": cell(iri(d.milestone), labels, lang),
+    day = date.fromisoformat(as_of)
+    items = [d for d in deadlines(engine, as_of=day, within=within, lang=lang) if not states or d.state in states]
+    rows = [{"state": STATE_WORDS[lang][d.state], "state_key": d.state, "milestone": cell(iri(d.milestone), labels, lang),
              "text": d.date_text, "earliest": d.earliest.isoformat(), "latest": d.latest.isoformat(),
              "initiatives": [_local(value, label, lang) for value, label in d.owners],
              "responsible": [_local(value, label, lang) for value, label in d.actors],
-             "evidence": _local(*d.report, lang) if d.report else None, 
+             "evidence": _local(*d.report, lang) if d.report else None,
              # the report's own word is its link; a start or a task's deadline says why
              "reason": d.reason if d.proof is not None and d.proof.how != "reported" else ""}
-            for d in deadlines(engine, as_of=date.fromisoformat(as_of), within=within, lang=lang)]
+            for d in items]
+    drawn = sorted(items, key=lambda d: (d.earliest, d.latest, d.label.casefold()))[:DRAWN]
+    spec = milestones_spec(drawn, day, lang=lang)
+    return {"rows": rows, "chart": {"spec": spec, "svg": svg(spec), "error": None, "title": title_of(spec),
+                                    "drawn": len(drawn), "of": len(items)}}
 
 
 def calendar(engine, lang: str, as_of: str, within: int | None) -> bytes:

@@ -1,0 +1,156 @@
+"""The front page as a dashboard (issue 24): the round's tiles, the named queries with
+``# dashboard:`` drawn as charts with their words, the phases' flow, the milestones on a
+time axis, what changed; /frister filtered by state with its time axis. The numbers are
+the reports': the August round has 11 initiatives, 3 changed phase, 1 is new and 4 are not
+in it; as of 20 August 5 milestones are overdue."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from rammegraf.query import QueryError, get_query, parse_query_text
+
+HTML = {"accept": "text/html"}
+
+
+@pytest.fixture(scope="module")
+def client(web_data):
+    from conftest import web_client
+
+    with web_client(data_dirs=(web_data,)) as http:
+        yield http
+
+
+def tiles(page: str) -> dict[str, int]:
+    """The tiles' numbers by their words."""
+    return {words.strip(): int(n) for n, words in
+            re.findall(r'<span class="n">(\d+)</span>([^<]+)</a>', page)}
+
+
+def test_the_front_page_shows_the_latest_round_at_a_glance(client):
+    page = client.get("/", headers=HTML).text
+    assert '<option value="2025-08-20" selected>' in page
+    assert "Runden pr. 2025-08-20 sammenlignet med runden pr. 2025-04-08." in page
+    # the test's payload initiative is in the August round too: 12 with it
+    assert tiles(page) == {"initiativer i runden": 12, "milepæle overskredet": 5,
+                           "milepæle forfalder nu eller inden for 90 dage": 2,
+                           "milepæle nået siden runden før": 6, "initiativer ikke med i runden": 4}
+    # four charts, each with its title, its words and the server's drawing (the page without JavaScript)
+    figures = re.findall(r'<figure class="chart" id="([^"]+)" aria-label="([^"]+)"', page)
+    assert [f for f, _ in figures] == ["dash-initiativer-pr-fase", "dash-faser-pr-udviklingsomraade",
+                                       "dash-flow", "dash-milestones"]
+    assert [label for _, label in figures] == [
+        "Initiativer pr. fase i en statusrunde", "Faser pr. udviklingsområde i en statusrunde",
+        "Hvordan faserne flyttede sig fra 2025-04-08 til 2025-08-20", "Milepæle på en tidsakse pr. 20. august 2025"]
+    alts = re.findall(r'<p class="chart-alt" id="[^"]+">([^<]+)</p>', page)
+    assert len(alts) == 4 and all(len(a) > 40 for a in alts)
+    assert alts[3].startswith("13 milepæle som bjælker over deres interval")
+    assert page.count('<div class="chart-view"') == 4 and page.count("<svg") >= 4
+    # what changed, in words and linked
+    assert 'Faseskift (3)' in page and '<a href="/id/initiativ/botilbudsteams">Botilbudsteams</a>: Ikke igangsat → I gang' in page
+    assert 'Nye initiativer (2)' in page     # Etablering af afklaringspladser and the test's payload
+    assert 'Ikke med i runden (udgået) (4)' in page
+    assert page.count("(I gang)") >= 3
+    # each chart links to the query behind it, with the round's values
+    assert 'href="/foresporgsler/initiativer-pr-fase?date=2025-08-20"' in page
+    assert 'href="/foresporgsler/initiativer-pr-fase?date=2025-08-20&amp;diagram=svg"' in page
+
+
+def test_the_payload_is_escaped_on_the_dashboard(client):
+    from conftest import PAYLOAD
+
+    page = client.get("/", headers=HTML).text
+    assert PAYLOAD not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_an_earlier_round_and_english_and_a_date_that_is_no_round(client):
+    april = client.get("/?as_of=2025-04-08", headers=HTML).text
+    assert "Runden pr. 2025-04-08 er den første" in april
+    assert tiles(april)["initiativer i runden"] == 14 and 'id="dash-flow"' not in april
+    english = client.get("/?lang=en", headers=HTML).text
+    assert "Key figures as of 2025-08-20" in english and "milestones overdue" in english
+    assert "Initiatives per phase in a status round" in english
+    missing = client.get("/?as_of=2025-05-01", headers=HTML)
+    assert missing.status_code == 404 and "der er ingen statusrunde pr. 2025-05-01" in missing.text
+    assert "2025-04-08, 2025-08-20" in missing.text
+
+
+def test_a_dashboard_query_is_a_file_with_a_chart_and_a_place():
+    from rammegraf.dashboard import dashboard_queries, values_for
+
+    assert [q.name for q in dashboard_queries()] == ["initiativer-pr-fase", "faser-pr-udviklingsomraade"]
+    query = get_query("faser-pr-udviklingsomraade")
+    assert query.dashboard == 20 and query.chart.line() == "bar x=initiatives y=area color=phase"
+    assert values_for(query, date(2025, 8, 20), date(2025, 4, 8)) == {"date": "2025-08-20"}
+    compare = parse_query_text("# param: from xsd:date = 2025-01-01\n# param: to xsd:date = 2025-02-01\n"
+                               "# chart: bar x=n y=p\n# dashboard: 5\nSELECT ?p ?n WHERE { ?s ?p ?n } ORDER BY ?p")
+    assert values_for(compare, date(2025, 8, 20), date(2025, 4, 8)) == {"from": "2025-04-08", "to": "2025-08-20"}
+    assert values_for(compare, date(2025, 4, 8), None) is None        # the first round has none before it
+    with pytest.raises(QueryError, match="skal have et diagram"):
+        parse_query_text("# dashboard: 5\nSELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s")
+    with pytest.raises(QueryError, match="'dashboard:' tager et tal"):
+        parse_query_text("# chart: bar x=s y=s\n# dashboard: first\nSELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s")
+
+
+def test_adding_a_query_adds_a_chart_to_the_front_page(tmp_path, monkeypatch, engine):
+    """The secretariat adds a chart by adding a file: a query with '# dashboard:' in the queries folder."""
+    import shutil
+
+    from rammegraf import query as queries
+    from rammegraf.web.jobs.dashboard import dashboard
+
+    folder = tmp_path / "queries"
+    shutil.copytree(queries.queries_dir(), folder)
+    (folder / "moeder-pr-aar.rq").write_text("""# title@da: Møder pr. år
+# title@en: Meetings per year
+# description@da: Hvor mange møder grafen har pr. år.
+# description@en: How many meetings the graph has per year.
+# chart: bar x=meetings y=year
+# dashboard: 15
+PREFIX rg: <https://w3id.org/rammegraf/ontology#>
+SELECT ?year (COUNT(?m) AS ?meetings) WHERE { ?m a rg:Meeting ; rg:onDate ?d . BIND (STR(YEAR(?d)) AS ?year) }
+GROUP BY ?year ORDER BY ?year
+""", encoding="utf-8")
+    monkeypatch.setattr(queries, "queries_dir", lambda: folder)
+    page = dashboard(engine, None, "da", "2025-09-01")
+    assert [c["name"] for c in page["charts"]] == ["initiativer-pr-fase", "moeder-pr-aar", "faser-pr-udviklingsomraade"]
+    added = page["charts"][1]
+    assert added["title"] == "Møder pr. år" and added["chart"]["svg"].startswith("<svg")
+    assert added["chart"]["spec"]["usermeta"]["rammegraf"]["table"]["rows"]
+
+
+def rows_of(page: str) -> list[str]:
+    """The states in /frister's table (not the chart's own table of numbers)."""
+    table = page[page.index('<table class="sortable">'):]
+    return re.findall(r"<tr><td>([^<]+)</td><td><a", table)
+
+
+def test_frister_filters_by_state_and_draws_the_time_axis(client):
+    page = client.get("/frister?as_of=2025-09-01&within=90&state=overdue", headers=HTML).text
+    states = rows_of(page)
+    assert states and set(states) == {"overskredet"} and len(states) == 5
+    assert '<input type="checkbox" name="state" value="overdue" checked>' in page
+    assert '<figure class="chart" id="deadline-axis"' in page and "5 milepæle som bjælker" in page
+    both = client.get("/frister?as_of=2025-09-01&state=reached&state=overdue", headers=HTML).text
+    assert set(rows_of(both)) == {"nået", "overskredet"}
+    everything = client.get("/frister?as_of=2025-09-01", headers=HTML).text
+    assert len(rows_of(everything)) > len(states)
+    wrong = client.get("/frister?state=%3Cscript%3E", headers=HTML)
+    assert wrong.status_code == 400 and "Tilstanden skal være en af reached, on_hold, overdue, due, upcoming" in wrong.text
+    assert "<script>" not in wrong.text
+
+
+def test_overview_counts_agree_with_milestone_states_and_the_rounds(engine):
+    from rammegraf.dashboard import overview
+    from rammegraf.rounds import milestone_states
+
+    seen = overview(engine, date(2025, 8, 20), date(2025, 4, 8))
+    states = milestone_states(engine, date(2025, 8, 20), within=90)
+    assert seen.counts == {s: sum(1 for i in states if i.state == s) for s in {i.state for i in states}}
+    assert seen.totals == {"changed": 3, "unchanged": 7, "new": 1, "missing": 4} and seen.in_round == 11
+    assert sum(n for _, _, n in seen.flow) == 15            # every initiative of either round, once
+    assert (None, "https://w3id.org/rammegraf/ontology#Proposed", 1) in seen.flow
+    assert {i.state for i in seen.drawn} <= {"overdue", "due", "upcoming", "on_hold", "reached"}
