@@ -154,3 +154,47 @@ def test_overview_counts_agree_with_milestone_states_and_the_rounds(engine):
     assert sum(n for _, _, n in seen.flow) == 15            # every initiative of either round, once
     assert (None, "https://w3id.org/rammegraf/ontology#Proposed", 1) in seen.flow
     assert {i.state for i in seen.drawn} <= {"overdue", "due", "upcoming", "on_hold", "reached"}
+
+
+def test_the_front_page_is_computed_ahead_and_a_reader_shares_it(web_data):
+    """serve computes the front page when it starts (Settings.warm): its first reader gets it
+    from the cache, and one who comes while it is computed waits for the same answer."""
+    import time
+
+    from conftest import web_client
+
+    with web_client(data_dirs=(web_data,), warm=True, today=date(2025, 9, 1)) as http:
+        web = http.app.state.web
+        keys = web.front_page_keys()
+        assert keys[0] == ("dashboard", (None, "da", "2025-09-01"))
+        end = time.monotonic() + 60
+        while not all(k in web.cache for k in keys):
+            assert time.monotonic() < end, "the front page was not computed ahead"
+            time.sleep(0.05)
+        assert web.cache[keys[0]]["chosen"]["day"] == "2025-08-20"
+        ran = []
+        real = web.pool.run
+
+        async def counted(name, *args, **kw):
+            ran.append(name)
+            return await real(name, *args, **kw)
+        web.pool.run = counted
+        page = http.get("/", headers=HTML)
+        assert page.status_code == 200 and "Nøgletal pr. 2025-08-20" in page.text
+        assert ran == []                                # from the cache: no job ran for it
+        assert http.get("/ontologi", headers=HTML).status_code == 200 and ran == ["ontology"]   # the counter counts
+
+
+def test_milestone_states_are_the_same_by_lookup_and_by_reading_everything(engine, monkeypatch):
+    """Small sets are looked up by VALUES, large ones read whole (WHOLE): the same states,
+    evidence and reasons either way, and for a subset the same as for all."""
+    from rammegraf import rounds
+
+    day = date(2025, 9, 1)
+    looked_up = rounds.milestone_states(engine, day, within=150)
+    subset = rounds.milestone_states(engine, day, within=150, milestones=[d.milestone for d in looked_up[::2]])
+    assert subset == looked_up[::2]
+    monkeypatch.setattr(rounds, "WHOLE", 0)
+    assert rounds.milestone_states(engine, day, within=150) == looked_up
+    assert rounds.milestone_states(engine, day, within=150, milestones=[d.milestone for d in looked_up[::2]]) == subset
+    assert {d.state for d in looked_up} >= {"reached", "overdue", "on_hold"}

@@ -579,7 +579,8 @@ def serve(host, port, timeout, validate_timeout, row_cap, workers, answer_cache,
                         in_memory_limit=2**62 if in_memory else Settings.in_memory_limit,
                         data_dirs=tuple(data_dirs), write=write, worker_memory=worker_memory,
                         endpoint=endpoint, graph_iri=graph_iri, users=users,
-                        proxy_user_header=proxy_user_header, proxies=tuple(proxies))
+                        proxy_user_header=proxy_user_header, proxies=tuple(proxies),
+                        warm=get_path is None)     # the front page computed ahead, unless one GET is all
     if get_path is not None:
         # the request is made in-process, to 127.0.0.1
         settings.allowed_hosts = (*allowed_hosts, "127.0.0.1") if allowed_hosts else ("127.0.0.1",)

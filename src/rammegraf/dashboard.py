@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from .labels import Labels
-from .network import latest_round, round_before, round_dates, round_members
+from .network import round_dates, round_members
 from .query import NamedQuery, named_queries
 from .rounds import milestone_states
 
@@ -69,8 +69,9 @@ def choose_round(engine, wanted: str | None) -> tuple[date, date | None, list[da
             raise NoSuchRound(f"der er ingen statusrunde pr. {wanted}; runderne er "
                               f"{', '.join(d.isoformat() for d in rounds)} (no status round on that date)")
     else:
-        day = latest_round(engine)
-    return day, round_before(engine, day), rounds
+        day = rounds[-1]
+    earlier = [d for d in rounds if d < day]
+    return day, earlier[-1] if earlier else None, rounds
 
 
 @dataclass

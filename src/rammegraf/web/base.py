@@ -44,6 +44,10 @@ class Settings:
     access_log: str | None = None       # None: none; "-": standard error; else a file appended to
     endpoint: str | None = None         # forward to this SPARQL server instead of the files
     graph_iri: str | None = None
+    # compute the front page in the background after the start and after every save, so its
+    # first reader gets it from the cache (serve turns it on; at 1M triples it takes seconds)
+    warm: bool = False
+    warm_timeout: float = 600.0
 
 
 class TooLarge(RammegrafError):
@@ -71,6 +75,8 @@ class Web:
         self.cache: OrderedDict = OrderedDict()
         self.answers = AnswerCache(0 if settings.endpoint else settings.answer_cache)
         self.generation = 0                 # counts saves: an answer begun before one is not kept
+        self.inflight: dict = {}            # cached jobs running now: a second asker waits for the same answer
+        self.warming: asyncio.Task | None = None
         self.write_lock = asyncio.Lock()    # one save at a time in this server
 
     # --- start and stop ------------------------------------------------------------------
@@ -129,10 +135,60 @@ class Web:
         self.pool = Pool(spec, workers=self.settings.workers, queue=self.settings.queue,
                          slow_after=self.settings.slow_after, memory=self.settings.worker_memory)
         await self.pool.start()
+        self._warm()
 
     async def stop(self) -> None:
+        if self.warming is not None:
+            self.warming.cancel()
         if self.pool is not None:
             await self.pool.close()
+
+    def front_page_keys(self) -> list[tuple]:
+        """The cache keys of the front page (the latest round, Danish and English)."""
+        return [("dashboard", (None, lang, self.today())) for lang in ("da", "en")]
+
+    def _warm(self) -> None:
+        """Start computing the front page in the background (Settings.warm)."""
+        if not self.settings.warm or self.settings.endpoint:
+            return
+        if self.warming is not None:
+            self.warming.cancel()
+        self.warming = asyncio.ensure_future(self._warm_front_page())
+
+    async def _warm_front_page(self) -> None:
+        import logging
+
+        for name, args in self.front_page_keys():
+            try:
+                await self._shared((name, args), lambda: self.pool.run(
+                    name, *args, timeout=self.settings.warm_timeout, client="rammegraf:warm"))
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:      # the page says it again to its reader; the log says it here
+                logging.getLogger("rammegraf.web").warning("the front page was not computed ahead: %s", error)
+                return
+
+    async def _shared(self, key, start):
+        """The answer of a cached job: from the cache, from the same job already running
+        (both askers wait for one computation), or from a new one (``start()``)."""
+        if key in self.cache:
+            self.cache.move_to_end(key)
+            return self.cache[key]
+        running = self.inflight.get(key)
+        if running is None:
+            generation = self.generation
+            running = asyncio.ensure_future(start())
+            self.inflight[key] = running
+
+            def done(task, key=key, generation=generation):
+                if self.inflight.get(key) is task:
+                    del self.inflight[key]
+                if not task.cancelled() and task.exception() is None and generation == self.generation:
+                    self.cache[key] = task.result()
+                    while len(self.cache) > 256:
+                        self.cache.popitem(last=False)
+            running.add_done_callback(done)
+        return await asyncio.shield(running)
 
     async def reload(self, change=None) -> None:
         """The data changed (an entry was saved): workers on the new files, and no
@@ -142,6 +198,7 @@ class Web:
         self.generation += 1
         self.cache.clear()
         self.answers.clear()
+        self._warm()
 
     # --- pages ---------------------------------------------------------------------------
     def lang(self, request) -> str:
@@ -194,6 +251,8 @@ class Web:
         if cached and key in self.cache:
             self.cache.move_to_end(key)
             return self.cache[key]
+        if cached and key in self.inflight:     # computed ahead right now (the front page): wait for it
+            return await self._join(request, self.inflight[key], timeout or self.settings.timeout)
         generation = self.generation
         work = asyncio.ensure_future(self.pool.run(name, *args, timeout=timeout or self.settings.timeout,
                                                    fingerprint=fingerprint, client=self.client(request)))
@@ -214,6 +273,24 @@ class Web:
             while len(self.cache) > 256:
                 self.cache.popitem(last=False)
         return result
+
+    async def _join(self, request, running, timeout: float):
+        """Wait for a job that is already running, within ``timeout``; ClientGone if the client goes."""
+        from .pool import Stopped
+
+        waiting = asyncio.ensure_future(asyncio.wait_for(asyncio.shield(running), timeout))
+        watcher = asyncio.ensure_future(_disconnected(request))
+        try:
+            done, _ = await asyncio.wait({waiting, watcher}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            watcher.cancel()
+        if waiting not in done:
+            waiting.cancel()
+            raise ClientGone()
+        try:
+            return waiting.result()
+        except asyncio.TimeoutError:
+            raise Stopped(timeout) from None
 
     async def read_body(self, request, limit: int) -> bytes:
         """The request body, refused (TooLarge) by its Content-Length before it is
