@@ -220,7 +220,8 @@ def gather(engine, *, as_of: date | None = None, since: date | None = None, lang
         "chart": phase_chart(shown_areas, lang, day_words),
         "since": before.isoformat() if before else None,
         "changes_heading": words["changes"].format(day=show_date(before, lang)) if before else words["summary"],
-        "changes": _changes(changes(engine, from_date=before, to_date=day, lang=lang), lang) if before else [],
+        "changes": _changes(changes(engine, from_date=before, to_date=day, lang=lang, states=states), lang)
+        if before else [],
         "deadlines": [{"label": s.label, "date_text": s.date_text, "state_words": _state(s.state, lang),
                        "owners": "; ".join(s.initiatives), "cite": cite(s.milestone)} for s in upcoming],
         "overdue_line": words["overdue_count"].format(n=overdue, day=day_words) if overdue else "",
