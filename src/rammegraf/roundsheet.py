@@ -348,7 +348,7 @@ def _column(i: int) -> str:
     return "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[i] if i < 26 else f"[{i + 1}]"
 
 
-from .officefiles import MAX_FILE, MAX_UNPACKED  # noqa: E402  (the limits every office file has)
+from .officefiles import MAX_FILE, MAX_UNPACKED  # noqa: E402, F401  (the limits every office file has)
 
 MAX_ROWS = 10_000                    # rows of the sheet (a round has one per initiative)
 MAX_ROUND_TEXT = MAX_FILE            # bytes of text one round writes in all: no more than a file may hold
