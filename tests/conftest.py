@@ -174,6 +174,47 @@ def _chromium() -> str:
     return debian_package("chromium", "chromium", "the browser tests need it")
 
 
+def debian_library(check, packages: list[str], why: str) -> None:
+    """Install Debian's ``packages`` when ``check()`` is false (as root, as CI runs), like
+    debian_package; still false afterwards fails with what to run, never skips."""
+    if not check() and hasattr(os, "geteuid") and os.geteuid() == 0:
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], check=False, env=env, capture_output=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", *packages], check=False, env=env, capture_output=True)
+    if not check():
+        pytest.fail(f"{' '.join(packages)} are not installed and could not be installed: run "
+                    f"`apt-get update && apt-get install -y {' '.join(packages)}` ({why})")
+
+
+def _pango_and_fonts() -> bool:
+    """Pango (WeasyPrint lays out text with it) and a font with æ, ø and å (DejaVu)."""
+    import ctypes.util
+
+    fonts = subprocess.run(["fc-list", ":lang=da", "family"], capture_output=True, text=True, check=False) \
+        if shutil.which("fc-list") else None
+    return bool(ctypes.util.find_library("pango-1.0") and ctypes.util.find_library("pangoft2-1.0")
+                and fonts is not None and "DejaVu" in fonts.stdout)
+
+
+@pytest.fixture(scope="session")
+def pango():
+    """Debian's Pango and DejaVu fonts, for the PDF of `rammegraf report` (WeasyPrint)."""
+    debian_library(_pango_and_fonts, ["libpango-1.0-0", "libpangoft2-1.0-0", "fontconfig", "fonts-dejavu-core"],
+                   "the PDF report is laid out by WeasyPrint with Pango")
+
+
+@pytest.fixture(scope="session")
+def soffice() -> str:
+    """LibreOffice Writer without a display, the independent reader of the DOCX report."""
+    return debian_package("soffice", "libreoffice-writer-nogui", "a test converts the Word report to PDF")
+
+
+@pytest.fixture(scope="session")
+def pdftotext() -> str:
+    """Poppler's pdftotext (and pdffonts), the independent reader of the PDF reports."""
+    return debian_package("pdftotext", "poppler-utils", "a test reads the PDF report's text")
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright

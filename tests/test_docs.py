@@ -70,7 +70,8 @@ def test_readme_names_every_command():
 
     names = sorted(main.commands)
     assert names == ["analyse", "changes", "deadlines", "describe", "export", "graph", "log", "matrix", "push",
-                     "queries", "query", "round", "search", "serve", "shacl", "stats", "timeline", "users", "validate"]
+                     "queries", "query", "report", "round", "search", "serve", "shacl", "stats", "timeline", "users",
+                     "validate"]
     for name in names:
         assert f"`rammegraf {name}" in README, name
     assert "`rammegraf queries show NAME`" in README

@@ -825,15 +825,57 @@ def changes(from_date, to_date, fmt, output, lang, data_dirs, endpoint, graph_ir
     _emit(render_changes(result, fmt, lang=lang), output)
 
 
+# --------------------------------------------------------------------------- report
+
+@main.command()
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The status round the report is of (ÅÅÅÅ-MM-DD); default: the latest round.")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The earlier round to say what changed since (default: the round before).")
+@click.option("--template", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
+              help="A Word template (.docx, docxtpl) to use instead of the shipped one: restyle it in Word.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The file to write; its suffix chooses the format: .docx, .pdf, .html or .md.")
+@LANG
+@DATA
+@ENDPOINT
+@GRAPH
+@friendly
+def report(as_of, since, template, output, lang, data_dirs, endpoint, graph_iri):
+    """Statusrapporten for en runde (the status report of a round, as DOCX, PDF, HTML or Markdown).
+
+    In the layout of the sources: a summary (the phases at a glance, what changed
+    since the round before, the next deadlines), then per development area its goals
+    and a table with a row per initiative of the round: what it is worked on under,
+    its tasks, the round's phase and status text, its milestones with their state
+    (reached with the reason, overdue, due, upcoming) and what the round reports
+    reached. Every fact cites its source document. A date that is no round exits 2.
+
+    \b
+    Example:
+      rammegraf report -o status.docx
+      rammegraf report --as-of 2025-04-08 -o status-april.pdf
+      rammegraf report --as-of 2025-08-20 --since 2025-04-08 --lang en -o status.html
+      rammegraf report --template vores-skabelon.docx -o status.docx
+    """
+    from .statusdoc import write_report
+
+    doc = write_report(_engine(data_dirs, endpoint, graph_iri), output, as_of=as_of.date() if as_of else None,
+                       since=since.date() if since else None, lang=lang, template=template)
+    count = sum(len(area["initiatives"]) for area in doc["areas"])
+    click.echo(f"statusrapporten pr. {doc['as_of']} ({count} initiativer) er skrevet til {output}")
+
+
 # --------------------------------------------------------------------------- round
 
 @main.group(name="round")
 def round_group():
-    """Statusrunder som regneark (status rounds as spreadsheets).
+    """Statusrunder som regneark eller Word-dokument (status rounds as spreadsheets or Word documents).
 
     \b
     Example:
       rammegraf round new --date 2025-12-01 --title "Status pr. 1. december" -o runde.xlsx
+      rammegraf round new --date 2025-12-01 --title "Status pr. 1. december" -o runde.docx
       rammegraf round import runde.xlsx --dry-run
       rammegraf round import runde.xlsx
     """
@@ -844,11 +886,12 @@ def round_group():
               help="The round's date (ÅÅÅÅ-MM-DD).")
 @click.option("--title", required=True, help="The round's title, e.g. 'Status pr. 1. december 2025'.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="The spreadsheet to write: .xlsx (with a drop-down of the phases) or .csv.")
+              help="The file to write: .xlsx (with a drop-down of the phases), .csv, or .docx (a Word "
+                   "document: a table per development area).")
 @DATA
 @friendly
 def round_new(day, title, output, data_dirs):
-    """Lav regnearket til en ny statusrunde (write a new round's spreadsheet).
+    """Lav regnearket eller Word-dokumentet til en ny statusrunde (write a new round's sheet or document).
 
     One row per initiative that is not finished, with its last phase, text and
     date, and empty columns for the new phase, the new text and a new milestone.
@@ -874,7 +917,8 @@ def round_new(day, title, output, data_dirs):
 def round_import(spreadsheet, day, into, dry_run, updates, data_dirs):
     """Indlæs en udfyldt statusrunde (import a filled-in round).
 
-    Every problem is named by sheet, row and column (exit 1); nothing is written
+    A .xlsx, .csv or .docx (the Word round of 'round new'). Every problem is
+    named by sheet (or table), row and column (exit 1); nothing is written
     unless the whole round validates with the graph. Importing a round twice is
     refused. A round is a report on the whole plan: an initiative that had a
     status before and whose row is left empty is "not in the report" of the

@@ -395,11 +395,12 @@ class NoSuchRound(RammegrafError):
     """A date that is not a status round in the graph."""
 
 
-def changes(engine, *, from_date: date, to_date: date, lang: str = "da") -> Changes:
+def changes(engine, *, from_date: date, to_date: date, lang: str = "da", states=None) -> Changes:
     """What changed from one status round to another: only rounds (rg:StatusRound) are
     compared, so an initiative is new or dropped by what the two rounds report, never
     because of a single update; what was reached in between is what ``milestone_states``
-    and the reports say."""
+    and the reports say. ``states``: ``milestone_states(engine, to_date, include_all=True)``
+    when the caller has it already (the status document), so it is not decided twice."""
     rounds = round_dates(engine)
     for day in (from_date, to_date):
         if day not in rounds:
@@ -432,7 +433,8 @@ def changes(engine, *, from_date: date, to_date: date, lang: str = "da") -> Chan
             passed.append((name(milestone), words, latest.isoformat()))
     # milestones: the one decision of milestone_states; tasks: the first report that says so
     reached = []
-    for item in milestone_states(engine, to_date, within=0, include_all=True, lang=lang):
+    for item in states if states is not None else milestone_states(engine, to_date, within=0, include_all=True,
+                                                                   lang=lang):
         if item.proof is not None and from_date < item.proof.day:
             owner = item.proof.initiative[1] if item.proof.initiative else "; ".join(item.initiatives)
             reached.append((item.label, owner, item.reason))

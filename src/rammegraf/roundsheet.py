@@ -86,7 +86,8 @@ def open_initiatives(engine, labels: Labels, latest: dict) -> list:
 
 
 def new_round(engine, path: Path, *, day: date, title: str) -> int:
-    """Write the round's spreadsheet (.xlsx, or .csv); returns the number of rows."""
+    """Write the round's spreadsheet (.xlsx, or .csv) or Word document (.docx, rounddoc);
+    returns the number of rows."""
     labels = Labels(engine, "da")
     latest = status_as_of(engine, labels=labels)
     initiatives = open_initiatives(engine, labels, latest)
@@ -108,13 +109,21 @@ def new_round(engine, path: Path, *, day: date, title: str) -> int:
                      "\n".join(f"{item.value[len(str(ID)):]}: {labels.display(item)}"
                                for item in still_open.get(initiative.value, [])), ""])
     data: bytes
-    if path.suffix.lower() == ".csv":
+    names = sorted({labels.of(p) or "" for p in set(phases(engine).values())}, key=str.casefold)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
         from .tables import delimited
 
         data = delimited(COLUMNS, rows).encode("utf-8")
+    elif suffix == ".docx":
+        from .rounddoc import write_docx
+
+        data = write_docx(rows, names, day=day, title=title)
+    elif suffix == ".xlsx":
+        data = _xlsx(rows, names, day=day, title=title)
     else:
-        data = _xlsx(rows, sorted({labels.of(p) or "" for p in set(phases(engine).values())}, key=str.casefold),
-                     day=day, title=title)
+        raise RoundError([f"{path.name}: en runde skrives som .xlsx, .csv eller .docx, ikke "
+                          f"'{suffix or '(ingen endelse)'}' (the format is chosen by the suffix)"])
     from .store import write_atomic
 
     write_atomic(path, data)
@@ -199,18 +208,18 @@ def read_round(engine, path: Path, *, day: date | None = None, title: str | None
     """Read a filled spreadsheet into a Round (a status round; with ``updates``, single
     updates with a source that is no round); a RoundError lists every problem."""
     notes: list[str] = []
-    rows, meta = _rows(path, notes)
+    sheet = _rows(path, notes)
+    meta = sheet.meta
     problems: list[str] = []
-    header = rows[0] if rows else []
-    index = {name: i for i, name in enumerate(header)}
+    index = {name: i for i, name in enumerate(sheet.header)}
     for name in REQUIRED:
         if name not in index:
-            problems.append(f"{SHEET}!1: kolonnen '{name}' mangler (missing column)")
+            problems.append(f"{sheet.header_place}: kolonnen '{name}' mangler (missing column)")
     if day is None and meta.get("dato") is None:
         where = f"{path.name}: en CSV-fil har ikke rundens dato" if path.suffix.lower() == ".csv" \
-            else f"{META}!B1: rundens dato mangler"
+            else f"{sheet.meta_place.get('dato', META + '!B1')}: rundens dato mangler"
         raise RoundError([f"{where}; giv --date ÅÅÅÅ-MM-DD (the round's date is missing: give --date)"])
-    day = day or _date(meta.get("dato"), f"{META}!B1", problems)
+    day = day or _date(meta.get("dato"), sheet.meta_place.get("dato", f"{META}!B1"), problems)
     title = title or meta.get("titel") or ((f"Opdateringer pr. {day.isoformat()}" if updates
                                             else f"Statusrunde {day.isoformat()}") if day else "")
     _check_cell(str(title), "rundens titel", problems, noun="titlen")
@@ -232,10 +241,10 @@ def read_round(engine, path: Path, *, day: date | None = None, title: str | None
     reports = 0
     reported: set[str] = set()
     still_open: dict | None = None   # the open items of every initiative, read once when needed
-    for number, row in enumerate(rows[1:], start=2):
+    for place, row in sheet.rows:
         cell = lambda name: (row[index[name]] if index.get(name) is not None and index[name] < len(row)  # noqa: E731
                              else "").strip()
-        where = lambda name: f"{SHEET}!{_column(index[name])}{number}"  # noqa: E731
+        where = lambda name: sheet.where(place, index[name])  # noqa: E731
         phase_text, words = cell("ny fase"), cell("ny statustekst")
         if not phase_text and not words:
             continue  # no new status for this initiative in this round
@@ -272,7 +281,7 @@ def read_round(engine, path: Path, *, day: date | None = None, title: str | None
     if problems:
         raise RoundError(problems)
     if not reports:
-        raise RoundError([f"{SHEET}: ingen række har en ny fase og en ny statustekst; intet at indlæse "
+        raise RoundError([f"{sheet.name}: ingen række har en ny fase og en ny statustekst; intet at indlæse "
                           "(no row is filled in: nothing to import)"])
     missing = 0
     if not updates:
@@ -339,20 +348,52 @@ def _column(i: int) -> str:
     return "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[i] if i < 26 else f"[{i + 1}]"
 
 
-MAX_FILE = 20 * 1024 * 1024          # bytes of a .csv or .xlsx file
-MAX_UNPACKED = 64 * 1024 * 1024      # bytes inside an .xlsx (a zip) once unpacked
+from .officefiles import MAX_FILE, MAX_UNPACKED  # noqa: E402, F401  (the limits every office file has)
+
 MAX_ROWS = 10_000                    # rows of the sheet (a round has one per initiative)
 MAX_ROUND_TEXT = MAX_FILE            # bytes of text one round writes in all: no more than a file may hold
 
 
-def _rows(path: Path, notes: list[str]) -> tuple[list[list[str]], dict[str, object]]:
-    if not path.is_file():
-        raise RoundError([f"{path}: filen findes ikke (no such file)"])
-    if path.stat().st_size > MAX_FILE:
-        raise RoundError([f"{path}: filen er over {MAX_FILE // 2**20} MB (the file is too large)"])
-    if path.suffix.lower() == ".csv":
-        return _csv_rows(path, notes), {}
-    return _xlsx_rows(path)
+@dataclass
+class Sheet:
+    """The rows of a round as every reader gives them (the .xlsx's sheet, the .csv, the
+    Word document's tables): the header's column names, each data row with the place it
+    came from, the round's date and title (``meta``) and where each was read."""
+
+    header: list[str]
+    rows: list[tuple[object, list[str]]]          # (place of the row, its cells' text)
+    meta: dict = field(default_factory=dict)
+    meta_place: dict = field(default_factory=dict)
+    name: str = SHEET                             # what the whole is called in a message
+    header_place: str = f"{SHEET}!1"
+    where: object = None                          # (place, column index) -> "Statusrunde!G5"
+
+    def __post_init__(self) -> None:
+        if self.where is None:
+            self.where = lambda number, column: f"{SHEET}!{_column(column)}{number}"
+
+
+def _rows(path: Path, notes: list[str]) -> Sheet:
+    from .officefiles import check_size
+
+    check_size(path, _problem)
+    suffix = path.suffix.lower()
+    if suffix in (".docx", ".docm", ".dotx", ".dotm"):
+        from .rounddoc import read_rows
+
+        return read_rows(path)
+    if suffix == ".csv":
+        rows = _csv_rows(path, notes)
+    else:
+        rows, meta = _xlsx_rows(path)
+        return Sheet(rows[0] if rows else [], list(enumerate(rows[1:], start=2)), meta,
+                     {"dato": f"{META}!B1", "titel": f"{META}!B2"})
+    return Sheet(rows[0] if rows else [], list(enumerate(rows[1:], start=2)))
+
+
+def _problem(message: str) -> RoundError:
+    """A RoundError of one sentence (for the checks that raise a class with a message)."""
+    return RoundError([message])
 
 
 def _csv_rows(path: Path, notes: list[str]) -> list[list[str]]:
@@ -462,67 +503,13 @@ def _cell_text(value) -> str:
 
 
 def _check_workbook(path: Path) -> None:
-    """Refuse a workbook before openpyxl reads it: one that unpacks to more than
-    MAX_UNPACKED (a zip bomb), or with a part that declares a document type (entities,
-    external or expanding) or is XML in another encoding than UTF-8 (where a search for
-    the bytes of <!DOCTYPE finds nothing). Every part is checked whatever its name:
-    openpyxl reads the parts [Content_Types].xml and the relationships name, under any
-    name (a worksheet may be xl/worksheets/sheet1.bin). defusedxml, which openpyxl uses
-    when installed, refuses entities inside its parsers as well."""
-    import zipfile
+    """Refuse a workbook before openpyxl reads it (officefiles.check_package: a zip bomb,
+    a part that declares a document type, XML in another encoding than UTF-8, whatever
+    the part's name). defusedxml, which openpyxl uses when installed, refuses entities
+    inside its parsers as well."""
+    from .officefiles import check_package
 
-    try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError):
-        raise RoundError([f"{path}: ikke et regneark (.xlsx) (not a spreadsheet)"]) from None
-    with archive:
-        members = archive.infolist()
-        unpacked = sum(member.file_size for member in members)
-        if unpacked > MAX_UNPACKED or len(members) > 10_000:
-            raise RoundError([f"{path}: regnearket fylder {unpacked // 2**20} MB udpakket; grænsen er "
-                              f"{MAX_UNPACKED // 2**20} MB (the workbook unpacks too large)"])
-        for member in members:
-            if member.is_dir():
-                continue
-            with archive.open(member) as handle:
-                head = handle.read(4096)
-                encoding = _xml_encoding(head)
-                if encoding is not None:
-                    raise RoundError([f"{path}: {member.filename} er XML i {encoding}, ikke UTF-8; gem regnearket "
-                                      "igen i Excel (an XML part in another encoding than UTF-8 is refused)"])
-                tail, chunk = b"", head
-                while chunk:
-                    if b"<!DOCTYPE" in tail + chunk or b"<!ENTITY" in tail + chunk:
-                        raise RoundError([f"{path}: {member.filename} har en DOCTYPE-erklæring; den læses "
-                                          "ikke (an XML part declares a document type: refused)"])
-                    tail = chunk[-16:]
-                    chunk = handle.read(1 << 20)
-
-
-_UTF8 = {"utf-8", "utf8", "us-ascii", "ascii"}
-_DECLARED = re.compile(rb"""^\s*<\?xml[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
-_WIDE = ((re.compile(rb"^(?:\x00\x00\x00[ \t\r\n])*\x00\x00\x00<"), "UTF-32"),
-         (re.compile(rb"^(?:[ \t\r\n]\x00\x00\x00)*<\x00\x00\x00"), "UTF-32"),
-         (re.compile(rb"^(?:\x00[ \t\r\n])*\x00<"), "UTF-16"),
-         (re.compile(rb"^(?:[ \t\r\n]\x00)*<\x00"), "UTF-16"))
-
-
-def _xml_encoding(head: bytes) -> str | None:
-    """The encoding an XML parser would read these first bytes in, when it is not
-    UTF-8 (XML 1.0, appendix F: a byte order mark; '<', after any white space, in
-    UTF-16, UTF-32 or EBCDIC; or an encoding declaration); None for UTF-8 and for
-    what is not XML (a picture, printer settings)."""
-    for mark, name in ((b"\x00\x00\xfe\xff", "UTF-32"), (b"\xff\xfe\x00\x00", "UTF-32"),
-                       (b"\xfe\xff", "UTF-16"), (b"\xff\xfe", "UTF-16"), (b"\x4c\x6f\xa7\x94", "EBCDIC")):
-        if head.startswith(mark):
-            return name
-    for pattern, name in _WIDE:
-        if pattern.match(head):
-            return name
-    declared = _DECLARED.match(head.removeprefix(b"\xef\xbb\xbf"))
-    if declared and declared.group(1).decode("ascii").lower() not in _UTF8:
-        return declared.group(1).decode("ascii")
-    return None
+    check_package(path, kind="xlsx", error=_problem)
 
 
 def import_round(path: Path, *, into: Path, open_engine, day: date | None = None,

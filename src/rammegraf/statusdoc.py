@@ -1,0 +1,454 @@
+"""The status document of a round (`rammegraf report`): what the secretariat sends to
+DASSOS before a meeting, made from the graph, in the layout of the sources.
+
+``gather`` reads everything the document says, set-at-a-time (a fixed number of
+queries whatever the number of initiatives: lookups by VALUES in chunks, or the whole
+graph once, as ``rounds`` does), into one plain dictionary. Each format renders that
+same dictionary: HTML and Markdown from Jinja templates in ``templates/``, PDF from the
+HTML with WeasyPrint and a print stylesheet, DOCX from a Word template with docxtpl
+(``templates/statusrapport.docx``, or one the secretariat restyled in Word).
+
+The document: a summary (the phases at a glance as a chart with its text alternative,
+what changed since the round before — ``rounds.changes`` — and the next deadlines),
+then per development area its heading and goals, and a table with a row per initiative
+of the round ("Initiativ | Opgaver | Status pr. …"): the initiative and what it is worked
+on under, its tasks, and the round's phase and status text, its milestones with their
+state as ``rounds.milestone_states`` decides it (with the reason when reached), and what
+the round reports reached. Every fact carries the number of its source document [n],
+listed at the end.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from .errors import RammegrafError
+from .labels import Labels
+from .terms import date_of, iri, literal, text
+
+FORMATS = (".docx", ".pdf", ".html", ".md")
+DOCX_TEMPLATE = Path(__file__).parent / "templates" / "statusrapport.docx"
+NEXT = 10   # the next deadlines the summary lists
+
+WORDS = {
+    "da": {"title": "Handlingsplan – status pr. {day}", "subtitle": "Rammeaftale 2025-26 – statusrapport",
+           "summary": "Sammenfatning", "phases": "Faserne på et øjeblik",
+           "changes": "Ændringer siden runden pr. {day}", "no_before": "Der er ingen tidligere runde at sammenligne med.",
+           "deadlines": "De næste frister", "no_deadlines": "Ingen kommende frister.",
+           "goals": "Målsætninger", "initiative": "Initiativ", "tasks": "Opgaver", "status": "Status pr. {day}",
+           "under": "I regi af", "part_of": "Del af", "phase": "Fase", "milestones": "Milepæle",
+           "reached_here": "Nået i denne runde", "sources": "Kilder", "none": "Ingen.",
+           "initiatives": "{n} initiativer i runden", "source_word": "kilde",
+           "chart_alt": "Diagram", "table_phase": "Fase", "table_count": "Antal initiativer",
+           "made": "Lavet af rammegraf ud fra vidensgrafen; tallene i [ ] henviser til kilderne sidst i dokumentet.",
+           "area": "Udviklingsområde", "state": "tilstand", "date": "Dato (kildens ord)",
+           "owner": "Initiativ", "milestone": "Milepæl", "overdue_count": "{n} milepæle er overskredet pr. {day}."},
+    "en": {"title": "Action plan – status as of {day}", "subtitle": "Framework agreement 2025-26 – status report",
+           "summary": "Summary", "phases": "The phases at a glance",
+           "changes": "Changes since the round of {day}", "no_before": "There is no earlier round to compare with.",
+           "deadlines": "The next deadlines", "no_deadlines": "No upcoming deadlines.",
+           "goals": "Goals", "initiative": "Initiative", "tasks": "Tasks", "status": "Status as of {day}",
+           "under": "Worked on under", "part_of": "Part of", "phase": "Phase", "milestones": "Milestones",
+           "reached_here": "Reached in this round", "sources": "Sources", "none": "None.",
+           "initiatives": "{n} initiatives in the round", "source_word": "source",
+           "chart_alt": "Chart", "table_phase": "Phase", "table_count": "Initiatives",
+           "made": "Made by rammegraf from the knowledge graph; the numbers in [ ] refer to the sources at the end.",
+           "area": "Development area", "state": "state", "date": "Date (the source's words)",
+           "owner": "Initiative", "milestone": "Milestone", "overdue_count": "{n} milestones are overdue as of {day}."},
+}
+
+
+class ReportError(RammegrafError):
+    """A report that cannot be made: no such round, a format we do not write, a bad template."""
+
+    exit_code = 2
+
+
+# ---------------------------------------------------------------------------------------
+# What the document says (set-at-a-time)
+# ---------------------------------------------------------------------------------------
+
+_ROUND = """SELECT ?initiative ?report ?phase ?text ?source WHERE {
+    ?source a rg:StatusRound ; dcterms:date ?day .
+    ?report prov:wasDerivedFrom ?source ; rg:statusOf ?initiative .
+    OPTIONAL { ?report rg:phase ?phase } OPTIONAL { ?report rg:text ?text } }"""
+_REACHED = """SELECT ?initiative ?item WHERE {
+    ?source a rg:StatusRound ; dcterms:date ?day .
+    ?report prov:wasDerivedFrom ?source ; rg:statusOf ?initiative ; rg:reached ?item }"""
+_AREAS = "SELECT ?initiative ?area ?number WHERE { ?initiative rg:developmentArea ?area . ?area skos:notation ?number }"
+_GOALS = "SELECT ?area ?goal WHERE { ?goal a rg:Goal ; rg:developmentArea ?area }"
+_LINKS = """SELECT ?initiative ?kind ?target WHERE {
+    { ?initiative rg:governedBy ?target BIND ("under" AS ?kind) }
+    UNION { ?initiative rg:partOf ?target BIND ("part_of" AS ?kind) }
+    UNION { ?initiative rg:hasTask ?target BIND ("task" AS ?kind) } }"""
+_TASK_TEXT = "SELECT ?task ?text WHERE { ?task rg:text ?text }"
+_SOURCES = "SELECT ?thing ?source WHERE { ?thing prov:wasDerivedFrom ?source }"
+_SOURCE_DATES = "SELECT ?source ?day WHERE { ?source a rg:SourceDocument OPTIONAL { ?source dcterms:date ?day } }"
+
+
+def choose_rounds(engine, as_of: date | None, since: date | None) -> tuple[date, date | None]:
+    """The round the report is of (``as_of``, else the latest) and the one it is compared
+    with (``since``, else the round before); a date that is no round is a sentence."""
+    from .network import round_dates
+
+    rounds = round_dates(engine)
+    listed = ", ".join(d.isoformat() for d in rounds) or "ingen (none)"
+    if not rounds:
+        raise ReportError("grafen har ingen statusrunde; en rapport er altid om en runde (the graph has no status round)")
+    day = as_of or rounds[-1]
+    for wanted in (day, since):
+        if wanted is not None and wanted not in rounds:
+            raise ReportError(f"der er ingen statusrunde pr. {wanted.isoformat()}; runderne er {listed} "
+                              "(no status round on that date)")
+    if since is not None and since >= day:
+        raise ReportError(f"--since {since.isoformat()} skal være før runden pr. {day.isoformat()} "
+                          "(--since must be an earlier round)")
+    before = [d for d in rounds if d < day]
+    return day, since if since is not None else (before[-1] if before else None)
+
+
+def gather(engine, *, as_of: date | None = None, since: date | None = None, lang: str = "da") -> dict:
+    """Everything the status document of a round says, as one dictionary for the templates."""
+    from .charts import show_date
+    from .rounds import _lookup, changes, milestone_states
+
+    day, before = choose_rounds(engine, as_of, since)
+    words = WORDS[lang]
+    labels = Labels(engine, lang)
+    reports: dict[str, dict] = {}
+    for initiative, report, phase, words_, source in engine.query(_ROUND, {"day": literal(day)}).rows:
+        entry = reports.setdefault(initiative.value, {"report": report, "phase": phase, "text": "", "source": source})
+        entry["text"] = entry["text"] or text(words_)
+    members = sorted(reports)
+    reached: dict[str, list] = {}
+    for initiative, item in engine.query(_REACHED, {"day": literal(day)}).rows:
+        reached.setdefault(initiative.value, []).append(item)
+
+    area_of: dict[str, tuple] = {}
+    for initiative, area, number in _lookup(engine, _AREAS, "initiative", members):
+        key = (_number(number), area.value)
+        if initiative.value not in area_of or key < area_of[initiative.value]:
+            area_of[initiative.value] = key   # under two areas: the first, as the sources and status-i-rapport do
+    links: dict[str, dict[str, list]] = {}
+    for initiative, kind, target in _lookup(engine, _LINKS, "initiative", members):
+        links.setdefault(initiative.value, {}).setdefault(text(kind), []).append(target)
+    tasks = sorted({t.value for found in links.values() for t in found.get("task", [])})
+    task_text = {task.value: text(words_) for task, words_ in _lookup(engine, _TASK_TEXT, "task", tasks)}
+    areas = sorted({a for a in area_of.values()})
+    goals: dict[str, list] = {}
+    for area, goal in engine.query(_GOALS).rows:
+        if any(area.value == a for _, a in areas):
+            goals.setdefault(area.value, []).append(goal)
+
+    states = milestone_states(engine, day, within=90, include_all=True, lang=lang)
+    mine: dict[str, list] = {}
+    member_set = set(members)
+    for state in states:
+        for owner, _ in state.owners:
+            if owner in member_set:
+                mine.setdefault(owner, []).append(state)
+
+    cited = (members + [r["report"].value for r in reports.values()] + tasks
+             + [g.value for found in goals.values() for g in found]
+             + sorted({s.milestone for found in mine.values() for s in found}))
+    source_of: dict[str, set] = {}
+    for thing, source in _lookup(engine, _SOURCES, "thing", cited):
+        source_of.setdefault(thing.value, set()).add(source.value)
+    for r in reports.values():
+        if r["source"] is not None:
+            source_of.setdefault(r["report"].value, set()).add(r["source"].value)
+    dated = {s.value: date_of(d) for s, d in engine.query(_SOURCE_DATES).rows}
+    labels.load([iri(i) for i in members] + [iri(a) for _, a in areas]
+                + [t for found in goals.values() for t in found]
+                + [t for found in links.values() for group in found.values() for t in group]
+                + [r["phase"] for r in reports.values() if r["phase"] is not None]
+                + [t for found in reached.values() for t in found] + [iri(s) for s in dated])
+    sources = Citations(dated, labels)
+
+    def cite(thing: str) -> str:
+        return sources.cite(source_of.get(thing, ()))
+
+    shown_areas = []
+    for number, area in areas:
+        rows = []
+        for initiative in sorted((i for i in members if area_of.get(i, (None, None))[1] == area),
+                                 key=lambda i: labels.display(iri(i)).casefold()):
+            r, found = reports[initiative], links.get(initiative, {})
+            ms = sorted(mine.get(initiative, ()), key=lambda s: (s.earliest, s.latest, s.label.casefold()))
+            rows.append({
+                "id": initiative.rsplit("/id/", 1)[-1], "iri": initiative, "name": labels.display(iri(initiative)),
+                "cite": cite(initiative),
+                "under": sorted(labels.display(t) for t in found.get("under", [])),
+                "part_of": sorted(labels.display(t) for t in found.get("part_of", [])),
+                "tasks": [{"text": (task_text.get(t.value) if lang == "da" else None) or labels.display(t),
+                           "cite": cite(t.value)} for t in sorted(found.get("task", []), key=lambda t: t.value)],
+                "phase": labels.display(r["phase"]) if r["phase"] is not None else "",
+                "text": r["text"], "status_cite": cite(r["report"].value),
+                "milestones": [{"label": s.label, "date_text": s.date_text, "state": s.state,
+                                "state_words": _state(s.state, lang), "reason": s.reason,
+                                "cite": cite(s.milestone)} for s in ms],
+                "reached": sorted(labels.display(t) for t in reached.get(initiative, [])),
+            })
+        name = labels.display(iri(area))
+        shown_areas.append({"number": number if number < 10**6 else "", "name": name,
+                            "heading": f"{number}. {name}" if number < 10**6 else name,
+                            "iri": area,
+                            "goals": [{"text": labels.display(g), "cite": cite(g.value)}
+                                      for g in sorted(goals.get(area, []), key=lambda g: g.value)],
+                            "initiatives": rows})
+
+    day_words = show_date(day, lang)
+    upcoming = sorted((s for s in states if s.state in ("due", "upcoming", "later")),
+                      key=lambda s: (s.earliest, s.latest, s.label.casefold()))[:NEXT]
+    overdue = sum(1 for s in states if s.state == "overdue")
+    for s in upcoming:
+        source_of.setdefault(s.milestone, set())
+    extra = [s.milestone for s in upcoming if not source_of[s.milestone]]
+    for thing, source in _lookup(engine, _SOURCES, "thing", extra):
+        source_of[thing.value].add(source.value)
+    counts: dict[str, int] = {}
+    for r in reports.values():
+        name = labels.display(r["phase"]) if r["phase"] is not None else "–"
+        counts[name] = counts.get(name, 0) + 1
+    doc = {
+        "lang": lang, "w": words, "as_of": day.isoformat(), "day": day_words,
+        "title": words["title"].format(day=day_words), "subtitle": words["subtitle"],
+        "status_heading": words["status"].format(day=day_words),
+        "count_line": words["initiatives"].format(n=len(members)),
+        "phase_counts": sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])),
+        "chart": phase_chart(shown_areas, lang, day_words),
+        "since": before.isoformat() if before else None,
+        "changes_heading": words["changes"].format(day=show_date(before, lang)) if before else words["summary"],
+        "changes": _changes(changes(engine, from_date=before, to_date=day, lang=lang, states=states), lang)
+        if before else [],
+        "deadlines": [{"label": s.label, "date_text": s.date_text, "state_words": _state(s.state, lang),
+                       "owners": "; ".join(s.initiatives), "cite": cite(s.milestone)} for s in upcoming],
+        "overdue_line": words["overdue_count"].format(n=overdue, day=day_words) if overdue else "",
+        "areas": shown_areas,
+    }
+    doc["sources"] = sources.listed()
+    return doc
+
+
+def _number(term) -> int:
+    try:
+        return int(text(term))
+    except ValueError:
+        return 10**6
+
+
+def _state(state: str, lang: str) -> str:
+    from .rounds import STATE_WORDS
+
+    return STATE_WORDS[lang].get(state, state)
+
+
+def _changes(c, lang: str) -> list[dict]:
+    """``rounds.changes`` as the document's sections (those with something in them)."""
+    from .rounds import _sections
+
+    unchanged = _sections(c, lang)[-1][0]
+    return [{"heading": heading, "items": items} for heading, items in _sections(c, lang)
+            if items and heading != unchanged]
+
+
+class Citations:
+    """The source documents cited, numbered in the order of their dates: [1], [2]."""
+
+    def __init__(self, dated: dict[str, date | None], labels: Labels) -> None:
+        order = sorted(dated, key=lambda s: (dated[s] or date.max, s))
+        self.number = {s: n for n, s in enumerate(order, start=1)}
+        self.dated, self.labels, self.used = dated, labels, set()
+
+    def cite(self, sources) -> str:
+        numbers = sorted(self.number[s] for s in sources if s in self.number)
+        self.used.update(numbers)
+        return f"[{', '.join(map(str, numbers))}]" if numbers else ""
+
+    def listed(self) -> list[dict]:
+        by_number = {n: s for s, n in self.number.items()}
+        return [{"number": n, "label": self.labels.display(iri(by_number[n])), "iri": by_number[n],
+                 "date": self.dated[by_number[n]].isoformat() if self.dated[by_number[n]] else ""}
+                for n in sorted(self.used)]
+
+
+def phase_chart(areas: list[dict], lang: str, day_words: str) -> dict:
+    """The phases at a glance: initiatives per development area, stacked by phase, as a
+    Vega-Lite spec (rammegraf.charts) with its text alternative."""
+    from .charts import ChartDecl, build
+
+    result = {"vars": ["area", "phase"],
+              "captions": ["Udviklingsområde", "Fase"] if lang == "da" else ["Development area", "Phase"],
+              "types": ["nominal", "nominal"],
+              "rows": [[{"text": area["name"]}, {"text": row["phase"]}]
+                       for area in areas for row in area["initiatives"]]}
+    title = (f"Initiativer pr. udviklingsområde og fase pr. {day_words}" if lang == "da"
+             else f"Initiatives per development area and phase as of {day_words}")
+    if not result["rows"]:
+        return {"spec": None, "alt": "", "title": title}
+    spec = build(ChartDecl("bar", x="count", y="area", color="phase"), result, lang, title=title)
+    return {"spec": spec, "alt": spec["description"], "title": title}
+
+
+# ---------------------------------------------------------------------------------------
+# The formats
+# ---------------------------------------------------------------------------------------
+
+def _environment():
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    from .viz import TEMPLATES
+
+    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
+                       trim_blocks=True, lstrip_blocks=True)
+
+
+def chart_png(doc: dict) -> bytes | None:
+    from .charts import png
+
+    spec = doc["chart"]["spec"]
+    return png(spec) if spec else None
+
+
+def to_html(doc: dict, *, picture: str = "svg", png_bytes: bytes | None = None) -> str:
+    """The document as one HTML file with its print stylesheet; the chart as inline SVG
+    (checked by rammegraf.charts: no script, no outside link), or as a PNG data URI for
+    WeasyPrint (``picture="png"``)."""
+    import base64
+
+    from .charts import svg
+
+    spec = doc["chart"]["spec"]
+    drawing = {"svg": None, "png": None}
+    if spec and picture == "svg":
+        drawing["svg"] = svg(spec)
+    elif spec:
+        data = png_bytes if png_bytes is not None else chart_png(doc)
+        drawing["png"] = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+    css = (Path(__file__).parent / "templates" / "statusrapport.css").read_text(encoding="utf-8")
+    return _environment().get_template("statusrapport.html").render(doc=doc, drawing=drawing, css=css)
+
+
+def to_markdown(doc: dict, *, picture: str | None = None) -> str:
+    """The document as Markdown; ``picture`` is the chart's file name beside it."""
+    return _environment().get_template("statusrapport.md").render(doc=doc, picture=picture, md=_md)
+
+
+def _md(value: str) -> str:
+    """Text from the data for a Markdown line or table cell: markup characters escaped,
+    line breaks kept as <br> in a cell-safe way (no HTML from the data gets through)."""
+    import html
+    import re
+
+    escaped = re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~])", r"\\\1", html.unescape(str(value)))
+    return escaped.replace("\r\n", "\n").replace("\n\n", " ¶ ").replace("\n", " ")
+
+
+def to_pdf(doc: dict, *, png_bytes: bytes | None = None) -> bytes:
+    """The document as PDF: WeasyPrint lays out the HTML with the print stylesheet and
+    embeds the fonts (DejaVu or another with æ, ø and å); it fetches nothing (only the
+    chart's data: URI is read)."""
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    # only data: URIs (the chart); any other URL, file: too, is refused inside WeasyPrint
+    fetcher = URLFetcher(allowed_protocols=("data",), allow_redirects=False, timeout=1)
+    page = to_html(doc, picture="png", png_bytes=png_bytes)
+    return HTML(string=page, url_fetcher=fetcher, base_url=None).write_pdf()
+
+
+def to_docx(doc: dict, *, template: Path | None = None, png_bytes: bytes | None = None) -> bytes:
+    """The document as Word, from a docxtpl template (the shipped one, or ``template`` that
+    the secretariat restyled in Word). Data is escaped (autoescape) and the template runs in
+    Jinja's sandbox; the chart is an inline picture with its text alternative."""
+    import io
+
+    from docx.shared import Mm
+    from docxtpl import DocxTemplate, InlineImage, Listing
+    from jinja2.sandbox import SandboxedEnvironment
+
+    path = Path(template) if template is not None else DOCX_TEMPLATE
+    if template is not None:
+        from .officefiles import check_package
+
+        check_package(path, kind="docx", error=ReportError)
+    try:
+        tpl = DocxTemplate(str(path))
+    except Exception as error:   # python-docx raises many kinds for what is no Word document
+        raise ReportError(f"{path}: ikke en Word-skabelon ({type(error).__name__}) (not a Word template)") from None
+    context = dict(doc)
+    spec = doc["chart"]["spec"]
+    data = png_bytes if png_bytes is not None else (chart_png(doc) if spec else None)
+    context["chart_image"] = InlineImage(tpl, io.BytesIO(data), width=Mm(160)) if data else ""
+    context["phase_line"] = ", ".join(f"{phase} {n}" for phase, n in doc["phase_counts"])
+    context["areas"] = [{**area, "initiatives": [_word_row(row, doc["w"], Listing) for row in area["initiatives"]]}
+                        for area in doc["areas"]]
+    try:
+        tpl.render(context, jinja_env=SandboxedEnvironment(), autoescape=True)
+    except Exception as error:   # a template with a Jinja mistake, written in Word
+        raise ReportError(f"{path}: skabelonen kan ikke udfyldes: {error} (the template cannot be filled in)") from None
+    _alt_texts(tpl.docx, doc["chart"]["alt"], doc["chart"]["title"])
+    out = io.BytesIO()
+    tpl.save(out)
+    return out.getvalue()
+
+
+def _word_row(row: dict, w: dict, listing) -> dict:
+    """An initiative's cells for the Word table: lines kept as line breaks (docxtpl's Listing)."""
+    links = [f"{w['under']}: {'; '.join(row['under'])}"] if row["under"] else []
+    links += [f"{w['part_of']}: {'; '.join(row['part_of'])}"] if row["part_of"] else []
+    milestones = [f"{m['label']} ({m['date_text']}): {m['state_words']}" + (f" – {m['reason']}" if m["reason"] else "")
+                  + (f" {m['cite']}" if m["cite"] else "") for m in row["milestones"]]
+    return {**row, "text": listing(row["text"]), "links": listing("\n".join(links)),
+            "task_lines": listing("\n".join(f"• {t['text']} {t['cite']}".rstrip() for t in row["tasks"])),
+            "milestone_lines": listing(f"{w['milestones']}:\n" + "\n".join(f"• {m}" for m in milestones)
+                                       if milestones else ""),
+            "reached_line": listing(f"{w['reached_here']}: {'; '.join(row['reached'])}" if row["reached"] else "")}
+
+
+def _alt_texts(document, alt: str, title: str) -> None:
+    """Every picture's alternative text (wp:docPr descr and title), which Word reads aloud."""
+    from docx.oxml.ns import qn
+
+    for pr in document.element.body.iter(qn("wp:docPr")):
+        pr.set("descr", alt)
+        pr.set("title", title)
+
+
+def render(doc: dict, suffix: str, *, template: Path | None = None) -> bytes:
+    """The document in the format of ``suffix`` (.docx, .pdf, .html, .md) as bytes."""
+    suffix = suffix.lower()
+    if suffix == ".html":
+        return to_html(doc).encode("utf-8")
+    if suffix == ".md":
+        return to_markdown(doc).encode("utf-8")
+    if suffix == ".pdf":
+        return to_pdf(doc)
+    if suffix == ".docx":
+        return to_docx(doc, template=template)
+    raise ReportError(f"rapporten kan skrives som {', '.join(FORMATS)}, ikke '{suffix or '(ingen endelse)'}' "
+                      "(the report's format is chosen by the file's suffix)")
+
+
+def write_report(engine, output: Path, *, as_of: date | None = None, since: date | None = None,
+                 lang: str = "da", template: Path | None = None) -> dict:
+    """Make the document and write it to ``output`` (atomically; a .md gets its chart as a
+    PNG beside it). Returns the document's dictionary."""
+    from .store import write_atomic
+
+    suffix = Path(output).suffix.lower()
+    if suffix not in FORMATS:
+        render({}, suffix)   # the sentence
+    if template is not None and suffix != ".docx":
+        raise ReportError("--template gælder kun for .docx (--template is for a .docx report)")
+    doc = gather(engine, as_of=as_of, since=since, lang=lang)
+    if suffix == ".md":
+        picture = None
+        if doc["chart"]["spec"]:
+            picture = Path(output).with_suffix(".png").name
+            write_atomic(Path(output).with_suffix(".png"), chart_png(doc))
+        write_atomic(Path(output), to_markdown(doc, picture=picture).encode("utf-8"))
+    else:
+        write_atomic(Path(output), render(doc, suffix, template=template))
+    return doc
