@@ -120,13 +120,13 @@ def test_every_declared_chart_draws_from_its_query_on_the_shipped_data(engine):
 def test_a_bar_chart_says_what_it_shows_with_captions_in_the_readers_language(engine):
     query = get_query("aktoerer-efter-antal-initiativer")
     spec = charts.spec_for(query, result_of(engine, query.name), "da")
-    assert spec["description"].startswith("Søjlediagram: antal initiativer pr. aktør; 26 søjler; højeste: "
+    assert spec["description"].startswith("Søjlediagram: antal initiativer pr. aktør; 23 søjler; højeste: "
                                           "DASSOS, Region Midtjylland og Sundhedsstyregruppen (5); laveste: ")
     assert spec["encoding"]["x"]["title"] == "Antal initiativer" and spec["encoding"]["y"]["title"] == "Aktør"
     assert spec["encoding"]["y"]["sort"] is None       # the query's ORDER BY, not the alphabet
     english = charts.spec_for(query, result_of(engine, query.name, "en"), "en")
     assert english["title"]["text"] == "Actors ranked by how many initiatives they take part in"
-    assert english["description"].startswith("Bar chart: number of initiatives per actor; 26 bars; highest: ")
+    assert english["description"].startswith("Bar chart: number of initiatives per actor; 23 bars; highest: ")
     assert english["encoding"]["x"]["title"] == "Number of initiatives"
     assert english["usermeta"]["embedOptions"]["formatLocale"]["decimal"] == "."
     assert spec["usermeta"]["embedOptions"]["timeFormatLocale"]["months"][4] == "maj"
@@ -153,8 +153,8 @@ def test_a_gantt_chart_draws_whole_days_and_says_when(engine):
     assert (first["x"], first["x2"]) == ("2026-01-01", "2026-01-02")   # 1.1.26 is the whole first day
     assert first["x_text"] == first["x2_text"] == "1. januar 2026"
     assert spec["encoding"]["x"]["scale"]["type"] == "utc"
-    assert "Tidslinje med intervaller: milepæl fra tidligst til senest; 6 intervaller fra 1. januar 2026 til " \
-           "30. september 2026; det første: Organiseringen i regionen er på plads (1. januar 2026)." \
+    assert "Tidslinje med intervaller: milepæl fra tidligst til senest; 7 intervaller fra 1. januar 2026 til " \
+           "31. december 2026; det første: Organiseringen i regionen er på plads (1. januar 2026)." \
            == spec["description"]
     assert first["href"] == "/id/milepael/regionens-organisering-paa-plads"
 

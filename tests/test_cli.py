@@ -57,7 +57,7 @@ def test_module_entry_point_runs():
 def test_validate_shipped_conforms_with_warnings():
     result = invoke("validate")
     assert result.exit_code == 0
-    assert result.output.startswith("Gyldig: 0 fejl, 32 advarsler.")
+    assert result.output.startswith("Gyldig: 0 fejl, 33 advarsler.")
     assert "ADVARSEL" in result.output
 
 
@@ -178,7 +178,7 @@ def test_query_from_file_and_stdin(tmp_path: Path):
     path.write_text("SELECT (COUNT(?i) AS ?n) WHERE { ?i a rg:Initiative }", encoding="utf-8")
     assert invoke("query", str(path), "--format", "csv").stdout == "n\n15\n"
     assert invoke("query", "-", "--format", "csv",
-                  stdin="SELECT (COUNT(?i) AS ?n) WHERE { ?i a rg:Milestone }").stdout == "n\n26\n"
+                  stdin="SELECT (COUNT(?i) AS ?n) WHERE { ?i a rg:Milestone }").stdout == "n\n27\n"
 
 
 def test_query_ask_prints_ja_or_yes():
@@ -271,7 +271,7 @@ def test_export_network_formats_to_file(tmp_path: Path, fmt: str, reader):
     target = tmp_path / f"plan.{fmt}"
     assert invoke("export", "--format", fmt, "-o", str(target)).exit_code == 0
     net = reader(target)
-    assert net.number_of_nodes() == 121
+    assert net.number_of_nodes() == 122
     assert list(tmp_path.iterdir()) == [target]  # no temporary file left behind
 
 
@@ -285,7 +285,7 @@ def test_stats_counts_and_phases():
     assert result.exit_code == 0
     out = result.stdout
     lines = out.splitlines()
-    assert lines[1] == "Gyldig: 0 fejl, 32 advarsler"
+    assert lines[1] == "Gyldig: 0 fejl, 33 advarsler"
     counts = dict(line.rsplit(None, 1) for line in lines[4:lines.index("", 4)])
     assert (counts["Initiativ"], counts["Statusrapport"], counts["Kommune"], counts["Organisation"]) == (
         "15", "25", "19", "11")
@@ -352,7 +352,7 @@ def test_analyse_json_chains_and_components():
     assert chains == [
         ("Establishing assessment places", "Legislation on assessment places expected in place"),
         ("Residential-care outreach teams", "The region's organisation is in place")]
-    assert sum(c["size"] for c in data["components"]) == 121
+    assert sum(c["size"] for c in data["components"]) == 122
 
 
 # --- serve --get ---------------------------------------------------------------------------

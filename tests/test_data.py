@@ -218,3 +218,107 @@ def test_owlready2_loads_the_graph_without_a_warning(which, tmp_path):
         ontology = owlready2.World().get_ontology(path.as_uri()).load()
     assert said.getvalue() == "" and [str(w.message) for w in caught] == []
     assert ontology.search_one(iri="https://w3id.org/rammegraf/ontology#Initiative") is not None
+
+
+# --- Issue 26: a third reading ---------------------------------------------------
+
+ID = "https://w3id.org/rammegraf/id/"
+
+# The plan's tasks, per initiative: the "Opgaver" the reports set (and the to-dos their
+# status columns give an initiative), not the events they record.
+PLAN_TASKS = {
+    "monitorering-af-f-act": {"afdaek-udbredelse-af-f-act", "regional-projektleder-f-act"},
+    "botilbudsteams": {"definere-opgaven-for-botilbudsteams", "udbredelse-af-botilbudsteams",
+                       "samarbejdsaftaler-botilbudsteam-og-botilbud"},
+    "etablering-af-afklaringspladser": {"afklaringspladser-i-udviklingsomraadet"},
+    "bedre-kommunikation-mellem-sektorer": {"revidere-aftale-om-korrespondancebreve"},
+    "faelleskommunale-principper": {
+        "bruttokatalog-faelles-principper", "faelles-om-kvalitet", "faelles-om-kvalitet-kvalitetsmodel",
+        "afdaekning-kl-standardkontrakter", "kapacitetsfleksibilitet", "overblik-over-udbudsstrukturen",
+        "typer-af-tilbud-i-rammeaftalen", "afgraensning-af-maalgruppen", "national-laanepulje",
+        "eksisterende-viden-om-kapacitet", "ordentlighed-mellem-koeber-og-saelger"},
+    "temadag-overgangen-2026": {"opstartsmoede-temadag"},
+}
+
+# The events the reports record (rg:ReportedEvent): initiative and the reports that tell of them
+REPORTED_EVENTS = {
+    "etablering-af-dobbeltdiagnosetilbud-paabegyndt": ("styrkede-indsatser-svaer-psykisk-sygdom", {APRIL, AUGUST}),
+    "udkast-revideret-aftale-korrespondancebreve": ("bedre-kommunikation-mellem-sektorer", {AUGUST}),
+    "op-til-10-filer-til-korrespondancebrev": ("bedre-kommunikation-mellem-sektorer", {AUGUST}),
+    "horsensklyngen-i-gang-med-f-act": ("monitorering-af-f-act", {AUGUST}),
+    "formand-for-arbejdsgruppen-principper-udpeget": ("faelleskommunale-principper", {APRIL, AUGUST}),
+}
+
+
+def test_the_initiatives_tasks_are_the_plans_tasks(shipped: Graph):
+    found: dict[str, set[str]] = {}
+    for initiative, task in shipped.subject_objects(RG.hasTask):
+        found.setdefault(str(initiative).rsplit("/", 1)[-1], set()).add(str(task).rsplit("/", 1)[-1])
+    assert found == PLAN_TASKS
+    assert sum(len(t) for t in found.values()) == 19  # 16 + the quality model, existing knowledge, decency
+    assert len(set(shipped.subjects(RDF.type, RG.Task))) == 19
+
+
+def test_reported_events_are_not_tasks_and_are_told_by_their_initiatives_reports(shipped: Graph):
+    events = {str(e).removeprefix(ID + "haendelse/"): e for e in shipped.subjects(RDF.type, RG.ReportedEvent)}
+    assert events.keys() == REPORTED_EVENTS.keys()
+    for slug, (initiative, told) in REPORTED_EVENTS.items():
+        event = events[slug]
+        assert (event, RDF.type, RG.Task) not in shipped
+        assert set(shipped.subjects(RG.hasEvent, event)) == {URIRef(ID + "initiativ/" + initiative)}
+        reports = set(shipped.subjects(RG.records, event))
+        assert {shipped.value(r, RG.asOf).toPython() for r in reports} == told
+        assert {shipped.value(r, RG.statusOf) for r in reports} == {URIRef(ID + "initiativ/" + initiative)}
+        assert not set(shipped.subjects(RG.reached, event))
+
+
+def test_aarhus_is_in_the_national_pilot_not_an_actor_of_afklaringspladser(shipped: Graph):
+    pilot = URIRef(ID + "forsoegsordning/afklaringspladser")
+    aarhus = URIRef(ID + "kommune/aarhus")
+    initiative = URIRef(ID + "initiativ/etablering-af-afklaringspladser")
+    assert (pilot, RDF.type, RG.Pilot) in shipped
+    assert set(shipped.objects(pilot, RG.participant)) == {aarhus}  # the report names only Aarhus
+    assert (shipped.value(pilot, RG.periodText).toPython(), shipped.value(pilot, RG.periodStart).toPython(),
+            shipped.value(pilot, RG.periodEnd).toPython()) == ("2024-2026", date(2024, 4, 1), date(2026, 3, 31))
+    assert (initiative, RG.involves, aarhus) not in shipped
+    assert (initiative, SKOS.related, pilot) in shipped
+
+
+def test_kl_and_socialtilsyn_midt_are_not_involved_in_the_principles(shipped: Graph):
+    principles = URIRef(ID + "initiativ/faelleskommunale-principper")
+    kl, tilsyn = URIRef(ID + "organisation/kl"), URIRef(ID + "organisation/socialtilsyn-midt")
+    assert not {kl, tilsyn} & set(shipped.objects(principles, RG.involves))
+    assert list(shipped.subjects(RG.involves, kl)) == []  # KL only wrote the standard contracts
+    # Socialtilsyn Midt receives the reports the decision point proposes
+    assert list(shipped.subjects(RG.involves, tilsyn)) == [URIRef(ID + "beslutningspunkt/obligatoriske-standardkontrakter")]
+    # KKR is named only in April, as the organiser of an "evt. kommende" conference
+    assert list(shipped.subjects(RG.involves, URIRef(ID + "udvalg/kkr-midtjylland"))) == []
+
+
+def test_only_the_serviceloven_kind_are_framework_agreements(shipped: Graph):
+    assert set(shipped.subjects(RDF.type, RG.FrameworkAgreement)) == {
+        URIRef(ID + "aftale/rammeaftale-2025-26"), URIRef(ID + "aftale/rammeaftale-sjaelland")}
+    assert (URIRef(ID + "aftale/rammeaftale-korrespondancemeddelelser"), RDF.type,
+            RG.CollaborationAgreement) in shipped
+
+
+def test_the_96_hour_decision_is_dated_only_by_what_the_sources_carry(shipped: Graph):
+    milestone = URIRef(ID + "milepael/behandlingsansvar-96-timer-aftalt")
+    assert (str(shipped.value(milestone, RG.dateText)), shipped.value(milestone, RG.earliest).toPython(),
+            shipped.value(milestone, RG.latest).toPython()) == (
+        "I sundhedsreformen", date(2024, 11, 1), AUGUST)  # not before the reform; by the report
+
+
+def test_august_reached_the_f_act_survey_and_the_quality_model_input(shipped: Graph):
+    august = {o for s in shipped.subjects(RG.asOf, Literal(AUGUST)) for o in shipped.objects(s, RG.reached)}
+    assert URIRef(ID + "opgave/afdaek-udbredelse-af-f-act") in august
+    assert URIRef(ID + "opgave/faelles-om-kvalitet") in august
+    assert URIRef(ID + "opgave/faelles-om-kvalitet-kvalitetsmodel") not in august  # the model itself is open
+
+
+def test_the_theme_day_has_its_own_milestone_in_2026(shipped: Graph):
+    theme_day = URIRef(ID + "initiativ/temadag-overgangen-2026")
+    held = URIRef(ID + "milepael/temadag-overgangen-afholdes")
+    assert (theme_day, RG.hasMilestone, held) in shipped
+    assert (shipped.value(held, RG.earliest).toPython(), shipped.value(held, RG.latest).toPython()) == (
+        date(2026, 1, 1), date(2026, 12, 31))

@@ -39,7 +39,7 @@ def test_model_doc_query_answers_match_the_graph(engine, query: str, table: str)
 
 def test_model_doc_counts_match_the_graph(engine):
     rows = COUNT_ROW.findall(TEXT)
-    assert len(rows) == 19
+    assert len(rows) == 21
     for curie, count in rows:
         found = len(engine.query(f"SELECT DISTINCT ?s WHERE {{ ?s a/rdfs:subClassOf* {curie} }}"))
         assert (curie, found) == (curie, int(count))
@@ -81,7 +81,7 @@ def test_readme_names_every_named_query():
     from rammegraf.query import query_names
 
     names = query_names()
-    assert len(names) == 21
+    assert len(names) == 24
     for name in names:
         assert f"| `{name}` |" in README, name
 

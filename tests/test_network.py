@@ -63,11 +63,11 @@ def test_build_network_phase_as_of_date():
 def test_build_network_shipped_counts(engine):
     net = build_network(engine)
     kinds = Counter(net.nodes[n]["kind"] for n in net.nodes)
-    assert kinds == {"initiative": 15, "municipality": 19, "milestone": 26, "organisation": 11,
+    assert kinds == {"initiative": 15, "municipality": 19, "milestone": 27, "organisation": 11,
                      "committee": 7, "meeting": 6, "provision": 6, "person": 5, "cluster": 5,
                      "goal": 4, "agreement": 7, "area": 3, "act": 3, "workinggroup": 2,
                      "region": 1, "plan": 1}
-    assert net.number_of_nodes() == 121
+    assert net.number_of_nodes() == 122
     assert not any(k in ("status", "task") for k in kinds)
 
 

@@ -43,10 +43,10 @@ def test_timeline_says_what_it_shows(engine):
     svg = timeline(engine, "svg").decode("utf-8")
     assert "<title>Status og milepæle pr. initiativ</title>" in svg
     assert ("<desc>Tidslinje: status og milepæle for 15 initiativer i 3 udviklingsområder. 25 statusrapporter fra "
-            "8. april 2025 til 20. august 2025 er prikker i fasens farve; 26 milepæle fra ") in svg
+            "8. april 2025 til 20. august 2025 er prikker i fasens farve; 27 milepæle fra ") in svg
     spec = timeline_spec(engine)
     kinds = [row[2]["text"] for row in spec["usermeta"]["rammegraf"]["table"]["rows"]]
-    assert kinds.count("Status") == 25 and kinds.count("Milepæl") == 26
+    assert kinds.count("Status") == 25 and kinds.count("Milepæl") == 27
 
 
 def test_timeline_marks_link_to_their_pages_when_served_and_a_file_has_no_dead_links(engine):
@@ -69,7 +69,7 @@ def test_matrix_cells_say_how_each_municipality_takes_part(engine):
     municipalities, initiatives, cells = matrix(engine)
     assert len(municipalities) == 19 and len(initiatives) == 15
     row = dict(zip(initiatives, cells[municipalities.index("Aarhus Kommune")]))
-    assert row["Etablering af afklaringspladser"] == "involves"        # the pilot, directly
+    assert row["Etablering af afklaringspladser"] == ""    # Aarhus is in the pilot, not the initiative (issue 26)
     assert row["Udvidelse af Samarbejdsaftalen om den gode indlæggelse og udskrivelse ift. psykiatri"] == "cluster"
     assert row["Monitorering af F-ACT"] == ""
     skive = dict(zip(initiatives, cells[municipalities.index("Skive Kommune")]))
@@ -79,7 +79,7 @@ def test_matrix_cells_say_how_each_municipality_takes_part(engine):
     labels = Labels(engine, "da")
     pairs = {(labels.display(m), labels.display(i)) for m, i, _ in answer.rows}
     marked = {(m, i) for m, row in zip(municipalities, cells) for i, c in zip(initiatives, row) if c}
-    assert marked == pairs and len(pairs) == 27
+    assert marked == pairs and len(pairs) == 26
 
 
 def test_matrix_csv_says_how(engine):
@@ -87,10 +87,10 @@ def test_matrix_csv_says_how(engine):
     assert rows[0][0] == "kommune" and len(rows) == 20 and len(rows[0]) == 16
     aarhus = dict(zip(rows[0], rows[1]))
     assert rows[1][0] == "Aarhus Kommune"
-    assert aarhus["Etablering af afklaringspladser"] == "Involveret"
+    assert aarhus["Etablering af afklaringspladser"] == ""
     assert aarhus["Monitorering af F-ACT"] == ""
     cells = [c for row in rows[1:] for c in row[1:] if c]
-    assert len(cells) == 27 and set(cells) == {"Involveret", "Gennem sundhedsklynge"}
+    assert len(cells) == 26 and set(cells) == {"Involveret", "Gennem sundhedsklynge"}
     english = list(csv.reader(matrix_csv(engine, lang="en").decode("utf-8").splitlines()))
     assert english[0][0] == "municipality" and "Through a health cluster" in english[1]
 
@@ -105,8 +105,8 @@ def test_matrix_picture_has_a_legend_of_colour_and_shape_and_every_name(engine):
     texts = svg_texts(svg.split("\n", 1)[1])
     for words in ("Hvordan", "Involveret", "Gennem sundhedsklynge", "Ringkøbing-Skjern Kommune", LONG):
         assert words in texts, words
-    assert "<desc>Matrix: 19 kommuner × 15 initiativer; 27 steder deltager en kommune (4 involveret, " \
-           "23 gennem sundhedsklynge)." in svg
+    assert "<desc>Matrix: 19 kommuner × 15 initiativer; 26 steder deltager en kommune (23 gennem " \
+           "sundhedsklynge, 3 involveret)." in svg
     assert matrix_picture(engine, "png").startswith(PNG)
 
 

@@ -22,7 +22,7 @@ def expected_rows(name: str) -> list[list[str]]:
 
 
 def test_queries_dir_collects_every_named_query():
-    assert len(QUERY_FILES) == 23
+    assert len(QUERY_FILES) == 24
     assert len([p for p in QUERY_FILES if p.stem.endswith("-violation")]) == 4
 
 

@@ -27,7 +27,7 @@ def test_data_files_finds_reference_and_plan():
     names = {p.relative_to(p.parents[1]).as_posix() for p in data_files()}
     assert {"reference/municipalities.ttl", "reference/laws.ttl",
             "reference/organisations.ttl"} <= names
-    assert sum(1 for n in names if n.startswith("rammeaftale-2025-26/")) == 8
+    assert sum(1 for n in names if n.startswith("rammeaftale-2025-26/")) == 9
 
 
 @pytest.mark.parametrize("path", ALL_FILES, ids=lambda p: p.name)
@@ -106,7 +106,7 @@ def copy_data(tmp_path: Path) -> Path:
 def test_in_memory_and_on_disk_hold_the_same_graph(tmp_path: Path):
     memory = load_in_memory(graph_files())
     disk = open_store(persistent=True, cache=tmp_path / "cache")
-    assert len(disk) == len(memory) == 2196
+    assert len(disk) == len(memory) == 2305
     dump = lambda store: sorted(OxigraphEngine(store).dump().splitlines())  # noqa: E731
     assert dump(disk) == dump(memory)
 

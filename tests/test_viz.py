@@ -56,7 +56,7 @@ def test_select_view_errors(engine, view: str, words: str):
 def test_page_data_positions_sizes_and_history(engine):
     net = build_network(engine)
     data = page_data(engine, select_view(engine, "all"))
-    assert len(data["nodes"]) == net.number_of_nodes() == 121
+    assert len(data["nodes"]) == net.number_of_nodes() == 122
     assert len(data["edges"]) == net.number_of_edges()
     f_act = next(n for n in data["nodes"] if n["id"] == F_ACT)
     assert [(h["date"], h["phase"]) for h in f_act["history"]] == [
