@@ -57,7 +57,7 @@ def generated(tmp_path_factory):
 
 
 def test_engines_hold_the_same_triples(shipped: Graph, engine):
-    assert len(engine) == len(shipped) == 2305
+    assert len(engine) == len(shipped) == 2303
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -106,7 +106,7 @@ def copy_data(tmp_path: Path) -> Path:
 def test_in_memory_and_on_disk_hold_the_same_graph(tmp_path: Path):
     memory = load_in_memory(graph_files())
     disk = open_store(persistent=True, cache=tmp_path / "cache")
-    assert len(disk) == len(memory) == 2305
+    assert len(disk) == len(memory) == 2303
     dump = lambda store: sorted(OxigraphEngine(store).dump().splitlines())  # noqa: E731
     assert dump(disk) == dump(memory)
 
