@@ -198,3 +198,17 @@ def test_milestone_states_are_the_same_by_lookup_and_by_reading_everything(engin
     assert rounds.milestone_states(engine, day, within=150) == looked_up
     assert rounds.milestone_states(engine, day, within=150, milestones=[d.milestone for d in looked_up[::2]]) == subset
     assert {d.state for d in looked_up} >= {"reached", "overdue", "on_hold"}
+
+
+def test_each_bar_links_to_the_list_behind_it(engine):
+    from rammegraf.web.jobs.dashboard import dashboard
+
+    page = dashboard(engine, None, "da", "2025-09-01")
+    phases = page["charts"][0]["chart"]["spec"]["data"]["values"]
+    assert phases and {d.get("href") for d in phases} == {"/foresporgsler/status-i-rapport?date=2025-08-20"}
+    areas = page["charts"][1]["chart"]["spec"]["data"]["values"]
+    assert all(d["href"].startswith("/id/udviklingsomraade/") for d in areas)
+    flow = page["overview"]["flow"]["spec"]["data"]["values"]
+    assert {d.get("href") for d in flow} >= {"/runder/2025-08-20"}
+    milestones = page["overview"]["milestones"]["spec"]["data"]["values"]
+    assert milestones and all(d["href"].startswith("/id/milepael/") for d in milestones)

@@ -13,6 +13,8 @@ from ...terms import iri
 from ..urls import link
 from .common import NotFound, cell, html_result
 
+RG_NS = "https://w3id.org/rammegraf/ontology#"
+
 WORDS = {
     "da": {"flow": "Hvordan faserne flyttede sig fra {a} til {b}", "before": "Fase før", "after": "Fase efter",
            "initiatives": "Initiativer"},
@@ -51,6 +53,12 @@ def dashboard_chart(engine, name: str, day: str, previous: str | None, lang: str
     labels = Labels(engine, lang)
     result = html_result(run_on(engine, query, values), labels, lang)
     result["captions"] = [query.caption(v, lang) for v in result["vars"]]
+    # a phase's bar links to the list behind it: the round's initiatives with their phases
+    behind = link("/foresporgsler/status-i-rapport", lang, date=day)
+    for row in result["rows"]:
+        for c in row:
+            if c.get("iri", "").startswith(RG_NS) and "href" not in c:
+                c["href"] = behind
     out["chart"] = chart_part(result, lang, query=query, draw=True) if result["rows"] else None
     return out
 
@@ -72,8 +80,10 @@ def dashboard_overview(engine, day: str, previous: str | None, lang: str) -> dic
     flow = None
     if previous and seen.flow:
         def phase_cell(value):
-            # no phase (new in the round, or not in it): an empty cell, grey in the phases' palette
-            return cell(iri(value), labels, lang) if value else {"text": ""}
+            # no phase (new in the round, or not in it): an empty cell, grey in the phases' palette;
+            # a bar links to the round's changes
+            return {**cell(iri(value), labels, lang), "href": link("/runder/" + day, lang)} if value \
+                else {"text": ""}
         result = {"vars": ["fromPhase", "toPhase", "initiatives"], "captions": [words["before"], words["after"],
                   words["initiatives"]], "types": ["nominal", "nominal", "quantitative"], "truncated": False,
                   "rows": [[phase_cell(a), phase_cell(b), {"text": str(n)}]
