@@ -94,7 +94,7 @@ def test_validate_whole_graph_on_virtuoso_is_the_local_report(virtuoso):
     local = CliRunner().invoke(main, ["validate", "--format", "json"])
     assert (remote.exit_code, local.exit_code) == (0, 0), remote.output
     assert json.loads(remote.stdout) == json.loads(local.stdout)
-    assert json.loads(local.stdout)["warnings"] == 32
+    assert json.loads(local.stdout)["warnings"] == 33
 
 
 def test_validate_every_kind_of_violation_on_virtuoso(planted, virtuoso):
