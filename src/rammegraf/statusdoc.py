@@ -304,11 +304,48 @@ def _environment():
                        trim_blocks=True, lstrip_blocks=True)
 
 
-def chart_png(doc: dict) -> bytes | None:
-    from .charts import png
+CHARTS_KEPT = 64   # drawn charts kept in the cache (the newest); each is some 200 kB
 
+
+def chart_png(doc: dict) -> bytes | None:
+    """The chart as a PNG: from the cache when this very chart was drawn before (the same round
+    in another format, or again), else drawn by vl-convert and kept. A process's first drawing
+    starts vl-convert's JavaScript engine, half a second of a report of the shipped data."""
     spec = doc["chart"]["spec"]
-    return png(spec) if spec else None
+    return _cached_png(spec) if spec else None
+
+
+def _cached_png(spec: dict) -> bytes:
+    """``charts.png(spec)``, kept in ``<cache>/charts/`` under the SHA-256 of the spec and the
+    versions that draw it; a cache that cannot be read or written is only slower."""
+    import hashlib
+    import json
+
+    import vl_convert
+
+    from .charts import VL_VERSION, png
+    from .store import cache_root, write_atomic
+
+    key = hashlib.sha256(json.dumps([spec, VL_VERSION, getattr(vl_convert, "__version__", ""), 2.0],
+                                    sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+    folder = cache_root() / "charts"
+    path = folder / f"{key}.png"
+    try:
+        data = path.read_bytes()
+        if data.startswith(b"\x89PNG\r\n\x1a\n"):
+            return data
+    except OSError:
+        pass
+    data = png(spec)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, data)
+        kept = sorted(folder.glob("*.png"), key=lambda f: f.stat().st_mtime, reverse=True)
+        for old in kept[CHARTS_KEPT:]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass
+    return data
 
 
 def to_html(doc: dict, *, picture: str = "svg", png_bytes: bytes | None = None) -> str:
