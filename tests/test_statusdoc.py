@@ -221,3 +221,18 @@ def test_the_chart_is_drawn_once_and_read_from_the_cache_after(engine, tmp_path,
         kept.write_bytes(b"not a png")
     assert statusdoc.chart_png(doc) == first and len(drawn) == 3
 
+
+@pytest.mark.parametrize("day", [AUGUST, APRIL])
+def test_the_document_is_the_same_when_everything_is_read_whole(engine, monkeypatch, day):
+    """At a million triples the lookups read the graph whole (rounds.WHOLE) and every label at
+    once (labels.ALL_ABOVE): forced here on the shipped data, the document is the same."""
+    from datetime import date
+
+    from rammegraf import labels, rounds, statusdoc
+
+    by_lookup = statusdoc.gather(engine, as_of=date.fromisoformat(day))
+    monkeypatch.setattr(rounds, "WHOLE", 0)
+    monkeypatch.setattr(labels, "ALL_ABOVE", 0)
+    read_whole = statusdoc.gather(engine, as_of=date.fromisoformat(day))
+    assert read_whole == by_lookup
+    assert sum(len(area["initiatives"]) for area in read_whole["areas"]) == len(expected(engine, day))
