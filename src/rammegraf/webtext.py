@@ -235,3 +235,26 @@ DASHBOARD_TEXT = {
 }
 for _lang, _words in DASHBOARD_TEXT.items():
     TEXT[_lang].update(_words)
+
+REPORT_TEXT = {
+    "da": {
+        "report_nav": "Rapport", "report_title": "Statusrapport",
+        "report_round": "Statusrunde", "report_show": "Vis",
+        "report_help": "Statusrapporten for en runde, som 'rammegraf report' skriver den: sammenfatningen og en "
+                       "tabel pr. udviklingsområde. Hent den som Word, PDF, HTML eller Markdown.",
+        "report_downloads": "Hent rapporten pr. {day}",
+        "report_as": {".docx": "Word (.docx)", ".pdf": "PDF (.pdf)", ".html": "HTML (.html)",
+                      ".md": "Markdown (.md)"},
+    },
+    "en": {
+        "report_nav": "Report", "report_title": "Status report",
+        "report_round": "Status round", "report_show": "Show",
+        "report_help": "The status report of a round, as 'rammegraf report' writes it: the summary and a table "
+                       "per development area. Download it as Word, PDF, HTML or Markdown.",
+        "report_downloads": "Download the report as of {day}",
+        "report_as": {".docx": "Word (.docx)", ".pdf": "PDF (.pdf)", ".html": "HTML (.html)",
+                      ".md": "Markdown (.md)"},
+    },
+}
+for _lang, _words in REPORT_TEXT.items():
+    TEXT[_lang].update(_words)

@@ -13,6 +13,7 @@ from .entries import Entries
 from .graphs import Graphs
 from .pages import Pages
 from .queries import Queries
+from .report import Report
 from .resources import Resources
 from .rounds import Rounds
 from .search import Search
@@ -35,7 +36,7 @@ def create_app(settings: Settings | None = None):
     endpoint = Endpoint(web)
     # Entries before Resources: /id/…/rediger is an entry's form, not a resource called …/rediger
     families = [pages, Queries(web, pages), endpoint, Entries(pages), Resources(pages), Graphs(pages),
-                Validation(web), Rounds(pages), Search(pages), SignIn(web, guard)]
+                Validation(web), Rounds(pages), Report(pages), Search(pages), SignIn(web, guard)]
     routes = [route for family in families for route in family.routes()]
 
     @asynccontextmanager

@@ -10,7 +10,7 @@ from ..errors import RammegrafError
 from ..webtext import TEXT
 from .base import ClientGone, TEMPLATES, Web, error_headers, status_of
 
-STATIC = {"app.css": ("app.css", "text/css"), "tables.js": ("tables.js", "text/javascript"),
+STATIC = {"app.css": ("app.css", "text/css"), "statusrapport.css": ("statusrapport.css", "text/css"), "tables.js": ("tables.js", "text/javascript"),
           "site.js": ("site.js", "text/javascript"), "entry.js": ("entry.js", "text/javascript")}
 # An entry's file is a name in TEMPLATES, or a Path: the built editor, the chart bundle and their licences in static/
 STATIC_FILES = Path(__file__).resolve().parents[1] / "static"

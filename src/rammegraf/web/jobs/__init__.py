@@ -7,8 +7,8 @@ into responses.
 
 from __future__ import annotations
 
-from . import charts, dashboard, entries, graphs, pages, queries, rounds, search, validation
+from . import charts, dashboard, entries, graphs, pages, queries, report, rounds, search, validation
 from .common import HTML, NotAcceptable, NotFound, cell, choose_media, html_result  # noqa: F401
 from .validation import with_prefixes  # noqa: F401
 
-JOBS = {job.__name__: job for family in (queries, pages, graphs, validation, rounds, search, entries, charts, dashboard) for job in family.JOBS}
+JOBS = {job.__name__: job for family in (queries, pages, graphs, validation, rounds, search, entries, charts, dashboard, report) for job in family.JOBS}

@@ -1,0 +1,112 @@
+"""/rapport: the status document of a round in the site's layout, and its downloads read back
+by other readers (python-docx, pdftotext); a date that is no round is a 404 naming the rounds;
+what the data holds is escaped on the page and in every format."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from datetime import date
+
+import pytest
+from conftest import PAYLOAD, web_client
+from test_statusdoc import APRIL, AUGUST, expected, read_docx
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@pytest.fixture(scope="module")
+def client(web_data):
+    with web_client(data_dirs=(web_data,), timeout=30.0, today=date(2025, 9, 1)) as test_client:
+        yield test_client
+
+
+def main_of(page: str) -> str:
+    return page.split('<main id="main"', 1)[1].split("</main>", 1)[0]
+
+
+def test_the_page_shows_the_latest_round_with_a_choice_of_rounds_and_the_downloads(client, engine):
+    response = client.get("/rapport")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
+    page = response.text
+    assert '<a href="/rapport">Rapport</a>' in page                                   # in the site's menu
+    assert '<link rel="stylesheet" href="/static/statusrapport.css">' in page and "<style" not in page   # the CSP
+    main = main_of(page)
+    assert "<h1>Handlingsplan – status pr. 20. august 2025</h1>" in main
+    assert re.findall(r'<option value="([\d-]+)"( selected)?>', main) == [(AUGUST, " selected"), (APRIL, "")]
+    for suffix in (".docx", ".pdf", ".html", ".md"):
+        assert f'href="/rapport{suffix}?as_of={AUGUST}" download' in main, suffix
+    for name, (area, phase, _) in expected(engine, AUGUST).items():
+        assert f"<strong>{name.replace('&', '&amp;')}</strong>" in main, name
+    assert main.count("<section class=\"area\">") == len({a for a, _, _ in expected(engine, AUGUST).values()})
+    assert '<svg' in main and 'role="img"' in main                      # the chart drawn by the server
+    assert client.get("/static/statusrapport.css").headers["content-type"].startswith("text/css")
+
+
+def test_another_round_and_english(client, engine):
+    main = main_of(client.get(f"/rapport?as_of={APRIL}&lang=en").text)
+    assert "<h1>Action plan – status as of 8 April 2025</h1>" in main
+    assert f'<option value="{APRIL}" selected>' in main
+    assert f'href="/rapport.pdf?as_of={APRIL}&amp;lang=en" download' in main
+    for name in expected(engine, APRIL, "en"):
+        assert f"<strong>{name.replace('&', '&amp;')}</strong>" in main, name
+    assert "There is no earlier round to compare with." in main
+
+
+@pytest.mark.parametrize("as_of", ["2025-04-09", "1999-01-01", "<script>x</script>"])
+def test_a_date_that_is_no_round_is_a_404_that_names_the_rounds(client, as_of):
+    for path in ("/rapport", "/rapport.docx", "/rapport.pdf"):
+        response = client.get(path, params={"as_of": as_of})
+        assert response.status_code == 404, path
+        assert "runderne er 2025-04-08, 2025-08-20" in response.text, path
+        assert "<script>x" not in response.text
+
+
+def test_the_docx_download_is_word_with_every_area_as_a_heading(client, engine, tmp_path):
+    response = client.get("/rapport.docx", params={"as_of": AUGUST})
+    assert response.status_code == 200 and response.headers["content-type"] == DOCX
+    assert response.headers["content-disposition"] == f'attachment; filename="statusrapport-{AUGUST}.docx"'
+    (tmp_path / "r.docx").write_bytes(response.content)
+    headings, found = read_docx(tmp_path / "r.docx")
+    found = {name.strip(): row for name, row in found.items()}   # a name without a source: "name " + no [n]
+    want = expected(engine, AUGUST)
+    assert headings == ["Sammenfatning", *sorted({area for area, _, _ in want.values()}), "Kilder"]
+    assert PAYLOAD in found                      # the payload is text in Word, as it is in the graph
+    assert {name: row for name, row in found.items() if name != PAYLOAD} == want
+
+
+def test_the_pdf_download(client, engine, tmp_path, pango, pdftotext):
+    response = client.get("/rapport.pdf", params={"as_of": APRIL, "lang": "en"})
+    assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
+    assert response.headers["content-disposition"] == f'attachment; filename="statusrapport-{APRIL}-en.pdf"'
+    assert response.content.startswith(b"%PDF-")
+    (tmp_path / "r.pdf").write_bytes(response.content)
+    words = " ".join(subprocess.run([pdftotext, tmp_path / "r.pdf", "-"], capture_output=True, text=True,
+                                    check=True).stdout.split())
+    assert "Action plan – status as of 8 April 2025" in words
+    for name in expected(engine, APRIL, "en"):
+        assert name in words, name
+
+
+def test_the_html_and_markdown_downloads(client):
+    html = client.get("/rapport.html")
+    assert html.status_code == 200 and html.headers["content-type"] == "text/html; charset=utf-8"
+    assert html.headers["content-disposition"] == f'attachment; filename="statusrapport-{AUGUST}.html"'
+    assert html.text.startswith("<!DOCTYPE html>") and "<h1>Handlingsplan – status pr. 20. august 2025</h1>" in html.text
+    md = client.get("/rapport.md", params={"lang": "en"})
+    assert md.status_code == 200 and md.headers["content-type"] == "text/markdown; charset=utf-8"
+    assert md.headers["content-disposition"] == f'attachment; filename="statusrapport-{AUGUST}-en.md"'
+    assert "\n# Action plan – status as of 20 August 2025\n" in md.text
+
+
+def test_the_script_payload_is_text_on_the_page_and_in_the_html_and_markdown(client):
+    escaped = "&lt;img src=x onerror=alert(1)&gt;&lt;script&gt;alert(2)&lt;/script&gt;"
+    page = client.get("/rapport").text
+    assert f"<strong>{escaped}</strong>" in page
+    assert "<script>alert" not in page and "<img src=x" not in page
+    html = client.get("/rapport.html").text
+    assert escaped in html and "<script>alert" not in html and "<img src=x" not in html
+    md = client.get("/rapport.md").text
+    # Markdown's characters escaped: every < of the payload is \<, which a renderer shows as text
+    assert r"\<img src=x onerror=alert\(1\)\>\<script\>" in md
+    assert not re.search(r"(?<!\\)<(img|script|/script)", md)
