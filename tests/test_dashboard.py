@@ -212,3 +212,19 @@ def test_each_bar_links_to_the_list_behind_it(engine):
     assert {d.get("href") for d in flow} >= {"/runder/2025-08-20"}
     milestones = page["overview"]["milestones"]["spec"]["data"]["values"]
     assert milestones and all(d["href"].startswith("/id/milepael/") for d in milestones)
+
+
+def test_frister_is_paged(client, monkeypatch):
+    """At a million triples /frister has thousands of rows: a page of them, with the total and links."""
+    from rammegraf.web import rounds as page_module
+
+    monkeypatch.setattr(page_module, "PAGE", 4)
+    first = client.get("/frister?as_of=2025-09-01&within=90&state=reached&state=overdue", headers=HTML).text
+    assert len(rows_of(first)) == 4 and "Side 1 af" in first and "viser 1–4" in first
+    following = re.search(r'<a href="([^"]+)" rel="next">', first).group(1).replace("&amp;", "&")
+    assert "state=reached" in following and "state=overdue" in following and "side=2" in following
+    second = client.get("/frister" + following, headers=HTML).text
+    assert "viser 5–8" in second and rows_of(second) != rows_of(first)
+    assert 'rel="prev"' in second
+    alone = client.get("/frister?as_of=2025-09-01&within=90&side=x", headers=HTML)
+    assert alone.status_code == 200 and "Side 1 af" in alone.text
