@@ -115,7 +115,7 @@ SELECT ?year (COUNT(?m) AS ?meetings) WHERE { ?m a rg:Meeting ; rg:onDate ?d . B
 GROUP BY ?year ORDER BY ?year
 """, encoding="utf-8")
     monkeypatch.setattr(queries, "queries_dir", lambda: folder)
-    page = dashboard(engine, None, "da", "2025-09-01")
+    page = dashboard(engine, None, "da")
     assert [c["name"] for c in page["charts"]] == ["initiativer-pr-fase", "moeder-pr-aar", "faser-pr-udviklingsomraade"]
     added = page["charts"][1]
     assert added["title"] == "Møder pr. år" and added["chart"]["svg"].startswith("<svg")
@@ -166,7 +166,7 @@ def test_the_front_page_is_computed_ahead_and_a_reader_shares_it(web_data):
     with web_client(data_dirs=(web_data,), warm=True, today=date(2025, 9, 1)) as http:
         web = http.app.state.web
         keys = web.front_page_keys()
-        assert keys[0] == ("dashboard", (None, "da", "2025-09-01"))
+        assert keys[0] == ("dashboard", (None, "da"))
         end = time.monotonic() + 60
         while not all(k in web.cache for k in keys):
             assert time.monotonic() < end, "the front page was not computed ahead"
@@ -203,7 +203,7 @@ def test_milestone_states_are_the_same_by_lookup_and_by_reading_everything(engin
 def test_each_bar_links_to_the_list_behind_it(engine):
     from rammegraf.web.jobs.dashboard import dashboard
 
-    page = dashboard(engine, None, "da", "2025-09-01")
+    page = dashboard(engine, None, "da")
     phases = page["charts"][0]["chart"]["spec"]["data"]["values"]
     assert phases and {d.get("href") for d in phases} == {"/foresporgsler/status-i-rapport?date=2025-08-20"}
     areas = page["charts"][1]["chart"]["spec"]["data"]["values"]
@@ -228,3 +228,38 @@ def test_frister_is_paged(client, monkeypatch):
     assert 'rel="prev"' in second
     alone = client.get("/frister?as_of=2025-09-01&within=90&side=x", headers=HTML)
     assert alone.status_code == 200 and "Side 1 af" in alone.text
+
+
+def test_the_front_page_is_kept_beside_an_on_disk_store(web_data, tmp_path):
+    """On an on-disk store the front page computed ahead is kept beside it (one store per
+    version of the data), so a server started again reads it instead of computing it."""
+    import time
+
+    from conftest import web_client
+
+    settings = dict(data_dirs=(web_data,), warm=True, in_memory_limit=0, cache=tmp_path / "cache")
+    with web_client(**settings) as http:
+        web = http.app.state.web
+        end = time.monotonic() + 120
+        while not all(web._kept(lang) is not None and web._kept(lang).is_file() for lang in ("da", "en")):
+            assert time.monotonic() < end, "the front page was not kept"
+            time.sleep(0.1)
+        kept = web._kept("da")
+        first = http.get("/", headers=HTML).text
+    assert (tmp_path / "cache") in kept.parents and not list(kept.parent.glob(".forside-*.tmp"))
+    with web_client(**settings) as http:
+        web = http.app.state.web
+        ran = []
+        real = web.pool.run
+
+        async def counted(name, *args, **kw):
+            ran.append(name)
+            return await real(name, *args, **kw)
+        web.pool.run = counted
+        end = time.monotonic() + 30
+        while not all(k in web.cache for k in web.front_page_keys()):
+            assert time.monotonic() < end, "the kept front page was not read"
+            time.sleep(0.05)
+        again = http.get("/", headers=HTML).text
+        assert "dashboard" not in ran                    # read from beside the store, not computed
+    assert again == first

@@ -145,7 +145,7 @@ class Web:
 
     def front_page_keys(self) -> list[tuple]:
         """The cache keys of the front page (the latest round, Danish and English)."""
-        return [("dashboard", (None, lang, self.today())) for lang in ("da", "en")]
+        return [("dashboard", (None, lang)) for lang in ("da", "en")]
 
     def _warm(self) -> None:
         """Start computing the front page in the background (Settings.warm)."""
@@ -155,13 +155,30 @@ class Web:
             self.warming.cancel()
         self.warming = asyncio.ensure_future(self._warm_front_page())
 
+    def _kept(self, lang: str) -> Path | None:
+        """Where the front page is kept beside an on-disk store (a store is made for one
+        version of the data: a save makes a new one), or None for data held in memory."""
+        spec = self.pool.spec if self.pool is not None else None
+        return Path(spec[1]) / f"forside-{lang}.json" if spec and spec[0] == "store" else None
+
     async def _warm_front_page(self) -> None:
+        import json
         import logging
 
+        loop = asyncio.get_running_loop()
         for name, args in self.front_page_keys():
+            kept = self._kept(args[1])
             try:
-                await self._shared((name, args), lambda: self.pool.run(
+                if kept is not None and kept.is_file():
+                    # computed for this store before (by this server or one before it): read, not computed
+                    data = await loop.run_in_executor(None, lambda: json.loads(kept.read_text(encoding="utf-8")))
+                    if data.get("version") == KEPT_VERSION:
+                        self.cache[(name, args)] = data["page"]
+                        continue
+                page = await self._shared((name, args), lambda: self.pool.run(
                     name, *args, timeout=self.settings.warm_timeout, client="rammegraf:warm"))
+                if kept is not None:
+                    await loop.run_in_executor(None, _keep, kept, {"version": KEPT_VERSION, "page": page})
             except asyncio.CancelledError:
                 raise
             except Exception as error:      # the page says it again to its reader; the log says it here
@@ -310,6 +327,19 @@ class Web:
                 raise TooLarge(_too_large(limit))
             chunks.append(chunk)
         return b"".join(chunks)
+
+
+KEPT_VERSION = 1   # the kept front page's layout (a newer rammegraf computes it again)
+
+
+def _keep(path: Path, data: dict) -> None:
+    """Write the front page beside the store: a temporary file, then renamed."""
+    import json
+    import os
+
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    os.replace(temporary, path)
 
 
 def _derive_index(old: Path, folder: Path, engine, change) -> None:

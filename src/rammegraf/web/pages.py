@@ -37,8 +37,7 @@ class Pages:
     async def home(self, request):
         """The dashboard: the plan as of a status round (``?as_of=``, the latest by default)."""
         lang = self.web.lang(request)
-        data = await self.run(request, "dashboard", request.query_params.get("as_of") or None, lang,
-                              self.web.today(), cached=True)
+        data = await self.run(request, "dashboard", request.query_params.get("as_of") or None, lang, cached=True)
         if isinstance(data, Response):
             return data
         counts = [(TEXT[lang]["triples"] if name == "triples" else name, n) for name, n in data["counts"]]

@@ -108,14 +108,14 @@ def dashboard_overview(engine, day: str, previous: str | None, lang: str) -> dic
     }
 
 
-def dashboard(engine, wanted: str | None, lang: str, today: str) -> dict:
+def dashboard(engine, wanted: str | None, lang: str) -> dict:
     """Everything the front page shows for the round ``wanted`` (or the latest)."""
     from ...dashboard import dashboard_queries
-    from .pages import home
+    from .pages import counts
 
     chosen = dashboard_round(engine, wanted)
     day, previous = chosen["day"], chosen["previous"]
-    out = {"chosen": chosen, "counts": home(engine, lang, today)["counts"], "overview": None, "charts": []}
+    out = {"chosen": chosen, "counts": counts(engine, lang)["counts"], "overview": None, "charts": []}
     if day:
         out["overview"] = dashboard_overview(engine, day, previous, lang)
         out["charts"] = [dashboard_chart(engine, q.name, day, previous, lang) for q in dashboard_queries()]

@@ -14,7 +14,7 @@ from .common import (
 )
 
 
-def home(engine, lang: str, today: str) -> dict:
+def counts(engine, lang: str) -> dict:
     """The graph's counts for the front page (the rest of it is rammegraf.web.jobs.dashboard):
     its triples and how many of each main kind of resource."""
     labels = Labels(engine, lang)
@@ -91,4 +91,4 @@ def ontology(engine, lang: str) -> dict:
 
 
 
-JOBS = (home, resource, ontology,)
+JOBS = (counts, resource, ontology,)
