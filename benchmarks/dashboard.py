@@ -25,6 +25,7 @@ from pathlib import Path
 HERE = Path(__file__).parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT / "src"))
 from serve import free_port, wait_ready  # noqa: E402
 
 ROUND = """PREFIX rg: <https://w3id.org/rammegraf/ontology#> PREFIX prov: <http://www.w3.org/ns/prov#>
@@ -44,6 +45,14 @@ def get(url: str) -> tuple[float, int, int]:
     with urllib.request.urlopen(urllib.request.Request(url, headers={"accept": "text/html"}), timeout=600) as answer:
         body = answer.read()
         return time.perf_counter() - start, answer.status, len(body)
+
+
+def forget_kept(size: str) -> None:
+    """Remove the front page kept beside the store, so the next server computes it."""
+    from rammegraf.store import store_location
+
+    for kept in store_location((data_of(size),)).glob("forside-*.json"):
+        kept.unlink()
 
 
 def served(size: str) -> dict[str, float]:
@@ -78,7 +87,7 @@ engine = open_engine(data_dirs=({str(data_of(size))!r},))
 day = latest_round(engine)
 start = time.perf_counter(); n = len(list(engine.store.query({ROUND!r} % ('"' + day.isoformat() + '"^^<http://www.w3.org/2001/XMLSchema#date>'))))
 raw = time.perf_counter() - start
-start = time.perf_counter(); dashboard(engine, None, "da", "2026-12-06"); job = time.perf_counter() - start
+start = time.perf_counter(); dashboard(engine, None, "da"); job = time.perf_counter() - start
 print(raw, job, n)
 """
     done = subprocess.run([str(ROOT / ".venv/bin/python"), "-c", script], capture_output=True, text=True, check=True)
@@ -128,7 +137,9 @@ def main() -> None:
     for size in args.sizes.split(","):
         if not data_of(size).exists():
             sys.exit(f"no data for {size}: python benchmarks/generate.py --size {size} -o out/bench-{size}")
-        runs = [served(size) for _ in range(args.runs)]
+        forget_kept(size)
+        computed = served(size)       # the first start on this store computes the front page
+        runs = [served(size) for _ in range(args.runs)]     # later starts read it from beside the store
         base = [in_process(size) for _ in range(args.runs)]
         med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
         ref = {k: statistics.median(r[k] for r in base) for k in base[0]}
@@ -136,8 +147,9 @@ def main() -> None:
         show(f"  raw round query (baseline)      {ref['raw round query']:7.2f} s")
         show(f"  dashboard job, one process       {ref['dashboard job']:7.2f} s  "
              f"({ref['dashboard job'] / ref['raw round query']:.1f}x the round query)")
+        show(f"  front page, first start on the store (computed): {computed['front page cold']:7.2f} s")
         for name in ("front page", "/frister"):
-            show(f"  {name:10} cold {med[name + ' cold']:7.2f} s  warm {med[name + ' warm']:6.3f} s  "
+            show(f"  {name:10} cold (a later start) {med[name + ' cold']:7.2f} s  warm {med[name + ' warm']:6.3f} s  "
                  f"({med[name + ' bytes'] / 1024:.0f} KB; cold {med[name + ' cold'] / ref['raw round query']:.1f}x, "
                  f"warm {med[name + ' warm'] / ref['raw round query']:.2f}x the round query)")
     if args.browser:
