@@ -137,3 +137,59 @@ def test_limit_cuts_and_marks_the_answer(engine):
     assert len(answer) == 7 and answer.truncated
     whole = engine.query("SELECT ?s WHERE { ?s a rg:Region }", limit=7)
     assert len(whole) == 1 and not whole.truncated
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_sorting_in_python_gives_oxigraphs_order(name, generated):
+    """A closing ORDER BY of variables is sorted by the engine (engine._unordered):
+    every named query's rows, in order, as Oxigraph's own ORDER BY gives them."""
+    from rammegraf.engine import checked
+
+    _, engine = generated
+    query = get_query(name)
+    values = {"actor": "https://w3id.org/rammegraf/id/udvalg/syn-midtjylland-styregruppe",
+              "initiative": "https://w3id.org/rammegraf/id/initiativ/syn-midtjylland-2025-1",
+              "plan": "https://w3id.org/rammegraf/id/aftale/syn-tiaarsplan"}
+    bindings = bind(query, {p.name: values[p.name] for p in query.params if p.name in values}, engine)
+    assert engine.query(query.text, bindings).rows == engine._run(checked(query.text), bindings, None).rows
+
+
+@pytest.mark.parametrize("order, rewritten", [
+    ("ORDER BY ?x", True),
+    ("ORDER BY DESC(?x) ?k", True),
+    ("ORDER BY ?k LIMIT 3", False),           # a LIMIT after it: Oxigraph sorts
+    ("ORDER BY STR(?x)", False),              # an expression: Oxigraph sorts
+])
+def test_python_order_matches_oxigraph_on_every_kind(order, rewritten, engine):
+    from rammegraf.engine import checked, _unordered
+
+    text = ('SELECT ?x WHERE { VALUES (?x ?k) { ("b"@da 1) ("a"@en 2) ("a"@da 10) ("B"@da UNDEF) '
+            '("æ"@da 3) ("a"@en-gb -1) } } ' + order)
+    prepared = checked(text)
+    assert (_unordered(prepared) is not None) == rewritten
+    assert engine.query(text).rows == engine._run(prepared, None, None).rows
+    assert engine.query(text, limit=2).rows == engine._run(prepared, None, None).rows[:2]
+    assert engine.query(text, limit=2).truncated
+
+
+@pytest.mark.parametrize("values", [
+    '(<https://x/b> 1) ("a" 2) (UNDEF 3)',          # an IRI and a literal: Oxigraph sorts
+    '(2 1) ("2.5"^^xsd:decimal 2) (-1 3) (UNDEF 4)',  # numbers of two types, unbound first
+    '("2026-01-02"^^xsd:date 1) ("2025-12-31"^^xsd:date 2)',
+    '("b" 1) ("a"@da 2)',                           # a string and a text with a language
+])
+def test_python_order_falls_back_on_mixed_kinds(values, engine):
+    from rammegraf.engine import checked
+
+    for order in ("ORDER BY ?x ?k", "ORDER BY DESC(?x) ?k"):
+        text = f"SELECT ?k WHERE {{ VALUES (?x ?k) {{ {values} }} }} {order}"
+        assert engine.query(text).rows == engine._run(checked(text), None, None).rows
+        assert engine.query(text).vars == ["k"]
+
+
+def test_a_key_that_is_not_projected_is_not_added_under_distinct():
+    from rammegraf.engine import checked, _unordered
+
+    assert _unordered(checked("SELECT DISTINCT ?k WHERE { ?k ?p ?x } ORDER BY ?x")) is None
+    prepared, keys, added = _unordered(checked("SELECT ?k WHERE { ?k ?p ?x } ORDER BY ?x"))
+    assert added == 1 and keys == (("x", False),) and "SELECT ?k ?x WHERE" in prepared.text()

@@ -419,3 +419,28 @@ def test_the_frister_page_links_initiatives_actors_and_the_report_that_says_reac
     assert '<a href="/id/status/styrkede-indsatser-svaer-psykisk-sygdom-2025-08-20">' in row
     row = next(r for r in page.split("<tr>") if "Organiseringen i regionen er på plads" in r)
     assert '<a href="/id/region/midtjylland">Region Midtjylland</a>' in row
+
+
+def test_query_forms_list_few_resources_and_suggest_the_rest(client, engine, monkeypatch):
+    """A parameter's resources are a drop-down up to CHOICE_LIMIT; above it (1M: 15,000
+    initiatives) and for a parameter of no class (1M: 167,112 labelled resources) a text
+    field the search's suggestions fill, with no list in the page."""
+    from rammegraf.web.jobs import queries
+
+    html = client.get("/foresporgsler/aktoers-initiativer", headers={"accept": "text/html"}).text
+    assert 'name="actor" value="udvalg/dassos" autocomplete="off" data-suggest=""' in html
+    assert "<datalist id=\"labels-actor\"" not in html
+    html = client.get("/foresporgsler/statushistorik", headers={"accept": "text/html"}).text
+    assert '<select id="p-initiative" name="initiative"' in html
+    [field] = queries.form_fields(engine, "statushistorik", "da")
+    assert len(field["choices"]) > 10 and field["suggest"] is None
+    monkeypatch.setattr("rammegraf.forms.CHOICE_LIMIT", 10)
+    [field] = queries.form_fields(engine, "statushistorik", "da")
+    assert field["choices"] is None and field["suggest"] == ["Initiative"]
+    assert field["default"] == "initiativ/monitorering-af-f-act"
+    monkeypatch.undo()
+    [field, _] = queries.form_fields(engine, "afhaenger-af-milepael", "da")
+    assert field["choices"] and field["suggest"] is None  # organisations: few enough to list
+    monkeypatch.setattr("rammegraf.forms.CHOICE_LIMIT", 3)
+    [field, _] = queries.form_fields(engine, "afhaenger-af-milepael", "da")
+    assert {"Organization", "Municipality", "Committee"} <= set(field["suggest"])

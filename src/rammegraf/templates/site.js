@@ -98,3 +98,39 @@
     input.addEventListener("blur", function () { setTimeout(close, 150); });
   });
 })();
+
+// A named query's parameter with too many resources for a list in the page (or of any
+// kind): the search's suggestions fill the field's list as one types (data-suggest holds
+// the kinds to offer, empty for any); the value is the resource's path (udvalg/dassos).
+(function () {
+  var lists = 0;
+  Array.prototype.forEach.call(document.querySelectorAll("input[data-suggest]"), function (input) {
+    var kinds = input.getAttribute("data-suggest").split(" ").filter(Boolean);
+    var list = document.createElement("datalist");
+    var timer = null, asked = "";
+    list.id = "suggest-" + input.name + "-" + (++lists);
+    input.parentNode.insertBefore(list, input.nextSibling);
+    input.setAttribute("list", list.id);
+    function ask() {
+      var text = input.value.trim();
+      if (text.length < 3 || text === asked) return;
+      asked = text;
+      fetch("/sok?format=json&limit=" + (kinds.length ? 50 : 20) + "&q=" + encodeURIComponent(text),
+            { headers: { accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : { results: [] }; })
+        .then(function (answer) {
+          while (list.firstChild) list.removeChild(list.firstChild);
+          (answer.results || []).forEach(function (hit) {
+            var kind = (hit.kind || "").replace(/.*[#/]/, "");
+            if (kinds.length && kinds.indexOf(kind) < 0) return;
+            var option = document.createElement("option");
+            option.value = hit.iri.replace("https://w3id.org/rammegraf/id/", "");
+            option.textContent = hit.label + (hit.kind_label ? " · " + hit.kind_label : "");
+            list.appendChild(option);
+          });
+        })
+        .catch(function () {});
+    }
+    input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(ask, 150); });
+  });
+})();
