@@ -36,6 +36,21 @@ def with_turtle(engine: OxigraphEngine, turtle: str) -> OxigraphEngine:
     return OxigraphEngine(store)
 
 
+def planted_store(engine: OxigraphEngine) -> OxigraphEngine:
+    """The shipped graph with every invalid entry of tests/bad/ in it (in memory)."""
+    from pathlib import Path
+
+    import pyoxigraph as ox
+
+    from rammegraf.store import parse_file
+
+    store = ox.Store()
+    store.load(engine.dump(), format=ox.RdfFormat.N_TRIPLES)
+    store.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
+                 for path in sorted((Path(__file__).parent / "bad").glob("*.ttl")) for t in parse_file(path))
+    return OxigraphEngine(store)
+
+
 def rows(answer) -> list[list[str]]:
     """An answer's header and rows as plain text (IRIs and lexical forms)."""
     return [list(answer.vars)] + [[text(term) for term in row] for row in answer.rows]

@@ -175,7 +175,8 @@ def test_pages_without_javascript_show_the_servers_drawing(browser, live):
         context.close()
 
 
-@pytest.mark.parametrize("path", ["/foresporgsler/initiativer-pr-udviklingsomraade?diagram=1", "/runder"])
+@pytest.mark.parametrize("path", ["/foresporgsler/initiativer-pr-udviklingsomraade?diagram=1", "/runder", "/",
+                                  "/frister?as_of=2025-09-01"])
 def test_axe_finds_nothing_on_a_page_with_charts_wide_and_on_a_phone(browser, live, path):
     from test_workbench import phone
 

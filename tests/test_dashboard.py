@@ -156,6 +156,18 @@ def test_overview_counts_agree_with_milestone_states_and_the_rounds(engine):
     assert {i.state for i in seen.drawn} <= {"overdue", "due", "upcoming", "on_hold", "reached"}
 
 
+def jobs_run(web) -> list[str]:
+    """The names of the jobs the server's pool runs from now on (a list that grows)."""
+    ran = []
+    real = web.pool.run
+
+    async def counted(name, *args, **kw):
+        ran.append(name)
+        return await real(name, *args, **kw)
+    web.pool.run = counted
+    return ran
+
+
 def test_the_front_page_is_computed_ahead_and_a_reader_shares_it(web_data):
     """serve computes the front page when it starts (Settings.warm): its first reader gets it
     from the cache, and one who comes while it is computed waits for the same answer."""
@@ -172,13 +184,7 @@ def test_the_front_page_is_computed_ahead_and_a_reader_shares_it(web_data):
             assert time.monotonic() < end, "the front page was not computed ahead"
             time.sleep(0.05)
         assert web.cache[keys[0]]["chosen"]["day"] == "2025-08-20"
-        ran = []
-        real = web.pool.run
-
-        async def counted(name, *args, **kw):
-            ran.append(name)
-            return await real(name, *args, **kw)
-        web.pool.run = counted
+        ran = jobs_run(web)
         page = http.get("/", headers=HTML)
         assert page.status_code == 200 and "Nøgletal pr. 2025-08-20" in page.text
         assert ran == []                                # from the cache: no job ran for it
@@ -249,13 +255,7 @@ def test_the_front_page_is_kept_beside_an_on_disk_store(web_data, tmp_path):
     assert (tmp_path / "cache") in kept.parents and not list(kept.parent.glob(".forside-*.tmp"))
     with web_client(**settings) as http:
         web = http.app.state.web
-        ran = []
-        real = web.pool.run
-
-        async def counted(name, *args, **kw):
-            ran.append(name)
-            return await real(name, *args, **kw)
-        web.pool.run = counted
+        ran = jobs_run(web)
         end = time.monotonic() + 30
         while not all(k in web.cache for k in web.front_page_keys()):
             assert time.monotonic() < end, "the kept front page was not read"

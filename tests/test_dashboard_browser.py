@@ -1,33 +1,14 @@
 """The dashboard and /frister in a real browser (Debian's Chromium, every outside request
 blocked): every chart drawn by Vega under the app's policy, each with its words; the same
-charts drawn by the server for a page without JavaScript; the deadlines on a time axis;
-axe finds nothing on / and /frister, wide and on a phone."""
+charts drawn by the server for a page without JavaScript; the deadlines on a time axis.
+(axe on / and /frister, wide and on a phone: test_charts_browser, with the other pages
+that have charts.)"""
 
 from __future__ import annotations
 
-from datetime import date
-
-import pytest
-from conftest import axe_violations, live_server
-from test_charts_browser import DRAWN, RECORD_VIOLATIONS, until
+from test_charts_browser import live, page, until  # noqa: F401 (live and page are fixtures)
 
 ALL_DRAWN = "[...document.querySelectorAll('figure.chart[data-spec]')].every(f => f.dataset.drawn === '1')"
-
-
-@pytest.fixture(scope="module")
-def live(web_data):
-    with live_server(data_dirs=(web_data,), timeout=10.0, today=date(2025, 9, 1)) as (port, _):
-        yield f"http://127.0.0.1:{port}"
-
-
-@pytest.fixture
-def page(watched, live):
-    watched.allowed = live
-    watched.context.add_init_script(RECORD_VIOLATIONS)
-    yield watched.page
-    assert watched.page.evaluate("window.__violations") == []
-    assert watched.errors == [] and watched.dialogs == []
-    assert watched.outside_requests() == []
 
 
 def test_the_dashboard_draws_every_chart_with_its_words(page, live, watched):
@@ -101,32 +82,3 @@ def test_the_dashboard_without_javascript_shows_the_servers_drawings(browser, li
         assert all(u.startswith(live) for u in requests)
     finally:
         context.close()
-
-
-@pytest.mark.parametrize("path", ["/", "/frister?as_of=2025-09-01"])
-def test_axe_finds_nothing_on_the_dashboard_and_frister_wide_and_on_a_phone(browser, live, path):
-    from test_workbench import phone
-
-    for width in (1280, 390):
-        if width == 390:
-            watch = phone(browser)
-        else:
-            from conftest import PageWatch
-
-            watch = PageWatch(browser)
-            watch.context.close()
-            watch.context = browser.new_context(viewport={"width": 1280, "height": 900})
-            watch.context.route("**/*", watch._route)
-            watch.page = watch.context.new_page()
-            watch.page.on("console", lambda m, w=watch: w.errors.append(m.text) if m.type == "error" else None)
-        try:
-            watch.allowed = live
-            page = watch.page
-            page.goto(f"{live}{path}")
-            page.wait_for_selector(DRAWN, timeout=20_000)
-            until(page, ALL_DRAWN)
-            assert axe_violations(page) == [], width
-            assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"], width
-            assert watch.errors == [] and watch.outside_requests() == []
-        finally:
-            watch.context.close()

@@ -5,17 +5,14 @@ graph with every file of tests/bad/ in it. (Virtuoso: tests/test_virtuoso.py.)""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-import pyoxigraph as ox
 from click.testing import CliRunner
+from conftest import planted_store
 
 from rammegraf.cli import main
-from rammegraf.engine import OxigraphEngine, RemoteEngine, push
-from rammegraf.store import parse_file
+from rammegraf.engine import RemoteEngine, push
 from rammegraf.validate import validate
 
-BAD_FILES = sorted((Path(__file__).parent / "bad").glob("*.ttl"))
 PLANTED_GRAPH = "https://w3id.org/rammegraf/graph/every-violation"
 
 
@@ -27,11 +24,7 @@ def test_validate_whole_graph_on_the_server_is_the_local_report(server):
 
 
 def test_validate_every_kind_of_violation_on_the_server(server, engine):
-    store = ox.Store()
-    store.load(engine.dump(), format=ox.RdfFormat.N_TRIPLES)
-    store.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
-                 for path in BAD_FILES for t in parse_file(path))
-    local = OxigraphEngine(store)
+    local = planted_store(engine)
     push(local, f"{server}/store", graph_iri=PLANTED_GRAPH)
     remote = validate(RemoteEngine(f"{server}/query", graph=PLANTED_GRAPH))
     ours = validate(local)

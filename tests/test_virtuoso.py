@@ -17,11 +17,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import rows, virtuoso_server
+from conftest import planted_store, rows, virtuoso_server
 from rammegraf.cli import main
-from rammegraf.engine import OxigraphEngine, RemoteEngine, push
+from rammegraf.engine import RemoteEngine, push
 from rammegraf.query import get_query, query_names, run_on
-from rammegraf.store import parse_file
 from rammegraf.validate import validate, validate_entries
 
 BAD = Path(__file__).parent / "bad"
@@ -69,13 +68,7 @@ def test_named_query_same_rows_on_virtuoso(virtuoso, name, engine):
 @pytest.fixture(scope="module")
 def planted(virtuoso, engine):
     """The shipped graph with every file of tests/bad/ in it, locally and pushed to Virtuoso."""
-    import pyoxigraph as ox
-
-    store = ox.Store()
-    store.load(engine.dump(), format=ox.RdfFormat.N_TRIPLES)
-    store.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
-                 for path in BAD_FILES for t in parse_file(path))
-    local = OxigraphEngine(store)
+    local = planted_store(engine)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("RAMMEGRAF_USER", "dba")
         patch.setenv("RAMMEGRAF_PASSWORD", PASSWORD)

@@ -124,10 +124,12 @@ def test_query_results_in_pages_sorted_by_any_column_with_the_total(client):
     assert column(up) == sorted(column(up)) and column(down) == sorted(column(up), reverse=True)
     assert '<th aria-sort="ascending" title="?latest">' in up
     # many rows: 100 a page, the total and links to the other pages
+    from starlette.datastructures import QueryParams
+
     from rammegraf.web.paging import paged
 
     class Request:
-        query_params = {"side": "3", "sorter": "n", "retning": "ned"}
+        query_params = QueryParams({"side": "3", "sorter": "n", "retning": "ned"})
 
     rows = [[{"text": str(n)}] for n in range(250)]
     page = paged({"vars": ["n"], "rows": rows, "captions": ["Antal"]}, Request())

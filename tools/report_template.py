@@ -11,8 +11,9 @@ was made; run it again after changing it:
 from pathlib import Path
 
 from docx import Document
-from docx.enum.section import WD_ORIENT
 from docx.shared import Mm, Pt
+
+from rammegraf.rounddoc import landscape_a4
 
 TARGET = Path(__file__).resolve().parents[1] / "src" / "rammegraf" / "templates" / "statusrapport.docx"
 
@@ -40,12 +41,7 @@ def table(document, header: list[str], row: list[str], loop: str, widths: list[i
 
 
 def main() -> None:
-    document = Document()
-    section = document.sections[0]
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = Mm(297), Mm(210)
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(section, side, Mm(15))
+    document = landscape_a4(Document(), margin=15)
     document.styles["Normal"].font.name = "DejaVu Sans"
     document.styles["Normal"].font.size = Pt(9)
     document.add_paragraph("{{ subtitle }}", style="Subtitle")

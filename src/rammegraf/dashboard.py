@@ -22,16 +22,14 @@ from datetime import date
 from .labels import Labels
 from .network import round_dates, round_members
 from .query import NamedQuery, named_queries
-from .rounds import milestone_states
+from .rounds import NoSuchRound, milestone_states
+from .terms import iri
+from .viz import PHASE_COLOURS
 
 WITHIN = 90          # days ahead that count as "due soon"
 PER_STATE = 8        # milestones of each state drawn on the time axis (the nearest to the date)
 LISTED = 8           # initiatives named per kind of change (the rest are on /runder/DATE)
 PARAM_ROLES = {"date": "day", "asOf": "day", "to": "day", "from": "previous"}
-
-
-class NoSuchRound(LookupError):
-    pass
 
 
 def dashboard_queries() -> list[NamedQuery]:
@@ -116,8 +114,8 @@ def overview(engine, day: date, previous: date | None, *, lang: str = "da") -> O
     new = [(i, after[i]) for i in after.keys() - before.keys()] if previous else []
     missing = [(i, before[i]) for i in before.keys() - after.keys()]
     labels = Labels(engine, lang)
-    named = lambda rows: sorted(rows, key=lambda r: labels.display(_iri(r[0])).casefold())  # noqa: E731
-    labels.load(_iri(r[0]) for rows in (changed, new, missing) for r in rows)
+    named = lambda rows: sorted(rows, key=lambda r: labels.display(iri(r[0])).casefold())  # noqa: E731
+    labels.load(iri(r[0]) for rows in (changed, new, missing) for r in rows)
     return Overview(day=day, previous=previous, in_round=len(after), counts=counts,
                     due_soon=counts.get("due", 0) + counts.get("upcoming", 0), reached_since=len(since),
                     drawn=drawn, flow=sorted(((a, b, n) for (a, b), n in flow.items()), key=_flow_order),
@@ -131,13 +129,7 @@ def _phase(members: dict, initiative: str):
     return phase.value if phase is not None else None
 
 
-def _iri(value: str):
-    from .terms import iri
-
-    return iri(value)
-
-
-ORDER = ("Proposed", "NotStarted", "AwaitingStart", "InProgress", "Implementing", "Implemented", "Parked")
+ORDER = tuple(PHASE_COLOURS)   # the phases in their order (rg:phaseOrder)
 
 
 def _flow_order(row) -> tuple:

@@ -31,18 +31,26 @@ MAX_TABLE_ROWS = 10_000
 _FORBIDDEN = ("fldSimple", "instrText", "fldChar", "object", "altChunk", "subDoc", "control", "embed")
 
 
-def write_docx(rows: list[list[str]], phase_names: list[str], *, day: date, title: str) -> bytes:
-    """The round as a Word document (rows in roundsheet.COLUMNS order, grouped by their area)."""
-    from docx import Document
+def landscape_a4(document, *, margin: int):
+    """A python-docx document's first section as landscape A4 with ``margin`` mm all round
+    (the Word round, and the report's template: tools/report_template.py)."""
     from docx.enum.section import WD_ORIENT
-    from docx.shared import Mm, Pt
+    from docx.shared import Mm
 
-    document = Document()
     section = document.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = Mm(297), Mm(210)
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(section, side, Mm(12))
+        setattr(section, side, Mm(margin))
+    return document
+
+
+def write_docx(rows: list[list[str]], phase_names: list[str], *, day: date, title: str) -> bytes:
+    """The round as a Word document (rows in roundsheet.COLUMNS order, grouped by their area)."""
+    from docx import Document
+    from docx.shared import Mm, Pt
+
+    document = landscape_a4(Document(), margin=12)
     document.styles["Normal"].font.size = Pt(9)
     document.add_heading(title, level=0)
     document.add_paragraph("Udfyld kolonnerne »ny fase« og »ny statustekst« for hvert initiativ, og skriv i »nået« "

@@ -165,7 +165,7 @@ def milestone_states(engine, as_of: date, *, within: int = 90, include_all: bool
     above WHOLE). Without ``labelled`` nothing is named (labels and reasons are empty):
     for counting states, at a fraction of the time. ``labels``: the caller's (in ``lang``), so
     what one has read the other need not read again."""
-    labels = labels if labels is not None and labelled else Labels(engine, lang)
+    labels = (labels or Labels(engine, lang)) if labelled else _UNNAMED
     wanted = None if milestones is None else {str(m) for m in milestones}
     chosen = []
     found = engine.query(_MILESTONES).rows if wanted is None else _lookup(engine, _MILESTONES, "m", sorted(wanted))
@@ -197,8 +197,6 @@ def milestone_states(engine, as_of: date, *, within: int = 90, include_all: bool
                     + [t for group in (*owners.values(), *responsible.values()) for t in group]
                     + [iri(v) for found in proofs.values() for v in found[3:] if v]
                     + [iri(RG_NS + found[2]) for found in proofs.values() if found[2]])
-    else:
-        labels.display = lambda term: ""   # noqa: E731 — counting only: nothing is named
     out = []
     for milestone, words, first, last, state in chosen:
         proof = None
@@ -216,6 +214,16 @@ def milestone_states(engine, as_of: date, *, within: int = 90, include_all: bool
             report=proof.report if proof else None, proof=proof,
             reason=proof.reason(lang) if proof and labelled else ""))
     return out
+
+
+class _Unnamed:
+    """In place of Labels when states are only counted: nothing is named."""
+
+    def display(self, term) -> str:
+        return ""
+
+
+_UNNAMED = _Unnamed()
 
 
 def deadlines(engine, *, as_of: date, within: int = 90, lang: str = "da", include_all: bool = False,

@@ -32,12 +32,7 @@ def paged(result: dict, request, *, size: int = PAGE) -> dict:
         rows = sorted(rows, key=key, reverse=descending)
     else:
         column = None
-    pages = max(1, -(-total // size))
-    try:
-        page = min(max(int(params.get("side", "1")), 1), pages)
-    except ValueError:
-        page = 1
-    start = (page - 1) * size
+    start, pager = window(request, total, size)
 
     def href(**change) -> str:
         wanted = {**params, **{k: v for k, v in change.items()}}
@@ -49,8 +44,26 @@ def paged(result: dict, request, *, size: int = PAGE) -> dict:
         current = "descending" if column == name and descending else "ascending" if column == name else "none"
         columns.append({"name": name, "caption": caption, "sort": current,
                         "href": href(sorter=name, retning="ned" if current == "ascending" else "op", side=None)})
-    pager = {"page": page, "pages": pages, "total": total, "first": start + 1 if total else 0,
-             "last": min(start + size, total),
-             "previous": href(side=str(page - 1)) if page > 1 else None,
-             "next": href(side=str(page + 1)) if page < pages else None}
     return {**result, "rows": rows[start:start + size], "columns": columns, "pager": pager}
+
+
+def window(request, total: int, size: int = PAGE) -> tuple[int, dict]:
+    """The first row of the asked page (``side``, from 1; a page past the end is the last)
+    and the pager: page, pages, total, first and last row, and links to the pages before and
+    after that keep every other parameter (a repeated one too) but ``format``."""
+    pages = max(1, -(-total // size))
+    try:
+        page = min(max(int(request.query_params.get("side", "1")), 1), pages)
+    except ValueError:
+        page = 1
+    start = (page - 1) * size
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k != "format"]
+
+    def href(number: int) -> str:
+        # ``side`` where it stood (else last), every other parameter kept, a repeated one too
+        pairs = [(k, v) for k, v in kept if k != "side"]
+        at = next((i for i, (k, _) in enumerate(kept) if k == "side"), len(pairs))
+        return "?" + urlencode(pairs[:at] + [("side", str(number))] + pairs[at:])
+    return start, {"page": page, "pages": pages, "total": total, "first": start + 1 if total else 0,
+                   "last": min(start + size, total), "previous": href(page - 1) if page > 1 else None,
+                   "next": href(page + 1) if page < pages else None}

@@ -16,7 +16,7 @@ PICTURES = {"tidslinje.svg": ("timeline", "svg", "image/svg+xml"),
             "matrix.csv": ("matrix", "csv", "text/csv; charset=utf-8")}
 
 
-PAGE = 100   # rows of /frister's table a page
+PAGE = 100   # rows of /frister's table a page (at a million triples it has thousands)
 
 
 class Rounds:
@@ -111,30 +111,13 @@ class Rounds:
         data = await self.pages.run(request, "deadline_rows", as_of, within, lang, states, cached=True)
         if isinstance(data, Response):
             return data
-        rows, pager = self._page(request, data["rows"])
+        from .paging import window
+
+        start, pager = window(request, len(data["rows"]), PAGE)
+        rows = data["rows"][start:start + PAGE]
         return self.web.page(request, "deadlines.html", items=rows, pager=pager, chart=data["chart"], as_of=as_of,
                              within=within, errors={}, states=states)
 
-    @staticmethod
-    def _page(request, rows: list) -> tuple[list, dict]:
-        """The rows of the asked page (``side``, PAGE rows a page: at a million triples /frister
-        has thousands) and the pager's words and links."""
-        from urllib.parse import urlencode
-
-        pages = max(1, -(-len(rows) // PAGE))
-        try:
-            page = min(max(int(request.query_params.get("side", "1")), 1), pages)
-        except ValueError:
-            page = 1
-        params = [(k, v) for k, v in request.query_params.multi_items() if k != "side"]
-
-        def href(number: int) -> str:
-            return "?" + urlencode(params + [("side", str(number))])
-        start = (page - 1) * PAGE
-        return rows[start:start + PAGE], {
-            "page": page, "pages": pages, "total": len(rows), "first": start + 1 if rows else 0,
-            "last": min(start + PAGE, len(rows)), "previous": href(page - 1) if page > 1 else None,
-            "next": href(page + 1) if page < pages else None}
 
     async def calendar(self, request):
         """The milestones the Frister page shows for the same as_of and within; every

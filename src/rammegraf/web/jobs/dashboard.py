@@ -25,7 +25,8 @@ WORDS = {
 
 def dashboard_round(engine, wanted: str | None) -> dict:
     """The round the front page shows (``wanted`` or the latest), the one before, and all."""
-    from ...dashboard import NoSuchRound, choose_round
+    from ...dashboard import choose_round
+    from ...rounds import NoSuchRound
 
     try:
         day, previous, rounds = choose_round(engine, wanted)
