@@ -286,7 +286,7 @@ def test_serve_write_refuses_an_endpoint_and_a_folder_it_cannot_write(tmp_path):
     assert result.exit_code == 2 and "datamappen findes ikke eller kan ikke skrives i" in result.output
 
 
-def test_on_disk_a_save_moves_the_store_and_index_along_and_they_equal_a_fresh_build(data, tmp_path):
+def test_on_disk_a_save_moves_the_store_and_index_along_and_they_equal_a_fresh_build(data, tmp_path, monkeypatch):
     """A large folder is read from an on-disk store: a save makes the next store from
     the one the workers read (a checkpoint plus the entry; an edit also takes out what
     the file no longer says) and mends the search index, instead of indexing every
@@ -299,10 +299,16 @@ def test_on_disk_a_save_moves_the_store_and_index_along_and_they_equal_a_fresh_b
     from rammegraf.search import Index, build, connect
     from rammegraf.store import MANIFEST, build_store, graph_files, store_location
 
+    from rammegraf import facts
+
     cache = data.parent / "cache"
+    whole = []
+    computed = facts.compute
+    monkeypatch.setattr(facts, "compute", lambda engine, **keys: whole.append(keys) or computed(engine, **keys))
     with client(data, write=True, in_memory_limit=0) as http:
         sign_in(http)
         assert http.app.state.web.pool.spec[0] == "store"
+        assert whole == [{}]      # computed whole once, for the first store; after that only mended
         assert post(http, "/ny/milepael", MILESTONE, "gem").status_code == 303
         after_new = store_location([data], cache=cache)
         assert json.loads((after_new / MANIFEST).read_text())["derived_from"]
@@ -328,6 +334,13 @@ def test_on_disk_a_save_moves_the_store_and_index_along_and_they_equal_a_fresh_b
     for table in ("vocab", "term"):
         query = f"SELECT * FROM {table} ORDER BY 1"
         assert mended.db.execute(query).fetchall() == rebuilt.db.execute(query).fetchall(), table
+    # the derived facts (rammegraf.facts) were mended too, not computed again: equal to a fresh computation
+    from rammegraf.facts import FACTS_FILE, compute, read
+
+    assert whole[0] == {} and all(keys for keys in whole[1:]) and len(whole) == 3
+    kept = read(derived / FACTS_FILE)
+    assert kept is not None and kept == compute(OxigraphEngine(ox.Store.read_only(str(fresh)), fresh))
+    assert "https://w3id.org/rammegraf/id/milepael/afklaring-af-botilbudsteams" in kept.milestones
 
 
 def test_hostile_values_are_escaped_and_odd_requests_get_a_sentence(web_data):

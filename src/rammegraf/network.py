@@ -146,10 +146,10 @@ def round_dates(engine) -> list[date]:
     """The dates of the status rounds in the graph, oldest first. A round is a report
     on the whole plan (rg:StatusRound: the seeds, what ``round import`` writes) with at
     least one status report; a status report made on its own, with a source that is
-    no round (a form's single update), adds no date here."""
-    rows = engine.query("""SELECT DISTINCT ?d WHERE { ?round a rg:StatusRound ; dcterms:date ?d .
-        FILTER EXISTS { ?report prov:wasDerivedFrom ?round ; rg:statusOf ?initiative } }""").rows
-    return sorted({d for (term,) in rows if (d := date_of(term)) is not None})
+    no round (a form's single update), adds no date here. Read from the derived facts."""
+    from .facts import facts_of
+
+    return facts_of(engine).round_dates()
 
 
 def latest_round(engine, as_of: date | None = None) -> date | None:
@@ -167,13 +167,10 @@ def round_before(engine, day: date) -> date | None:
 def round_members(engine, day: date) -> dict[str, object]:
     """Each initiative with a status report in the round of ``day`` (derived from a
     rg:StatusRound of that date), to its phase (a term; None if the report has none)."""
-    from .terms import literal
+    from .facts import facts_of
 
-    rows = engine.query("""SELECT ?initiative ?phase WHERE {
-        ?round a rg:StatusRound ; dcterms:date ?day .
-        ?report prov:wasDerivedFrom ?round ; rg:statusOf ?initiative .
-        OPTIONAL { ?report rg:phase ?phase } }""", {"day": literal(day)}).rows
-    return {initiative.value: phase for initiative, phase in rows}
+    return {initiative: iri(phase) if phase else None
+            for initiative, phase in facts_of(engine).round_members(day).items()}
 
 
 def not_in_round(engine, day: date) -> set[str]:
@@ -182,12 +179,10 @@ def not_in_round(engine, day: date) -> set[str]:
     the round. An initiative first reported after the round is never counted against
     a round it could not have been in; a single update is never a round, so it makes
     no other initiative "not in the report"."""
-    from .terms import literal
+    from .facts import facts_of
 
-    members = round_members(engine, day)
-    rows = engine.query("SELECT DISTINCT ?initiative WHERE { ?report rg:statusOf ?initiative ; rg:asOf ?d "
-                        "FILTER (?d < ?day) }", {"day": literal(day)}).rows
-    return {initiative.value for (initiative,) in rows} - members.keys()
+    known = facts_of(engine)
+    return known.reported_before(day) - known.round_members(day).keys()
 
 
 def report_dates(engine) -> list[str]:

@@ -160,60 +160,64 @@ def milestone_states(engine, as_of: date, *, within: int = 90, include_all: bool
     belongs to, who is responsible and, when reached, the evidence report and the
     reason. Those reached, on hold, overdue, due or upcoming (within ``within`` days);
     ``include_all`` keeps the later ones too (state "later", for a calendar);
-    ``milestones`` (IRIs) limits it to those. Set-at-a-time: a fixed number of queries
-    whatever the number of milestones (lookups by 400 IRIs, or the whole graph once
-    above WHOLE). Without ``labelled`` nothing is named (labels and reasons are empty):
-    for counting states, at a fraction of the time. ``labels``: the caller's (in ``lang``), so
-    what one has read the other need not read again."""
+    ``milestones`` (IRIs) limits it to those. Decided in Python from the derived facts
+    kept with the store (``facts.facts_of``), whatever the number of milestones.
+    Without ``labelled`` nothing is named (labels and reasons are empty): for counting
+    states, at a fraction of the time. ``labels``: the caller's (in ``lang``), so what
+    one has read the other need not read again."""
+    from .facts import facts_of
+
+    known = facts_of(engine)
     labels = (labels or Labels(engine, lang)) if labelled else _UNNAMED
     wanted = None if milestones is None else {str(m) for m in milestones}
+    found = [(m, *row) for m, rows in known.milestones.items() if wanted is None or m in wanted for row in rows]
     chosen = []
-    found = engine.query(_MILESTONES).rows if wanted is None else _lookup(engine, _MILESTONES, "m", sorted(wanted))
-    for milestone, words, earliest, latest in sorted(found, key=lambda r: (text(r[2]), text(r[3]), r[0].value)):
-        if wanted is not None and milestone.value not in wanted:
-            continue
-        first, last = date_of(earliest), date_of(latest)
+    for milestone, words, earliest, latest in sorted(found, key=lambda r: (r[2], r[3], r[0])):
+        first, last = date_of(literal_date(earliest)), date_of(literal_date(latest))
         if first is None or last is None:
             continue
         state = state_of(first, last, as_of, within) or ("later" if include_all else None)
         if state is not None:
-            chosen.append((milestone, text(words), first, last, state))
+            chosen.append((milestone, words, first, last, state))
     if not chosen:
         return []
-    keys = [m.value for m, *_ in chosen]
-    owners: dict[str, set] = {}
-    own: dict[str, set] = {}
-    for milestone, initiative, is_own in _lookup(engine, _OWNERS, "m", keys):
-        owners.setdefault(milestone.value, set()).add(initiative)
-        if text(is_own) in ("true", "1"):
-            own.setdefault(milestone.value, set()).add(initiative.value)
-    responsible: dict[str, set] = {}
-    for milestone, actor in (_lookup(engine, _RESPONSIBLE, "m", keys) if labelled else ()):
-        responsible.setdefault(milestone.value, set()).add(actor)
-    proofs = evidence(engine, as_of, keys)
-    parked = _parked(engine, as_of, sorted({i for group in own.values() for i in group}))
+    keys = [m for m, *_ in chosen]
+    owners = {m: {initiative for initiative, _ in known.owners.get(m, ())} for m in keys}
+    own = {m: {initiative for initiative, is_own in known.owners.get(m, ()) if is_own} for m in keys}
+    responsible = {m: set(known.responsible.get(m, ())) for m in keys} if labelled else {}
+    proofs = known.evidence(as_of, keys)
+    parked = known.parked(as_of, {i for group in own.values() for i in group})
     if labelled:
-        labels.load([m for m, *_ in chosen]
-                    + [t for group in (*owners.values(), *responsible.values()) for t in group]
-                    + [iri(v) for found in proofs.values() for v in found[3:] if v]
+        labels.load([iri(v) for v in (*keys, *(i for g in (*owners.values(), *responsible.values()) for i in g),
+                                      *(v for found in proofs.values() for v in found[3:] if v))]
                     + [iri(RG_NS + found[2]) for found in proofs.values() if found[2]])
+    named = lambda values: tuple(sorted(((v, labels.display(iri(v))) for v in values),  # noqa: E731
+                                        key=lambda pair: pair[1]))
     out = []
     for milestone, words, first, last, state in chosen:
         proof = None
-        if milestone.value in proofs:
-            proof = _evidence(proofs[milestone.value], labels)
+        if milestone in proofs:
+            proof = _evidence(proofs[milestone], labels)
             state = "reached"
-        elif own.get(milestone.value) and all(i in parked for i in own[milestone.value]):
+        elif own.get(milestone) and all(i in parked for i in own[milestone]):
             state = "on_hold"
-        named = lambda terms: tuple(sorted(((t.value, labels.display(t)) for t in terms),  # noqa: E731
-                                           key=lambda pair: pair[1]))
         out.append(Deadline(
-            milestone=milestone.value, label=labels.display(milestone), date_text=words, earliest=first,
-            latest=last, state=state, owners=named(owners.get(milestone.value, ())),
-            actors=named(responsible.get(milestone.value, ())),
+            milestone=milestone, label=labels.display(iri(milestone)), date_text=words, earliest=first,
+            latest=last, state=state, owners=named(owners.get(milestone, ())),
+            actors=named(responsible.get(milestone, ())),
             report=proof.report if proof else None, proof=proof,
             reason=proof.reason(lang) if proof and labelled else ""))
     return out
+
+
+def literal_date(lexical: str):
+    """An xsd:date literal of the text kept in the facts."""
+    from .terms import literal
+
+    try:
+        return literal(date.fromisoformat(lexical))
+    except ValueError:
+        return None
 
 
 class _Unnamed:
@@ -227,36 +231,20 @@ _UNNAMED = _Unnamed()
 
 
 def deadlines(engine, *, as_of: date, within: int = 90, lang: str = "da", include_all: bool = False,
-              milestones=None) -> list[Deadline]:
+              milestones=None, labels: Labels | None = None) -> list[Deadline]:
     """The milestones reached, on hold, overdue, due or upcoming as of a date (``milestone_states``)."""
-    return milestone_states(engine, as_of, within=within, include_all=include_all, lang=lang, milestones=milestones)
+    return milestone_states(engine, as_of, within=within, include_all=include_all, lang=lang, milestones=milestones,
+                            labels=labels)
 
 
 def evidence(engine, as_of: date, milestones=None) -> dict[str, tuple]:
     """Each milestone reached as of the date (of ``milestones``, or all) to its first
     evidence: (how, day, phase local name, report, source, initiative, subject), the
     last four IRIs or None. The earliest report wins; on the same day the most direct
-    kind of evidence (HOW)."""
-    from .terms import literal
+    kind of evidence (HOW). Read from the derived facts (``facts.Facts.evidence``)."""
+    from .facts import facts_of
 
-    wanted = None if milestones is None else set(milestones)
-    best: dict[str, tuple] = {}
-    if wanted is not None and len(wanted) <= WHOLE:     # a few: looked up by VALUES, not all read
-        rows = [row for part in _chunks(sorted(wanted)) for row in engine.query(
-            _EVIDENCE, {"asOf": literal(as_of), "m": [iri(m) for m in part]}).rows]
-    else:
-        rows = engine.query(_EVIDENCE, {"asOf": literal(as_of)}).rows
-    for m, how, report, day, subject, phase, source, of in rows:
-        when = date_of(day)
-        if when is None or (wanted is not None and m.value not in wanted):
-            continue
-        found = (text(how), when, phase.value.rsplit("#", 1)[-1] if phase is not None else "", report.value,
-                 source.value if source is not None else None, of.value if of is not None else None,
-                 subject.value if subject is not None else None)
-        key = (when, HOW.index(found[0]), report.value)
-        if m.value not in best or key < (best[m.value][1], HOW.index(best[m.value][0]), best[m.value][3]):
-            best[m.value] = found
-    return best
+    return facts_of(engine).evidence(as_of, None if milestones is None else [str(m) for m in milestones])
 
 
 def _evidence(found: tuple, labels: Labels) -> Evidence:
@@ -265,39 +253,6 @@ def _evidence(found: tuple, labels: Labels) -> Evidence:
     return Evidence(how=how, report=named(report), day=day, source=named(source), initiative=named(of),
                     subject=named(subject), phase=phase,
                     phase_label=labels.display(iri(RG_NS + phase)) if phase else "")
-
-
-_PHASES = "SELECT ?initiative ?day ?phase WHERE { ?report rg:statusOf ?initiative ; rg:asOf ?day ; rg:phase ?phase }"
-# The Parked reports, and the report dates of every initiative ever parked (few are:
-# 2,948 of 15,000 at 1M): the latest report on or before a date is Parked when its
-# (initiative, date) is a Parked report's. (Reading each of those reports' phase took
-# 3.3 s at 1M, these two 1.4 s; every report's, 12 s.)
-_PARKED_REPORTS = "SELECT ?initiative ?day WHERE { ?report rg:phase rg:Parked ; rg:statusOf ?initiative ; rg:asOf ?day }"
-_PARKED_DATES = """SELECT ?initiative ?day WHERE {
-    { SELECT DISTINCT ?initiative WHERE { ?parked rg:phase rg:Parked ; rg:statusOf ?initiative } }
-    ?report rg:statusOf ?initiative ; rg:asOf ?day }"""
-
-
-def _parked(engine, as_of: date, initiatives: list[str]) -> set[str]:
-    """The initiatives (of ``initiatives``) whose latest status report on or before the
-    date is Parked."""
-    if not initiatives:
-        return set()
-    wanted = set(initiatives)
-    latest: dict[str, date] = {}
-    if len(initiatives) <= WHOLE:
-        rows = _lookup(engine, _PHASES, "initiative", sorted(wanted))
-        parked = {(i.value, date_of(d)) for i, d, phase in rows if phase.value.endswith("#Parked")}
-        dated = [(i, d) for i, d, _ in rows]
-    else:
-        parked = {(i.value, date_of(d)) for i, d in engine.query(_PARKED_REPORTS).rows}
-        dated = engine.query(_PARKED_DATES).rows
-    for initiative, day in dated:
-        when = date_of(day)
-        if initiative.value in wanted and when is not None and when <= as_of \
-                and (initiative.value not in latest or when > latest[initiative.value]):
-            latest[initiative.value] = when
-    return {i for i, when in latest.items() if (i, when) in parked}
 
 
 def _lookup(engine, query: str, name: str, items: list[str]) -> list:

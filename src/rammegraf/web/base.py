@@ -117,8 +117,9 @@ class Web:
             from ..store import derive_store
 
             derive_store(Path(before[1]), files, target, add=change.add, remove=change.remove)
-            _derive_index(Path(before[1]) / "search.sqlite", target,
-                          OxigraphEngine(ox.Store.read_only(str(target)), target), change)
+            changed = OxigraphEngine(ox.Store.read_only(str(target)), target)
+            _derive_index(Path(before[1]) / "search.sqlite", target, changed, change)
+            _derive_facts(Path(before[1]), target, changed, change)
         folder = ensure_store(settings.data_dirs or None, cache=settings.cache)
         # the search index beside the store, built once here (not at a worker's first search,
         # which would pass the request's time limit at a million triples)
@@ -127,7 +128,11 @@ class Web:
         from ..engine import OxigraphEngine
         from ..search import ensure_index
 
-        ensure_index(folder, OxigraphEngine(ox.Store.read_only(str(folder)), folder))
+        from ..facts import ensure_facts
+
+        engine = OxigraphEngine(ox.Store.read_only(str(folder)), folder)
+        ensure_index(folder, engine)
+        ensure_facts(folder, engine)   # what the front page, /frister and the report read (rammegraf.facts)
         return ("store", str(folder))
 
     async def start(self) -> None:
@@ -350,6 +355,15 @@ def _derive_index(old: Path, folder: Path, engine, change) -> None:
     target = folder / INDEX_FILE
     if old.is_file() and _current(old) and not _current(target):
         derive(old, target, engine, change.subjects)
+
+
+def _derive_facts(old: Path, folder: Path, engine, change) -> None:
+    """The derived facts beside a new store, mended from the old store's by the change
+    (when the old file is there; else ensure_facts computes them whole)."""
+    from ..facts import FACTS_FILE, derive, read
+
+    if read(folder / FACTS_FILE) is None:
+        derive(old / FACTS_FILE, folder / FACTS_FILE, engine, change.subjects)
 
 
 class AnswerCache:

@@ -46,7 +46,8 @@ def deadline_rows(engine, as_of: str, within: int, lang: str, states: tuple = ()
 
     labels = Labels(engine, lang)
     day = date.fromisoformat(as_of)
-    items = [d for d in deadlines(engine, as_of=day, within=within, lang=lang) if not states or d.state in states]
+    items = [d for d in deadlines(engine, as_of=day, within=within, lang=lang, labels=labels)
+             if not states or d.state in states]
     rows = [{"state": STATE_WORDS[lang][d.state], "state_key": d.state, "milestone": cell(iri(d.milestone), labels, lang),
              "text": d.date_text, "earliest": d.earliest.isoformat(), "latest": d.latest.isoformat(),
              "initiatives": [_local(value, label, lang) for value, label in d.owners],

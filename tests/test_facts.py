@@ -1,0 +1,175 @@
+"""The derived facts (rammegraf.facts): computed from the graph, kept beside the store,
+mended by a change, and always equal to computing them again from scratch."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from rammegraf import facts
+from rammegraf.engine import OxigraphEngine
+from rammegraf.namespaces import RG
+
+ID = "https://w3id.org/rammegraf/id/"
+BOTILBUD = ID + "initiativ/botilbudsteams"
+ORGANISERING = ID + "milepael/regionens-organisering-paa-plads"
+
+
+def copy_of(engine: OxigraphEngine) -> OxigraphEngine:
+    store = ox.Store()
+    store.load(engine.dump(), format=ox.RdfFormat.N_TRIPLES)
+    return OxigraphEngine(store)
+
+
+def change(engine: OxigraphEngine, add=(), remove=()) -> set[str]:
+    """Apply a change to the engine's store; the IRIs it names (as entries.Change gives them)."""
+    for t in remove:
+        engine.store.remove(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()))
+    engine.store.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in add)
+    return {term.value for t in [*add, *remove] for term in (t.subject, t.object) if isinstance(term, ox.NamedNode)}
+
+
+def turtle(text: str) -> list:
+    from rammegraf.namespaces import PREFIXES
+
+    head = "".join(f"@prefix {p}: <{n}> .\n" for p, n in PREFIXES.items())
+    return [ox.Triple(q.subject, q.predicate, q.object)
+            for q in ox.parse((head + text).encode("utf-8"), format=ox.RdfFormat.TURTLE)]
+
+
+def test_the_shipped_facts(engine):
+    """What the two reports say, as facts: 27 milestones, the two rounds, and what
+    shows the region's organisation reached by 20.8.2025."""
+    known = facts.compute(engine)
+    assert len(known.milestones) == 27 and len(known.reports) == 25
+    assert known.round_dates() == [date(2025, 4, 8), date(2025, 8, 20)]
+    assert [len(known.round_members(d)) for d in known.round_dates()] == [14, 11]
+    assert known.milestones[ORGANISERING] == {("1.1.26", "2026-01-01", "2026-01-01")}
+    assert known.owners[ORGANISERING] == {(BOTILBUD, False)}      # Botilbudsteams waits for it
+    # nothing reached before the first report exists
+    assert known.evidence(date(2024, 1, 1)) == {}
+
+
+def test_a_partial_computation_equals_the_whole_one_for_its_keys(engine):
+    whole = facts.compute(engine)
+    ms = sorted(whole.milestones)[::3]
+    reports = sorted(whole.reports)[::4]
+    part = facts.compute(engine, milestones=ms, reports=reports, rounds=list(whole.rounds))
+    for name in facts.Facts.BY_MILESTONE:
+        assert getattr(part, name) == {k: v for k, v in getattr(whole, name).items() if k in ms}, name
+    assert part.reports == {k: v for k, v in whole.reports.items() if k in reports}
+    assert part.rounds == whole.rounds
+
+
+PREDICATES = [RG.hasMilestone, RG.dependsOn, RG.hasTask, RG.hasDecisionPoint, RG.reached, RG.asOf, RG.statusOf,
+              RG.phase, RG.startOf, RG.deadlineOf, RG.responsible, RG.earliest, RG.latest, RG.dateText]
+
+
+@pytest.mark.parametrize("predicate", PREDICATES, ids=lambda p: p.rsplit("#", 1)[-1])
+def test_taking_out_and_putting_back_any_fact_is_mended_exactly(engine, predicate):
+    """For each property the facts read: take out each of up to five of its triples, mend,
+    compare with a fresh computation; put it back, mend, compare again."""
+    graph = copy_of(engine)
+    known = facts.compute(graph)
+    found = [ox.Triple(q.subject, q.predicate, q.object)
+             for q in graph.store.quads_for_pattern(None, ox.NamedNode(str(predicate)), None)]
+    assert found, predicate
+    for triple in found[:5]:
+        nodes = change(graph, remove=[triple])
+        known = facts.mended(known, graph, nodes)
+        assert known == facts.compute(graph), ("removed", triple)
+        nodes = change(graph, add=[triple])
+        known = facts.mended(known, graph, nodes)
+        assert known == facts.compute(graph), ("added", triple)
+
+
+def test_a_type_taken_out_is_mended(engine):
+    """A milestone that is no longer rg:Milestone leaves every table; an initiative that is no
+    longer an initiative owns nothing directly; a round that is no longer a round has no date."""
+    graph = copy_of(engine)
+    known = facts.compute(graph)
+    for thing, cls in ((ORGANISERING, RG.Milestone), (BOTILBUD, RG.Initiative),
+                       (next(iter(known.rounds)), RG.StatusRound)):
+        triple = ox.Triple(ox.NamedNode(thing), ox.NamedNode(str(facts.TYPE)), ox.NamedNode(str(cls)))
+        known = facts.mended(known, graph, change(graph, remove=[triple]))
+        assert known == facts.compute(graph), thing
+    assert ORGANISERING not in known.milestones and len(known.round_dates()) == 1
+
+
+def test_a_saved_status_report_and_an_edit_are_mended(engine):
+    """A form's single update (a report that starts an initiative and reaches a milestone),
+    then an edit of it (another date, Parked), then its removal."""
+    graph = copy_of(engine)
+    known = facts.compute(graph)
+    report = turtle(f"""<{ID}status/ny> a rg:StatusReport ; rg:statusOf <{BOTILBUD}> ; rg:asOf "2025-10-01"^^xsd:date ;
+        rg:phase rg:Implementing ; rg:reached <{ORGANISERING}> ; prov:wasDerivedFrom <{ID}kilde/ny> ;
+        rdfs:label "Ny status"@da .""")
+    known = facts.mended(known, graph, change(graph, add=report))
+    assert known == facts.compute(graph)
+    assert known.evidence(date(2025, 10, 1), [ORGANISERING])[ORGANISERING][3] == ID + "status/ny"
+    edited = turtle(f"""<{ID}status/ny> a rg:StatusReport ; rg:statusOf <{BOTILBUD}> ; rg:asOf "2025-11-01"^^xsd:date ;
+        rg:phase rg:Parked ; prov:wasDerivedFrom <{ID}kilde/ny> ; rdfs:label "Ny status"@da .""")
+    keep = set(edited)
+    known = facts.mended(known, graph, change(graph, add=edited, remove=[t for t in report if t not in keep]))
+    assert known == facts.compute(graph)
+    assert BOTILBUD in known.parked(date(2025, 12, 1), [BOTILBUD])
+    known = facts.mended(known, graph, change(graph, remove=edited))
+    assert known == facts.compute(graph)
+
+
+def test_a_round_import_is_mended(data, tmp_path):
+    """The file `round import` writes, as a change to the graph before it."""
+    from test_roundsheet import fill, import_, new_sheet
+
+    before = OxigraphEngine.open([data])
+    known = facts.compute(before)
+    sheet = new_sheet(data, tmp_path)
+    fill(sheet, {"initiativ/botilbudsteams": {6: "I gang", 7: "Udbredelsen er kortlagt.",
+                                              13: "opgave/udbredelse-af-botilbudsteams: Hvad ved vi …"},
+                 "initiativ/velfaerdsteknologi": {6: "Parkeret", 7: "Fortsat parkeret."}})
+    assert import_(sheet, data).exit_code == 0
+    written = data / "rammeaftale-2025-26" / "status-2025-12-01.ttl"
+    from rammegraf.store import parse_file
+
+    added = parse_file(written)
+    after = OxigraphEngine.open([data])
+    nodes = {term.value for t in added for term in (t.subject, t.object) if isinstance(term, ox.NamedNode)}
+    mended = facts.mended(known, after, nodes)
+    assert mended == facts.compute(after)
+    assert mended.round_dates()[-1] == date(2025, 12, 1) and len(mended.round_members(date(2025, 12, 1))) == 2
+
+
+def test_kept_beside_the_store_read_back_equal(engine, tmp_path):
+    known = facts.compute(engine)
+    facts.write(known, tmp_path / facts.FACTS_FILE)
+    assert facts.read(tmp_path / facts.FACTS_FILE) == known
+    assert list(tmp_path.iterdir()) == [tmp_path / facts.FACTS_FILE]      # no temporary file left
+    (tmp_path / "other.sqlite").write_bytes(b"not sqlite")
+    assert facts.read(tmp_path / "other.sqlite") is None and facts.read(tmp_path / "missing.sqlite") is None
+
+
+def test_an_in_memory_store_computes_again_when_it_changes(engine):
+    graph = copy_of(engine)
+    first = facts.facts_of(graph)
+    assert facts.facts_of(graph) is first
+    change(graph, remove=[ox.Triple(ox.NamedNode(ORGANISERING), ox.NamedNode(str(facts.TYPE)),
+                                    ox.NamedNode(str(RG.Milestone)))])
+    assert ORGANISERING not in facts.facts_of(graph).milestones
+
+
+def test_a_remote_server_gives_the_same_facts(engine):
+    """The facts read through SPARQL (as from a server) equal those read from the store's index."""
+
+    class Remote:
+        remote = True
+
+        def query(self, query, bindings=None, **kw):
+            return engine.query(query, bindings, **kw)
+
+    assert facts.compute(Remote()) == facts.compute(engine)
+    ms = sorted(facts.compute(engine).milestones)[:4]
+    assert facts.compute(Remote(), milestones=ms, reports=[], rounds=[]) == \
+        facts.compute(engine, milestones=ms, reports=[], rounds=[])
