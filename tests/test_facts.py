@@ -173,3 +173,45 @@ def test_a_remote_server_gives_the_same_facts(engine):
     ms = sorted(facts.compute(engine).milestones)[:4]
     assert facts.compute(Remote(), milestones=ms, reports=[], rounds=[]) == \
         facts.compute(engine, milestones=ms, reports=[], rounds=[])
+
+
+def test_a_round_import_into_a_large_folder_moves_the_store_along(data, tmp_path, monkeypatch):
+    """On a folder read through an on-disk store, `round import` makes the next store, its
+    search index and its facts from the ones before (nothing computed whole again), and
+    they equal a fresh build."""
+    from test_roundsheet import fill, import_, new_sheet
+
+    from rammegraf import store
+    from rammegraf.search import INDEX_FILE, build, connect, ensure_index
+    from rammegraf.store import MANIFEST, build_store, graph_files, store_location
+
+    monkeypatch.setattr(store, "IN_MEMORY_LIMIT", 0)
+    monkeypatch.setenv("RAMMEGRAF_CACHE", str(tmp_path / "cache"))
+    sheet = new_sheet(data, tmp_path)           # opens (and builds) the store of the data before
+    before = store_location([data])
+    assert (before / MANIFEST).is_file()
+    old = OxigraphEngine(ox.Store.read_only(str(before)), before)
+    ensure_index(before, old)                    # as `serve` and the first search or deadlines make them
+    facts.ensure_facts(before, old)
+    whole = []
+    computed = facts.compute
+    monkeypatch.setattr(facts, "compute", lambda engine, **keys: whole.append(keys) or computed(engine, **keys))
+    fill(sheet, {"initiativ/botilbudsteams": {6: "I gang", 7: "Udbredelsen er kortlagt.",
+                                              13: "opgave/udbredelse-af-botilbudsteams: Hvad ved vi …"}})
+    assert import_(sheet, data).exit_code == 0
+    after = store_location([data])
+    assert after != before and json_of(after / MANIFEST)["derived_from"] == before.name
+    assert whole and all(keys for keys in whole)         # mended, never computed whole
+    fresh = tmp_path / "fresh" / "store"
+    build_store(graph_files([data]), fresh, progress=False)
+    engine = OxigraphEngine(ox.Store.read_only(str(fresh)), fresh)
+    monkeypatch.setattr(facts, "compute", computed)
+    assert facts.read(after / facts.FACTS_FILE) == facts.compute(engine)
+    query = "SELECT * FROM vocab ORDER BY 1"
+    assert connect(after / INDEX_FILE).execute(query).fetchall() == build(engine).execute(query).fetchall()
+
+
+def json_of(path: Path) -> dict:
+    import json
+
+    return json.loads(path.read_text(encoding="utf-8"))

@@ -173,7 +173,7 @@ def milestone_states(engine, as_of: date, *, within: int = 90, include_all: bool
     found = [(m, *row) for m, rows in known.milestones.items() if wanted is None or m in wanted for row in rows]
     chosen = []
     for milestone, words, earliest, latest in sorted(found, key=lambda r: (r[2], r[3], r[0])):
-        first, last = date_of(literal_date(earliest)), date_of(literal_date(latest))
+        first, last = _day(earliest), _day(latest)
         if first is None or last is None:
             continue
         state = state_of(first, last, as_of, within) or ("later" if include_all else None)
@@ -210,14 +210,18 @@ def milestone_states(engine, as_of: date, *, within: int = 90, include_all: bool
     return out
 
 
-def literal_date(lexical: str):
-    """An xsd:date literal of the text kept in the facts."""
-    from .terms import literal
-
+def _day(lexical: str) -> date | None:
+    """The date of an xsd:date's text as the facts keep it (None when it is not one)."""
     try:
-        return literal(date.fromisoformat(lexical))
+        return date.fromisoformat(lexical) if len(lexical) == 10 else date_of(literal_of(lexical))
     except ValueError:
         return None
+
+
+def literal_of(lexical: str):
+    import pyoxigraph as ox
+
+    return ox.Literal(lexical, datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date"))
 
 
 class _Unnamed:
@@ -383,25 +387,29 @@ def changes(engine, *, from_date: date, to_date: date, lang: str = "da", states=
     new = sorted(((name(i), after[i]) for i in after.keys() - before.keys()), key=key)
     dropped = sorted(((name(i), before[i]) for i in before.keys() - after.keys()), key=key)
 
-    rows = engine.query("""SELECT ?m ?text ?latest ?when WHERE { ?m a rg:Milestone .
-        OPTIONAL { ?m rg:dateText ?text } OPTIONAL { ?m rg:latest ?latest }
-        OPTIONAL { ?m prov:wasDerivedFrom ?source . ?source dcterms:date ?when } }""").rows
+    rows = engine.query(_MILESTONE_DATES).rows
     seen: dict = {}
     for milestone, words, latest, when in rows:
         entry = seen.setdefault(milestone, [text(words), date_of(latest), set()])
         if date_of(when) is not None:
             entry[2].add(date_of(when))
-    labels.load(seen)
     added, passed = [], []
     for milestone, (words, latest, reported) in seen.items():
         if to_date in reported and not any(d <= from_date for d in reported):
-            added.append((name(milestone), words))
+            added.append((milestone, words))
         if latest is not None and from_date <= latest < to_date:
-            passed.append((name(milestone), words, latest.isoformat()))
+            passed.append((milestone, words, latest.isoformat()))
+    labels.load([m for m, *_ in (*added, *passed)])     # only those named (at 1M, a few of 22,000)
+    added = [(name(m), words) for m, words in added]
+    passed = [(name(m), words, latest) for m, words, latest in passed]
     # milestones: the one decision of milestone_states; tasks: the first report that says so
+    if states is None:   # decided unnamed for all, then named for those reached in between
+        states = [d.milestone for d in milestone_states(engine, to_date, within=0, include_all=True, labelled=False)
+                  if d.proof is not None and from_date < d.proof.day]
+        states = milestone_states(engine, to_date, within=0, include_all=True, lang=lang, labels=labels,
+                                  milestones=states) if states else []
     reached = []
-    for item in states if states is not None else milestone_states(engine, to_date, within=0, include_all=True,
-                                                                   lang=lang, labels=labels):
+    for item in states:
         if item.proof is not None and from_date < item.proof.day:
             owner = item.proof.initiative[1] if item.proof.initiative else "; ".join(item.initiatives)
             reached.append((item.label, owner, item.reason))
@@ -421,6 +429,11 @@ def changes(engine, *, from_date: date, to_date: date, lang: str = "da", states=
     return Changes(from_date, to_date, tuple(changed), tuple(unchanged), tuple(new), tuple(dropped),
                    tuple(sorted(added, key=key)), tuple(sorted(passed, key=lambda r: (r[2], r[0].casefold()))),
                    tuple(sorted(reached, key=key)))
+
+
+_MILESTONE_DATES = """SELECT ?m ?text ?latest ?when WHERE { ?m a rg:Milestone .
+    OPTIONAL { ?m rg:dateText ?text } OPTIONAL { ?m rg:latest ?latest }
+    OPTIONAL { ?m prov:wasDerivedFrom ?source . ?source dcterms:date ?when } }"""   # (sub-selects were slower at 1M)
 
 
 def _phases(engine, day: date, labels: Labels, members: dict | None = None) -> dict:

@@ -267,6 +267,28 @@ def derive_store(old: Path, files: list[Path], target: Path, *, add: list, remov
         _prune(folder, keep=target)
 
 
+def follow(old: Path, files: list[Path], target: Path, *, add: list, remove: list = (), subjects=None) -> None:
+    """The on-disk store at ``target``, with its search index and derived facts, made from
+    those at ``old`` by a change (``derive_store``; an entry saved, a round imported): the
+    index and the facts are mended around the IRIs the change names, not built again."""
+    import pyoxigraph as ox
+
+    from .engine import OxigraphEngine
+    from .facts import FACTS_FILE, derive, read
+    from .search import INDEX_FILE, _current
+    from .search import derive as derive_index
+
+    if subjects is None:
+        subjects = {term.value for t in [*add, *remove] for term in (t.subject, t.object)
+                    if isinstance(term, ox.NamedNode)}
+    derive_store(old, files, target, add=add, remove=remove)
+    engine = OxigraphEngine(ox.Store.read_only(str(target)), target)
+    if (old / INDEX_FILE).is_file() and _current(old / INDEX_FILE) and not _current(target / INDEX_FILE):
+        derive_index(old / INDEX_FILE, target / INDEX_FILE, engine, subjects)
+    if read(target / FACTS_FILE) is None:
+        derive(old / FACTS_FILE, target / FACTS_FILE, engine, subjects)
+
+
 def _prune(folder: Path, *, keep: Path, spare: int = 1) -> None:
     """Delete older stores of this folder, sparing the newest ``spare`` ones (a
     running server may still read the one before)."""

@@ -111,15 +111,9 @@ class Web:
         target = store_location(settings.data_dirs or None, cache=settings.cache)
         if change is not None and change.exact and before and before[0] == "store" \
                 and not (target / MANIFEST).is_file():
-            import pyoxigraph as ox
+            from ..store import follow
 
-            from ..engine import OxigraphEngine
-            from ..store import derive_store
-
-            derive_store(Path(before[1]), files, target, add=change.add, remove=change.remove)
-            changed = OxigraphEngine(ox.Store.read_only(str(target)), target)
-            _derive_index(Path(before[1]) / "search.sqlite", target, changed, change)
-            _derive_facts(Path(before[1]), target, changed, change)
+            follow(Path(before[1]), files, target, add=change.add, remove=change.remove, subjects=change.subjects)
         folder = ensure_store(settings.data_dirs or None, cache=settings.cache)
         # the search index beside the store, built once here (not at a worker's first search,
         # which would pass the request's time limit at a million triples)
@@ -355,15 +349,6 @@ def _derive_index(old: Path, folder: Path, engine, change) -> None:
     target = folder / INDEX_FILE
     if old.is_file() and _current(old) and not _current(target):
         derive(old, target, engine, change.subjects)
-
-
-def _derive_facts(old: Path, folder: Path, engine, change) -> None:
-    """The derived facts beside a new store, mended from the old store's by the change
-    (when the old file is there; else ensure_facts computes them whole)."""
-    from ..facts import FACTS_FILE, derive, read
-
-    if read(folder / FACTS_FILE) is None:
-        derive(old / FACTS_FILE, folder / FACTS_FILE, engine, change.subjects)
 
 
 class AnswerCache:
