@@ -82,6 +82,15 @@ class OxigraphEngine:
         return cls(store, store_location(data_dirs, cache=cache) if disk else None)
 
     def __len__(self) -> int:
+        if self.folder is not None:   # an on-disk store is read-only: its build counted it (a count scans: 0.5 s at 1M)
+            import json
+
+            from .store import MANIFEST
+
+            try:
+                return int(json.loads((self.folder / MANIFEST).read_text(encoding="utf-8"))["triples"])
+            except (OSError, ValueError, KeyError, TypeError):
+                pass
         return len(self.store)
 
     def query(self, query, bindings: dict | None = None, *, limit: int | None = None) -> Answer:
