@@ -215,3 +215,23 @@ def json_of(path: Path) -> dict:
     import json
 
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_the_server_computes_the_facts_once_for_mid_sized_data_and_its_workers_read_them(tmp_path, monkeypatch):
+    """Data a server holds in memory but above the small size: the server computes the facts
+    once into the cache, beside the search index, and every worker reads that file."""
+    import sqlite3
+
+    import rammegraf.store as store
+    from conftest import web_client
+
+    monkeypatch.setattr(store, "IN_MEMORY_LIMIT", 1000)   # the shipped data counts as mid-sized
+    cache = tmp_path / "cache"
+    with web_client(cache=cache) as client:
+        built = list(cache.rglob(facts.FACTS_FILE))
+        assert len(built) == 1 and built[0].parent == next(cache.rglob("search.sqlite")).parent
+        with sqlite3.connect(built[0]) as db:   # a mark a worker shows only if it read this file
+            assert db.execute("UPDATE fact SET a = 'MÆRKET' WHERE tab = 'milestones' AND key = ?",
+                              (ORGANISERING,)).rowcount == 1
+        page = client.get("/frister", params={"as_of": "2025-12-01"}).text
+    assert "MÆRKET" in page

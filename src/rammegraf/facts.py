@@ -17,7 +17,9 @@ and, when an entry is saved, made from the old store's file by the change
 copied. A store is made for one version of the data, so the file is never stale;
 ``tests/test_facts.py`` holds a mended file equal to a fresh computation after a
 save, an edit and a round import. An in-memory store computes its facts once per
-engine; a remote server's are read again after ``REMOTE_TTL`` seconds.
+engine (data a server holds in memory: once by the server, into the cache beside
+the search index it builds, and read by every worker); a remote server's are read
+again after ``REMOTE_TTL`` seconds.
 """
 
 from __future__ import annotations
@@ -475,8 +477,9 @@ def facts_of(engine) -> Facts:
     first if missing), computed once for an in-memory store, and read again from a
     remote server after REMOTE_TTL seconds."""
     folder = getattr(engine, "folder", None)
-    if folder is not None and getattr(engine, "store", None) is not None:
-        path = str(Path(folder) / FACTS_FILE)
+    kept_at = getattr(engine, "facts_path", None)     # data a server holds in memory: computed once by it
+    if (folder is not None or kept_at) and getattr(engine, "store", None) is not None:
+        path = str(kept_at or Path(folder) / FACTS_FILE)
         with _LOCK:
             found = _KEPT.get(path)
         if found is None:

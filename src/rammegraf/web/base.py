@@ -104,9 +104,15 @@ class Web:
 
                 folder = store_location(settings.data_dirs or None, cache=settings.cache)
                 folder.mkdir(parents=True, exist_ok=True)
+                from ..facts import FACTS_FILE, derive, ensure_facts, read
+
                 if change is not None and before and before[0] == "files" and before[2]:
                     _derive_index(Path(before[2]), folder, OxigraphEngine(store), change)
+                    if read(folder / FACTS_FILE) is None:
+                        derive(Path(before[2]).parent / FACTS_FILE, folder / FACTS_FILE, OxigraphEngine(store),
+                               change.subjects)
                 index = str(ensure_index(folder, OxigraphEngine(store)))
+                ensure_facts(folder, OxigraphEngine(store))   # once here, not in every worker (facts_path)
             return ("files", tuple(str(f) for f in files), index)
         target = store_location(settings.data_dirs or None, cache=settings.cache)
         if change is not None and change.exact and before and before[0] == "store" \

@@ -18,6 +18,7 @@ import os
 import signal
 import threading
 import traceback
+from pathlib import Path
 
 from ..errors import LoadError, RammegrafError
 from . import jobs  # noqa: F401 - imported in the fork server, so workers start with it
@@ -37,11 +38,13 @@ def open_spec(spec: tuple):
 
         engine = OxigraphEngine(load_in_memory(spec[1]))
         engine.index_path = spec[2] if len(spec) > 2 else None  # a search index built by the server
+        if engine.index_path:   # and the derived facts beside it (rammegraf.facts)
+            from ..facts import FACTS_FILE
+
+            engine.facts_path = str(Path(engine.index_path).parent / FACTS_FILE)
         return engine
     if kind == "store":
         import pyoxigraph as ox
-
-        from pathlib import Path
 
         return OxigraphEngine(ox.Store.read_only(spec[1]), folder=Path(spec[1]))
     if kind == "remote":
