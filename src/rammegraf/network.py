@@ -169,8 +169,11 @@ def round_dates(engine) -> list[date]:
     on the whole plan (rg:StatusRound: the seeds, what ``round import`` writes) with at
     least one status report; a status report made on its own, with a source that is
     no round (a form's single update), adds no date here."""
+    # the inner EXISTS makes Oxigraph test the reports of each round one by one and stop
+    # at the first; as one pattern it joined all of a round's reports first (0.5 s at 1M)
     rows = engine.query("""SELECT DISTINCT ?d WHERE { ?round a rg:StatusRound ; dcterms:date ?d .
-        FILTER EXISTS { ?report prov:wasDerivedFrom ?round ; rg:statusOf ?initiative } }""").rows
+        FILTER EXISTS { ?report prov:wasDerivedFrom ?round .
+                        FILTER EXISTS { ?report rg:statusOf ?initiative } } }""").rows
     return sorted({d for (term,) in rows if (d := date_of(term)) is not None})
 
 
