@@ -331,21 +331,20 @@ def _grid_force_layout(graph, *, seed: int, scale: float, iterations: int = 80) 
     pos = pos / max(float(np.ptp(pos)), 1e-9) * side + rng.uniform(-0.5, 0.5, size=(n, 2))
     k, temperature = 1.0, side / 10
     cooling = (0.02 / temperature) ** (1 / iterations)
+    edge_ends = np.concatenate([edges[:, 0], edges[:, 1]])
     for _ in range(iterations):
-        disp = np.zeros_like(pos)
-        pairs = cKDTree(pos).query_pairs(2 * k, output_type="ndarray")
-        if len(pairs):
-            delta = pos[pairs[:, 0]] - pos[pairs[:, 1]]
-            dist = np.maximum(np.hypot(delta[:, 0], delta[:, 1]), 0.01)
-            push = delta * (k * k / dist ** 2)[:, None]
-            np.add.at(disp, pairs[:, 0], push)
-            np.add.at(disp, pairs[:, 1], -push)
-        if len(edges):
-            delta = pos[edges[:, 0]] - pos[edges[:, 1]]
-            dist = np.maximum(np.hypot(delta[:, 0], delta[:, 1]), 0.01)
-            pull = delta * (dist / k)[:, None]
-            np.add.at(disp, edges[:, 0], -pull)
-            np.add.at(disp, edges[:, 1], pull)
+        pairs = cKDTree(pos).query_pairs(2 * k, output_type="ndarray").reshape(-1, 2)
+        delta = pos[pairs[:, 0]] - pos[pairs[:, 1]]
+        dist = np.maximum(np.hypot(delta[:, 0], delta[:, 1]), 0.01)
+        push = delta * (k * k / dist ** 2)[:, None]
+        delta = pos[edges[:, 0]] - pos[edges[:, 1]]
+        dist = np.maximum(np.hypot(delta[:, 0], delta[:, 1]), 0.01)
+        pull = delta * (dist / k)[:, None]
+        # every node's pushes and pulls summed in one pass, in the order np.add.at took
+        # them one call after another (the same sums, bit for bit; add.at was 0.4 s a view)
+        ends = np.concatenate([pairs[:, 0], pairs[:, 1], edge_ends])
+        forces = np.concatenate([push, -push, -pull, pull])
+        disp = np.stack([np.bincount(ends, forces[:, axis], minlength=n) for axis in (0, 1)], axis=1)
         length = np.maximum(np.hypot(disp[:, 0], disp[:, 1]), 1e-9)
         pos += disp / length[:, None] * np.minimum(length, temperature)[:, None]
         temperature *= cooling
@@ -536,7 +535,8 @@ def render_html(data: dict, *, site: dict | None = None) -> str:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
     # the scripts go into the page as they are, so the CSP hashes match them
     return env.get_template("graph.html").render(
-        title=data["title"], note=data.get("note", ""), lang=data["lang"], ui=data["ui"], csp=page_csp(served=site is not None),
+        title=data["title"], note=data.get("note", ""), lang=data["lang"], ui=data["ui"],
+        csp=page_csp(served=site is not None),
         site=site, kinds=data["kinds"], data_json=_script_safe_json(data), **_scripts())
 
 
