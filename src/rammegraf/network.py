@@ -139,14 +139,30 @@ def _items(engine, initiatives: list[str]) -> dict[str, str]:
     return {item.value: initiative.value for item, initiative in rows}
 
 
-def status_as_of(engine, as_of: date | None = None, lang: str = "da", *,
-                 initiatives: list[str] | None = None, labels: Labels | None = None) -> dict[str, StatusInfo]:
-    """Each initiative's latest status on or before ``as_of`` (the latest of all if None)."""
+_STATUS_REPORTS = """SELECT ?initiative ?day ?phase ?text ?source WHERE {
+    ?report rg:statusOf ?initiative . OPTIONAL { ?report rg:asOf ?day }
+    OPTIONAL { ?report rg:phase ?phase } OPTIONAL { ?report rg:text ?text }
+    OPTIONAL { ?report prov:wasDerivedFrom ?source } }"""
+
+
+def status_reports(engine, initiatives: list[str]) -> list[tuple]:
+    """The status reports of these initiatives as rows (initiative, day, phase, text,
+    source); all but the initiative may be None."""
+    return _rows_for(engine, _STATUS_REPORTS, "initiative", initiatives)
+
+
+def status_as_of(engine, as_of: date | None = None, lang: str = "da", *, initiatives: list[str] | None = None,
+                 labels: Labels | None = None, reports: list[tuple] | None = None) -> dict[str, StatusInfo]:
+    """Each initiative's latest status on or before ``as_of`` (the latest of all if None),
+    of ``initiatives``' reports, or of ``reports`` already read (``status_reports``)."""
     query = """SELECT ?initiative ?day ?phase ?text ?source WHERE {
         ?report rg:statusOf ?initiative ; rg:asOf ?day .
         OPTIONAL { ?report rg:phase ?phase } OPTIONAL { ?report rg:text ?text }
         OPTIONAL { ?report prov:wasDerivedFrom ?source } }"""
-    rows = engine.query(query).rows if initiatives is None else _rows_for(engine, query, "initiative", initiatives)
+    if reports is not None:
+        rows = reports
+    else:
+        rows = engine.query(query).rows if initiatives is None else _rows_for(engine, query, "initiative", initiatives)
     latest: dict[str, tuple] = {}
     for initiative, day, phase, words, source in rows:
         when = date_of(day)
@@ -326,12 +342,13 @@ class _Projection:
                 counts[o] += 1
         return counts
 
-    def network(self, *, as_of: date | None, lang: str, labels: Labels):
+    def network(self, *, as_of: date | None, lang: str, labels: Labels, history: bool = False):
         import networkx as nx
 
         nodes = sorted(self.kinds)
         initiatives = [n for n in nodes if self.kinds[n] == "initiative"]
-        statuses = status_as_of(self.engine, as_of, lang, initiatives=initiatives, labels=labels)
+        reports = status_reports(self.engine, initiatives) if history else None
+        statuses = status_as_of(self.engine, as_of, lang, initiatives=initiatives, labels=labels, reports=reports)
         areas: dict[str, list[str]] = {}  # initiatives and goals name their development area
         for initiative, area in _rows_for(self.engine, "SELECT ?i ?a WHERE { ?i rg:developmentArea ?a }", "i", nodes):
             areas.setdefault(initiative.value, []).append(area.value)
@@ -339,6 +356,8 @@ class _Projection:
         labels.load([iri(n) for n in nodes] + [iri(p) for _, p, _, _ in edges]
                     + [iri(v) for *_, v in edges if v])
         net = nx.MultiDiGraph()
+        if history:
+            net.graph["reports"] = reports
         for node in nodes:
             attrs = {"label": labels.of(iri(node)) or node, "kind": self.kinds[node], "iri": node}
             if node in areas:
@@ -358,21 +377,23 @@ class _Projection:
 
 def build_network(engine, *, as_of: date | None = None, lang: str = "da", around: str | None = None,
                   depth: int = 2, labels: Labels | None = None, degrees: bool = False,
-                  max_nodes: int | None = None):
+                  max_nodes: int | None = None, history: bool = False):
     """A networkx MultiDiGraph: nodes keyed by IRI string, edges keyed by property.
     With ``around`` (an IRI), only the nodes within ``depth`` hops of it; with
     ``max_nodes`` as well, within as many hops as keep them at most that many:
     ``net.graph["depth"]`` is the depth built and ``net.graph["too_many"]`` the
     number of nodes one hop further, when that was too many (else None). With
     ``degrees``, ``net.graph["degrees"]`` holds each node's number of links in the
-    whole graph (a view's edge nodes have links that leave the view)."""
+    whole graph (a view's edge nodes have links that leave the view). With
+    ``history``, ``net.graph["reports"]`` holds the initiatives' status reports
+    (``status_reports``), read once for their phases and for a page's histories."""
     projection = _Projection(engine)
     reached = None
     if around is None:
         projection.everything()
     else:
         reached = projection.around(around, depth, max_nodes=max_nodes)
-    net = projection.network(as_of=as_of, lang=lang, labels=labels or Labels(engine, lang))
+    net = projection.network(as_of=as_of, lang=lang, labels=labels or Labels(engine, lang), history=history)
     if reached is not None:
         net.graph["depth"], net.graph["too_many"] = reached
     if degrees:

@@ -22,7 +22,7 @@ from pathlib import Path
 from .errors import RammegrafError, did_you_mean
 from .labels import Labels
 from .namespaces import ID, RG
-from .network import KINDS, batches, build_network, report_dates
+from .network import KINDS, batches, build_network, report_dates, status_reports
 from .terms import iri, text
 
 VIEW_PREFIXES = {
@@ -235,7 +235,7 @@ def select_view(engine, view: str = "all", *, depth: int = 2, as_of: date | None
         raise ViewError("--depth skal være 0 eller mere (must be 0 or more)")
     labels = labels or Labels(engine, lang)
     if view in ("", "all"):
-        net = build_network(engine, as_of=as_of, lang=lang, labels=labels, degrees=True)
+        net = build_network(engine, as_of=as_of, lang=lang, labels=labels, degrees=True, history=True)
         return View(net, "Hele grafen" if lang == "da" else "The whole graph", None,
                     degrees=net.graph["degrees"])
     kind, sep, slug = view.partition(":")
@@ -244,7 +244,7 @@ def select_view(engine, view: str = "all", *, depth: int = 2, as_of: date | None
                         "eller law:SLUG (unknown view)")
     focus = _find(engine, kind, slug)
     net = build_network(engine, as_of=as_of, lang=lang, around=focus, depth=depth + bool(ring), labels=labels,
-                        degrees=True, max_nodes=MAX_NODES)
+                        degrees=True, max_nodes=MAX_NODES, history=True)
     if focus not in net:
         raise ViewError(f"<{focus}> er ikke en knude i grafen (not a node of the graph)")
     outer: frozenset = frozenset()
@@ -440,7 +440,8 @@ def neighbours_data(engine, node: str, *, lang: str = "da", as_of: date | None =
     """One node and its neighbours, with every link among them, for a page that
     expands the node; None when the node is not in the graph."""
     labels = Labels(engine, lang)
-    net = build_network(engine, as_of=as_of, lang=lang, around=node, depth=1, labels=labels, degrees=True)
+    net = build_network(engine, as_of=as_of, lang=lang, around=node, depth=1, labels=labels, degrees=True,
+                        history=True)
     if node not in net:
         return None
     nodes = [node] + sorted(n for n in net if n != node)
@@ -451,13 +452,11 @@ def neighbours_data(engine, node: str, *, lang: str = "da", as_of: date | None =
 def _histories(engine, net, labels: Labels, nodes: list[str]) -> dict[str, list[dict]]:
     initiatives = [n for n in nodes if net.nodes[n]["kind"] == "initiative"]
     out: dict[str, list[dict]] = {}
-    rows = []
-    for part in batches(engine, initiatives):
-        rows += engine.query("""SELECT ?initiative ?day ?phase ?text ?source WHERE {
-            ?report rg:statusOf ?initiative . OPTIONAL { ?report rg:asOf ?day }
-            OPTIONAL { ?report rg:phase ?phase } OPTIONAL { ?report rg:text ?text }
-            OPTIONAL { ?report prov:wasDerivedFrom ?source } }""",
-                             {"initiative": [iri(i) for i in part]}).rows
+    if "reports" in net.graph:  # read with the network, for all its initiatives
+        wanted = set(initiatives)
+        rows = [row for row in net.graph["reports"] if row[0].value in wanted]
+    else:
+        rows = status_reports(engine, initiatives)
     labels.load(t for row in rows for t in (row[2], row[4]) if t is not None)
     for initiative, day, phase, words, source in rows:
         out.setdefault(initiative.value, []).append({
