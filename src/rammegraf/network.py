@@ -93,13 +93,21 @@ def _rows_for(engine, query: str, name: str, values: list[str], *, hashed: str |
 
 
 def class_kinds(engine) -> dict[str, str]:
-    """Each class (and its sub-classes in the ontology) to its node kind."""
-    rows = engine.query("SELECT ?sub ?cls WHERE { ?sub rdfs:subClassOf* ?cls }",
-                        {"cls": [iri(cls) for _, cls in KINDS]}).rows
-    kind_of = {cls: kind for kind, cls in KINDS}
+    """Each class (and its sub-classes in the ontology) to its node kind. The
+    sub-classes are followed here: Virtuoso 7 refuses ``rdfs:subClassOf*`` towards
+    a bound class ("transitive start not given")."""
+    children: dict[str, set[str]] = {}
+    for sub, parent in engine.query("SELECT ?sub ?parent WHERE { ?sub rdfs:subClassOf ?parent }").rows:
+        children.setdefault(parent.value, set()).add(sub.value)
     mapping: dict[str, str] = {}
-    for sub, cls in sorted(rows, key=lambda r: ORDER[kind_of[r[1].value]]):
-        mapping.setdefault(sub.value, kind_of[cls.value])
+    for kind, cls in KINDS:  # most specific kind first: a class takes the first that reaches it
+        seen, todo = set(), [cls]
+        while todo:
+            current = todo.pop()
+            if current not in seen:
+                seen.add(current)
+                mapping.setdefault(current, kind)
+                todo.extend(children.get(current, ()))
     return mapping
 
 
