@@ -175,9 +175,7 @@ def unpacked(rev: str) -> Path:
 def code(tree: Path | None) -> tuple[list[str], dict]:
     """The command that runs rammegraf from ``tree`` (today's checkout if None), and its environment."""
     env = dict(os.environ)
-    if tree is None:
-        return [str(ROOT / ".venv" / "bin" / "rammegraf")], env
-    env["PYTHONPATH"] = str(tree / "src")
+    env["PYTHONPATH"] = str((tree or ROOT) / "src")  # both alike: no editable install's import hook
     return [sys.executable, "-c", "from rammegraf.cli import main; main()"], env
 
 
