@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from .labels import Labels
-from .sparql import term_text
 from .namespaces import FOAF, ORG, RG
+from .sparql import term_text
 from .terms import date_of, is_iri, iri, text
 
 # The kinds of node, most specific class first; the key is what views colour by.

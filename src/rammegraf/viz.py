@@ -421,7 +421,8 @@ def page_data(engine, view: View, *, lang: str = "da", as_of: date | None = None
              for a, _ in sorted(area_rows, key=lambda r: (text(r[1]), r[0].value))]
     labels.load(iri(RG[key]) for key in PHASE_COLOURS)
     return {
-        "title": view.title, "note": view.note, "lang": lang, "focus": view.focus, "date": start, "dates": dates,
+        "title": view.title, **({"note": view.note} if view.note else {}), "lang": lang, "focus": view.focus,
+        "date": start, "dates": dates,
         "nodes": nodes, "edges": edges, "areas": areas,
         "kinds": [{"key": k, "label": KIND_LABELS[lang][k], "icon": STYLE[k][0], "color": STYLE[k][1],
                    "uri": icon_uri(*STYLE[k])} for k, _ in KINDS],
