@@ -104,3 +104,60 @@ def test_neighbourhood_from_the_store_is_the_ego_graph_of_the_whole(engine, focu
     assert set(part.nodes) == set(expected.nodes)
     assert sorted(part.edges(keys=True)) == sorted(expected.edges(keys=True))
     assert all(part.nodes[n] == expected.nodes[n] for n in part.nodes)
+
+
+FOCI = ["udviklingsomraade/mental-sundhed-og-psykiatri", "region/midtjylland", "initiativ/botilbudsteams",
+        "udvalg/dassos", "lov/serviceloven/paragraf-108", "initiativ/faelleskommunale-principper",
+        "kommune/odder"]
+
+
+def _read(projection_class, engine, focus: str, depth: int, **options):
+    from rammegraf.labels import Labels
+
+    projection = projection_class(engine)
+    projection.around("https://w3id.org/rammegraf/id/" + focus, depth, **options)
+    net = projection.network(as_of=None, lang="da", labels=Labels(engine, "da"))
+    return projection, net
+
+
+@pytest.mark.parametrize("hashed", [False, True], ids=["looked-up", "hash-joined"])
+@pytest.mark.parametrize("focus", FOCI)
+@pytest.mark.parametrize("depth", [0, 1, 2, 3])
+def test_around_set_at_a_time_reads_what_hop_by_hop_read(engine, monkeypatch, focus, depth, hashed):
+    """The neighbourhood read set at a time (one VALUES block a set; with ``hashed``,
+    item links and types joined by hash as for large sets) has the nodes, kinds,
+    items, links, whole-graph link counts and attributes of the old hop-by-hop reading."""
+    from hop_by_hop import HopByHop
+
+    from rammegraf import network
+    from rammegraf.network import _Projection
+
+    if hashed:
+        monkeypatch.setattr(network, "HASH_ITEMS_ABOVE", 0)
+        monkeypatch.setattr(network, "HASH_KINDS_ABOVE", 0)
+    old, old_net = _read(HopByHop, engine, focus, depth)
+    new, new_net = _read(_Projection, engine, focus, depth)
+    assert old.kinds and new.kinds == old.kinds
+    assert new.known == old.known and new.owner == old.owner and new.links == old.links
+    assert new.degrees() == old.degrees()
+    assert list(new_net.nodes(data=True)) == list(old_net.nodes(data=True))
+    assert list(new_net.edges(keys=True, data=True)) == list(old_net.edges(keys=True, data=True))
+
+
+@pytest.mark.parametrize("focus", ["udviklingsomraade/mental-sundhed-og-psykiatri", "region/midtjylland"])
+def test_around_with_max_nodes_stops_at_the_largest_depth_that_fits(engine, focus):
+    from hop_by_hop import HopByHop
+
+    from rammegraf.network import _Projection
+
+    sizes = [len(_read(HopByHop, engine, focus, depth)[0].kinds) for depth in range(4)]
+    assert sizes[0] < sizes[1] < sizes[2]
+    reached = _Projection(engine).around("https://w3id.org/rammegraf/id/" + focus, 3, max_nodes=sizes[2] - 1)
+    assert reached == (1, sizes[2])
+    new, new_net = _read(_Projection, engine, focus, 3, max_nodes=sizes[2] - 1)
+    old, old_net = _read(HopByHop, engine, focus, 1)
+    assert (new.kinds, new.known, new.owner, new.links) == (old.kinds, old.known, old.owner, old.links)
+    assert new.degrees() == old.degrees()
+    assert list(new_net.edges(keys=True, data=True)) == list(old_net.edges(keys=True, data=True))
+    assert _Projection(engine).around("https://w3id.org/rammegraf/id/" + focus, 3, max_nodes=1) == (0, sizes[1])
+    assert _Projection(engine).around("https://w3id.org/rammegraf/id/" + focus, 2, max_nodes=sizes[2]) == (2, None)

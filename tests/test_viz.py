@@ -137,6 +137,32 @@ def test_a_file_carries_the_ring_beyond_its_view_hidden(engine):
     assert "connect-src 'self'" in page_csp(served=True) and "connect-src" not in page_csp()
 
 
+def test_a_view_past_max_nodes_shows_the_largest_depth_that_fits_and_says_so(engine, monkeypatch):
+    from click.testing import CliRunner
+
+    from rammegraf import viz
+    from rammegraf.cli import main
+
+    sizes = [len(select_view(engine, "initiative:botilbudsteams", depth=d).net) for d in (1, 2)]
+    monkeypatch.setattr(viz, "MAX_NODES", sizes[1] - 1)
+    cut = select_view(engine, "initiative:botilbudsteams", depth=3)
+    assert len(cut.net) == sizes[0] and cut.net.graph["depth"] == 1 and not cut.ring
+    assert cut.note.startswith(f"Dybde 2 ville vise {sizes[1]} knuder, flere end de {sizes[1] - 1} en visning")
+    assert f"(depth 2 would show {sizes[1]} nodes, more than the {sizes[1] - 1} a view draws; this is depth 1." \
+        in cut.note
+    page = graph_page(engine, view="initiative:botilbudsteams", depth=2, site=SITE)
+    assert re.search(r'<p class="note"[^>]*>' + re.escape(html_lib.escape(cut.note)) + "</p>", page)
+    assert {n["id"] for n in graph_json(page)["nodes"]} == set(cut.net)
+    # a file's ring that would pass the cap is left out, with the view whole and no note
+    whole = select_view(engine, "initiative:botilbudsteams", depth=1, ring=True)
+    assert len(whole.net) == sizes[0] and not whole.ring and not whole.note
+    assert 'class="note"' not in graph_page(engine, view="initiative:botilbudsteams", depth=1)
+    result = CliRunner().invoke(main, ["graph", "--view", "initiative:botilbudsteams", "--depth", "2"])
+    assert result.exit_code == 0 and "bemærk: Dybde 2 ville vise" in result.stderr
+    assert "bemærk" not in CliRunner().invoke(main, ["graph", "--view", "initiative:botilbudsteams",
+                                                     "--depth", "1"]).stderr
+
+
 SITE = {"home": "/", "nav_label": "Forside", "skip": "Spring til indholdet", "nav": [("/", "Forside", False)],
         "switch": "/graf?lang=en", "other_lang": "English", "other_code": "en"}
 

@@ -463,10 +463,12 @@ def graph(view, depth, as_of, output, lang, data_dirs, endpoint, graph_iri):
       rammegraf graph --view area:mental-sundhed-og-psykiatri --depth 1 -o omraade1.html
       rammegraf graph --view actor:dassos --as-of 2025-04-08 -o dassos.html
     """
-    from .viz import graph_page
+    from .viz import view_page
 
-    page = graph_page(_engine(data_dirs, endpoint, graph_iri), view=view, depth=depth,
-                      as_of=as_of.date() if as_of else None, lang=lang)
+    page, shown = view_page(_engine(data_dirs, endpoint, graph_iri), view=view, depth=depth,
+                            as_of=as_of.date() if as_of else None, lang=lang)
+    if shown.note:
+        click.echo(f"bemærk: {shown.note}", err=True)
     _emit(page, output)
 
 

@@ -10,8 +10,9 @@ Literals, source documents, phases and ontology terms are not nodes.
 
 Everything is read from the engine with SPARQL. The whole projection is one
 pass over the links; the neighbourhood of one resource (``around=``) is built
-hop by hop from the store, so a view of one area costs the same however large
-the rest of the graph is.
+hop by hop from the store, a handful of queries a hop whatever the number of
+nodes in it (each set bound as one VALUES block), so a view of one area costs
+the same however large the rest of the graph is.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from datetime import date
 
 from .labels import Labels
 from .namespaces import FOAF, ORG, RG
+from .sparql import term_text
 from .terms import date_of, is_iri, iri, text
 
 # The kinds of node, most specific class first; the key is what views colour by.
@@ -45,7 +47,14 @@ KINDS: tuple[tuple[str, str], ...] = (
 )
 ORDER = {kind: i for i, (kind, _) in enumerate(KINDS)}
 ITEM_LINKS = (RG.hasTask, RG.hasChallenge, RG.hasDecisionPoint)
-CHUNK = 400
+CHUNK = 400          # IRIs in one VALUES block sent to a SPARQL server
+# Above this many IRIs a lookup of items or owners reads every item link once and
+# joins by hash: at a million triples 16,000 item links cost 0.04 s to read, and
+# 2,000 IRIs looked up in three properties 0.09 s (60,000: 2.6 s against 0.46 s).
+HASH_ITEMS_ABOVE = 1000
+# ... and a lookup of kinds reads the members of each node class (38,000 at a million,
+# 0.1 s; 8,000 IRIs looked up 0.2 s, most of them status reports that are no node).
+HASH_KINDS_ABOVE = 2000
 
 
 @dataclass(frozen=True)
@@ -62,69 +71,111 @@ def chunks(items: list, size: int = CHUNK) -> Iterable[list]:
         yield items[start:start + size]
 
 
+def batches(engine, items: list) -> Iterable[list]:
+    """A set of IRIs as the VALUES blocks to send: the embedded store takes the whole
+    set in one query (Oxigraph looks each up; a query costs its rows, and ~10 ms
+    however few), a SPARQL server takes it in chunks (its request size is its own)."""
+    if getattr(engine, "remote", False):
+        yield from chunks(items)
+    elif items:
+        yield items
+
+
+def _rows_for(engine, query: str, name: str, values: list[str], *, hashed: str | None = None,
+              hash_above: int | None = None) -> list[tuple]:
+    """The rows of ``query`` with ?``name`` bound to each of ``values`` (IRIs). On the
+    embedded store, more than ``hash_above`` values run ``hashed`` instead: the same
+    patterns as one sub-select, read whole and joined to the values by hash."""
+    if hashed is not None and not getattr(engine, "remote", False) and len(values) > hash_above:
+        query = hashed
+    return [row for part in batches(engine, values)
+            for row in engine.query(query, {name: [iri(v) for v in part]}).rows]
+
+
 def class_kinds(engine) -> dict[str, str]:
-    """Each class (and its sub-classes in the ontology) to its node kind."""
-    rows = engine.query("SELECT ?sub ?cls WHERE { ?sub rdfs:subClassOf* ?cls }",
-                        {"cls": [iri(cls) for _, cls in KINDS]}).rows
-    kind_of = {cls: kind for kind, cls in KINDS}
+    """Each class (and its sub-classes in the ontology) to its node kind. The
+    sub-classes are followed here: Virtuoso 7 refuses ``rdfs:subClassOf*`` towards
+    a bound class ("transitive start not given")."""
+    children: dict[str, set[str]] = {}
+    for sub, parent in engine.query("SELECT ?sub ?parent WHERE { ?sub rdfs:subClassOf ?parent }").rows:
+        children.setdefault(parent.value, set()).add(sub.value)
     mapping: dict[str, str] = {}
-    for sub, cls in sorted(rows, key=lambda r: ORDER[kind_of[r[1].value]]):
-        mapping.setdefault(sub.value, kind_of[cls.value])
+    for kind, cls in KINDS:  # most specific kind first: a class takes the first that reaches it
+        seen, todo = set(), [cls]
+        while todo:
+            current = todo.pop()
+            if current not in seen:
+                seen.add(current)
+                mapping.setdefault(current, kind)
+                todo.extend(children.get(current, ()))
     return mapping
+
+
+_KINDS = "SELECT ?n ?c WHERE { ?n a ?c }"
+_ITEM_PATTERNS = ("{ ?initiative rg:hasTask ?item } UNION { ?initiative rg:hasChallenge ?item } UNION "
+                  "{ ?initiative rg:hasDecisionPoint ?item }")
+_ITEMS = "SELECT ?item ?initiative WHERE { " + _ITEM_PATTERNS + " }"
+_ITEMS_HASHED = "SELECT ?item ?initiative WHERE { { SELECT ?item ?initiative WHERE { " + _ITEM_PATTERNS + " } } }"
 
 
 def _kinds_of(engine, classes: dict[str, str], nodes: list | None) -> dict[str, str]:
     """The node kind of each typed resource (of ``nodes``, or of all)."""
     kinds: dict[str, str] = {}
-
-    def take(rows) -> None:
-        for node, cls in rows:
-            kind = classes.get(cls.value)
-            if kind and is_iri(node) and (node.value not in kinds or ORDER[kind] < ORDER[kinds[node.value]]):
-                kinds[node.value] = kind
-
     if nodes is None:
-        take(engine.query("SELECT ?n ?c WHERE { ?n a ?c }", {"c": [iri(c) for c in classes]}).rows)
+        rows = engine.query(_KINDS, {"c": [iri(c) for c in classes]}).rows
     else:
-        for part in chunks(nodes):
-            take(engine.query("SELECT ?n ?c WHERE { ?n a ?c }", {"n": [iri(n) for n in part]}).rows)
+        # by class, each a pattern of its own: Oxigraph reads only the members of the
+        # node classes (a VALUES ?c beside ?n a ?c made it scan every rdf:type triple)
+        members = " UNION ".join(f"{{ ?n a {term_text(iri(c))} BIND ({term_text(iri(c))} AS ?c) }}"
+                                 for c in sorted(classes))
+        hashed = "SELECT ?n ?c WHERE { { SELECT ?n ?c WHERE { " + members + " } } }"
+        rows = _rows_for(engine, _KINDS, "n", nodes, hashed=hashed, hash_above=HASH_KINDS_ABOVE)
+    for node, cls in rows:
+        kind = classes.get(cls.value)
+        if kind and is_iri(node) and (node.value not in kinds or ORDER[kind] < ORDER[kinds[node.value]]):
+            kinds[node.value] = kind
     return kinds
 
 
 def _owners(engine, items: list[str] | None) -> dict[str, str]:
     """Each task, challenge or decision point to its initiative."""
-    query = ("SELECT ?item ?initiative WHERE { { ?initiative rg:hasTask ?item } UNION "
-             "{ ?initiative rg:hasChallenge ?item } UNION { ?initiative rg:hasDecisionPoint ?item } }")
     if items is None:
-        rows = engine.query(query).rows
+        rows = engine.query(_ITEMS).rows
     else:
-        rows = [row for part in chunks(items) for row in engine.query(query, {"item": [iri(i) for i in part]}).rows]
+        rows = _rows_for(engine, _ITEMS, "item", items, hashed=_ITEMS_HASHED, hash_above=HASH_ITEMS_ABOVE)
     return {item.value: initiative.value for item, initiative in rows}
 
 
 def _items(engine, initiatives: list[str]) -> dict[str, str]:
     """The tasks, challenges and decision points of these initiatives (item → initiative)."""
-    query = ("SELECT ?item ?initiative WHERE { { ?initiative rg:hasTask ?item } UNION "
-             "{ ?initiative rg:hasChallenge ?item } UNION { ?initiative rg:hasDecisionPoint ?item } }")
-    out = {}
-    for part in chunks(initiatives):
-        for item, initiative in engine.query(query, {"initiative": [iri(i) for i in part]}).rows:
-            out[item.value] = initiative.value
-    return out
+    rows = _rows_for(engine, _ITEMS, "initiative", initiatives, hashed=_ITEMS_HASHED, hash_above=HASH_ITEMS_ABOVE)
+    return {item.value: initiative.value for item, initiative in rows}
 
 
-def status_as_of(engine, as_of: date | None = None, lang: str = "da", *,
-                 initiatives: list[str] | None = None, labels: Labels | None = None) -> dict[str, StatusInfo]:
-    """Each initiative's latest status on or before ``as_of`` (the latest of all if None)."""
+_STATUS_REPORTS = """SELECT ?initiative ?day ?phase ?text ?source WHERE {
+    ?report rg:statusOf ?initiative . OPTIONAL { ?report rg:asOf ?day }
+    OPTIONAL { ?report rg:phase ?phase } OPTIONAL { ?report rg:text ?text }
+    OPTIONAL { ?report prov:wasDerivedFrom ?source } }"""
+
+
+def status_reports(engine, initiatives: list[str]) -> list[tuple]:
+    """The status reports of these initiatives as rows (initiative, day, phase, text,
+    source); all but the initiative may be None."""
+    return _rows_for(engine, _STATUS_REPORTS, "initiative", initiatives)
+
+
+def status_as_of(engine, as_of: date | None = None, lang: str = "da", *, initiatives: list[str] | None = None,
+                 labels: Labels | None = None, reports: list[tuple] | None = None) -> dict[str, StatusInfo]:
+    """Each initiative's latest status on or before ``as_of`` (the latest of all if None),
+    of ``initiatives``' reports, or of ``reports`` already read (``status_reports``)."""
     query = """SELECT ?initiative ?day ?phase ?text ?source WHERE {
         ?report rg:statusOf ?initiative ; rg:asOf ?day .
         OPTIONAL { ?report rg:phase ?phase } OPTIONAL { ?report rg:text ?text }
         OPTIONAL { ?report prov:wasDerivedFrom ?source } }"""
-    if initiatives is None:
-        rows = engine.query(query).rows
+    if reports is not None:
+        rows = reports
     else:
-        rows = [row for part in chunks(initiatives)
-                for row in engine.query(query, {"initiative": [iri(i) for i in part]}).rows]
+        rows = engine.query(query).rows if initiatives is None else _rows_for(engine, query, "initiative", initiatives)
     latest: dict[str, tuple] = {}
     for initiative, day, phase, words, source in rows:
         when = date_of(day)
@@ -146,10 +197,19 @@ def round_dates(engine) -> list[date]:
     """The dates of the status rounds in the graph, oldest first. A round is a report
     on the whole plan (rg:StatusRound: the seeds, what ``round import`` writes) with at
     least one status report; a status report made on its own, with a source that is
-    no round (a form's single update), adds no date here. Read from the derived facts."""
-    from .facts import facts_of
+    no round (a form's single update), adds no date here. Read from the derived facts
+    of a local store; asked of a server (computing every fact there for the dates alone
+    would cost more than this query)."""
+    if getattr(engine, "store", None) is not None:
+        from .facts import facts_of
 
-    return facts_of(engine).round_dates()
+        return facts_of(engine).round_dates()
+    # the inner EXISTS makes Oxigraph test the reports of each round one by one and stop
+    # at the first; as one pattern it joined all of a round's reports first (0.5 s at 1M)
+    rows = engine.query("""SELECT DISTINCT ?d WHERE { ?round a rg:StatusRound ; dcterms:date ?d .
+        FILTER EXISTS { ?report prov:wasDerivedFrom ?round .
+                        FILTER EXISTS { ?report rg:statusOf ?initiative } } }""").rows
+    return sorted({d for (term,) in rows if (d := date_of(term)) is not None})
 
 
 def latest_round(engine, as_of: date | None = None) -> date | None:
@@ -216,21 +276,31 @@ class _Projection:
         self.owner = _owners(self.engine, None)
         self.links = {(s.value, p.value, o.value) for s, p, o in self.engine.query(_ALL_LINKS).rows}
 
-    def around(self, focus: str, depth: int) -> None:
-        """The nodes within ``depth`` hops of ``focus`` and every link among them."""
+    def around(self, focus: str, depth: int, *, max_nodes: int | None = None) -> tuple[int, int | None]:
+        """The nodes within ``depth`` hops of ``focus`` and every link among them. With
+        ``max_nodes``, the nodes of the largest depth that has at most that many (the
+        focus at least). Returns that depth, and the number of nodes of the next depth
+        when it had too many (else None)."""
         self.kinds = _kinds_of(self.engine, self.classes, [focus])
         if focus not in self.kinds:
-            return
+            return depth, None
         reached, frontier = {focus}, {focus}
-        for _ in range(depth):
+        hops, too_many = depth, None
+        for hop in range(depth):
             found = self._neighbours(frontier) - reached
+            if max_nodes is not None and len(reached) + len(found) > max_nodes:
+                # the links of the frontier are read: the view of ``hop`` hops is whole
+                hops, too_many = hop, len(reached) + len(found)
+                break
             reached |= found
             frontier = found
             if not frontier:
                 break
-        self._neighbours(frontier)  # the links of the outermost ring, to nodes inside it and beyond
+        else:
+            self._neighbours(frontier)  # the links of the outermost ring, to nodes inside it and beyond
         self.known = dict(self.kinds)
         self.kinds = {n: k for n, k in self.kinds.items() if n in reached}
+        return hops, too_many
 
     def _neighbours(self, nodes: set[str]) -> set[str]:
         """Read the links of ``nodes`` (and of their tasks, challenges and decision
@@ -241,11 +311,7 @@ class _Projection:
         items = _items(self.engine, initiatives)
         self.owner.update(items)
         ends = sorted(nodes | items.keys())
-        rows = []
-        for part in chunks(ends):
-            terms = [iri(n) for n in part]
-            rows += self.engine.query(_LINKS_FROM, {"s": terms}).rows
-            rows += self.engine.query(_LINKS_TO, {"o": terms}).rows
+        rows = _rows_for(self.engine, _LINKS_FROM, "s", ends) + _rows_for(self.engine, _LINKS_TO, "o", ends)
         found = set()
         new = sorted({t.value for row in rows for t in (row[0], row[2]) if is_iri(t)}
                      - self.kinds.keys() - self.owner.keys())
@@ -290,21 +356,22 @@ class _Projection:
                 counts[o] += 1
         return counts
 
-    def network(self, *, as_of: date | None, lang: str, labels: Labels):
+    def network(self, *, as_of: date | None, lang: str, labels: Labels, history: bool = False):
         import networkx as nx
 
         nodes = sorted(self.kinds)
         initiatives = [n for n in nodes if self.kinds[n] == "initiative"]
-        statuses = status_as_of(self.engine, as_of, lang, initiatives=initiatives, labels=labels)
+        reports = status_reports(self.engine, initiatives) if history else None
+        statuses = status_as_of(self.engine, as_of, lang, initiatives=initiatives, labels=labels, reports=reports)
         areas: dict[str, list[str]] = {}  # initiatives and goals name their development area
-        for part in chunks(nodes):
-            for initiative, area in self.engine.query("SELECT ?i ?a WHERE { ?i rg:developmentArea ?a }",
-                                                      {"i": [iri(i) for i in part]}).rows:
-                areas.setdefault(initiative.value, []).append(area.value)
+        for initiative, area in _rows_for(self.engine, "SELECT ?i ?a WHERE { ?i rg:developmentArea ?a }", "i", nodes):
+            areas.setdefault(initiative.value, []).append(area.value)
         edges = list(self.folded(self.kinds))
         labels.load([iri(n) for n in nodes] + [iri(p) for _, p, _, _ in edges]
                     + [iri(v) for *_, v in edges if v])
         net = nx.MultiDiGraph()
+        if history:
+            net.graph["reports"] = reports
         for node in nodes:
             attrs = {"label": labels.of(iri(node)) or node, "kind": self.kinds[node], "iri": node}
             if node in areas:
@@ -323,17 +390,26 @@ class _Projection:
 
 
 def build_network(engine, *, as_of: date | None = None, lang: str = "da", around: str | None = None,
-                  depth: int = 2, labels: Labels | None = None, degrees: bool = False):
+                  depth: int = 2, labels: Labels | None = None, degrees: bool = False,
+                  max_nodes: int | None = None, history: bool = False):
     """A networkx MultiDiGraph: nodes keyed by IRI string, edges keyed by property.
-    With ``around`` (an IRI), only the nodes within ``depth`` hops of it. With
+    With ``around`` (an IRI), only the nodes within ``depth`` hops of it; with
+    ``max_nodes`` as well, within as many hops as keep them at most that many:
+    ``net.graph["depth"]`` is the depth built and ``net.graph["too_many"]`` the
+    number of nodes one hop further, when that was too many (else None). With
     ``degrees``, ``net.graph["degrees"]`` holds each node's number of links in the
-    whole graph (a view's edge nodes have links that leave the view)."""
+    whole graph (a view's edge nodes have links that leave the view). With
+    ``history``, ``net.graph["reports"]`` holds the initiatives' status reports
+    (``status_reports``), read once for their phases and for a page's histories."""
     projection = _Projection(engine)
+    reached = None
     if around is None:
         projection.everything()
     else:
-        projection.around(around, depth)
-    net = projection.network(as_of=as_of, lang=lang, labels=labels or Labels(engine, lang))
+        reached = projection.around(around, depth, max_nodes=max_nodes)
+    net = projection.network(as_of=as_of, lang=lang, labels=labels or Labels(engine, lang), history=history)
+    if reached is not None:
+        net.graph["depth"], net.graph["too_many"] = reached
     if degrees:
         net.graph["degrees"] = projection.degrees()
     return net

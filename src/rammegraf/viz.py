@@ -22,7 +22,7 @@ from pathlib import Path
 from .errors import RammegrafError, did_you_mean
 from .labels import Labels
 from .namespaces import ID, RG
-from .network import KINDS, build_network, chunks, report_dates
+from .network import KINDS, batches, build_network, report_dates, status_reports
 from .terms import iri, text
 
 VIEW_PREFIXES = {
@@ -198,8 +198,18 @@ UI = {
 DETAILS = (RG.dateText, RG.earliest, RG.latest, RG.onDate, RG.timeText, RG.place, RG.virtual,
            RG.approvedOn, RG.implementationStart, RG.consolidation, RG.municipalityCode, RG.regionCode)
 
-_DETAILS_QUERY = ("SELECT ?s ?p ?v WHERE { VALUES ?p { " + " ".join(f"<{p}>" for p in DETAILS)
-                  + " } ?s ?p ?v }")
+# The nodes' own triples, filtered to the detail properties: each node is looked up
+# (a VALUES ?p block beside the nodes' made Oxigraph scan every triple of the twelve
+# properties for each batch instead, 68,000 at a million triples, 2 s a batch)
+_DETAILS_QUERY = ("SELECT ?s ?p ?v WHERE { ?s ?p ?v FILTER (?p IN (" + ", ".join(f"<{p}>" for p in DETAILS)
+                  + ")) }")
+
+
+# A view of one resource holds at most this many nodes (a file's hidden ring
+# included): past it a drawing is a hairball, and at a million triples the depth-2
+# view of a development area (2,206 nodes, 12,150 with its ring) took over 10 s to
+# build. A view that would hold more shows the largest depth that fits, and says so.
+MAX_NODES = 1000
 
 
 class ViewError(RammegrafError):
@@ -213,6 +223,7 @@ class View:
     focus: str | None           # the IRI the view is centred on
     ring: frozenset = frozenset()   # nodes one hop beyond the view: in the data, hidden until expanded
     degrees: dict | None = None     # each node's number of links in the whole graph
+    note: str = ""                  # why the view shows fewer hops than were asked for
 
 
 def select_view(engine, view: str = "all", *, depth: int = 2, as_of: date | None = None,
@@ -224,7 +235,7 @@ def select_view(engine, view: str = "all", *, depth: int = 2, as_of: date | None
         raise ViewError("--depth skal være 0 eller mere (must be 0 or more)")
     labels = labels or Labels(engine, lang)
     if view in ("", "all"):
-        net = build_network(engine, as_of=as_of, lang=lang, labels=labels, degrees=True)
+        net = build_network(engine, as_of=as_of, lang=lang, labels=labels, degrees=True, history=True)
         return View(net, "Hele grafen" if lang == "da" else "The whole graph", None,
                     degrees=net.graph["degrees"])
     kind, sep, slug = view.partition(":")
@@ -233,17 +244,31 @@ def select_view(engine, view: str = "all", *, depth: int = 2, as_of: date | None
                         "eller law:SLUG (unknown view)")
     focus = _find(engine, kind, slug)
     net = build_network(engine, as_of=as_of, lang=lang, around=focus, depth=depth + bool(ring), labels=labels,
-                        degrees=True)
+                        degrees=True, max_nodes=MAX_NODES, history=True)
     if focus not in net:
         raise ViewError(f"<{focus}> er ikke en knude i grafen (not a node of the graph)")
     outer: frozenset = frozenset()
-    if ring:
+    if ring and net.graph["depth"] > depth:  # a ring that would pass MAX_NODES is left out
         import networkx as nx
 
         # the projection reached each node in as many hops as its distance here
         inside = nx.single_source_shortest_path_length(net.to_undirected(as_view=True), focus, cutoff=depth)
         outer = frozenset(net) - inside.keys()
-    return View(net, net.nodes[focus]["label"], focus, ring=outer, degrees=net.graph["degrees"])
+    note = ""
+    if net.graph["depth"] < depth:
+        note = cut_note(net.graph["depth"], net.graph["too_many"])
+    return View(net, net.nodes[focus]["label"], focus, ring=outer, degrees=net.graph["degrees"], note=note)
+
+
+def cut_note(shown: int, too_many: int) -> str:
+    """Why a view shows only ``shown`` hops: one more would hold ``too_many`` nodes."""
+    def danish(number: int) -> str:
+        return f"{number:,}".replace(",", ".")
+
+    return (f"Dybde {shown + 1} ville vise {danish(too_many)} knuder, flere end de {danish(MAX_NODES)} en "
+            f"visning tegner; her er dybde {shown}. Lav en visning omkring en af knuderne for at se længere ud"
+            f" (depth {shown + 1} would show {too_many:,} nodes, more than the {MAX_NODES:,} a view draws; "
+            f"this is depth {shown}. Make a view around one of the nodes to see further).")
 
 
 def _find(engine, kind: str, slug: str) -> str:
@@ -306,21 +331,20 @@ def _grid_force_layout(graph, *, seed: int, scale: float, iterations: int = 80) 
     pos = pos / max(float(np.ptp(pos)), 1e-9) * side + rng.uniform(-0.5, 0.5, size=(n, 2))
     k, temperature = 1.0, side / 10
     cooling = (0.02 / temperature) ** (1 / iterations)
+    edge_ends = np.concatenate([edges[:, 0], edges[:, 1]])
     for _ in range(iterations):
-        disp = np.zeros_like(pos)
-        pairs = cKDTree(pos).query_pairs(2 * k, output_type="ndarray")
-        if len(pairs):
-            delta = pos[pairs[:, 0]] - pos[pairs[:, 1]]
-            dist = np.maximum(np.hypot(delta[:, 0], delta[:, 1]), 0.01)
-            push = delta * (k * k / dist ** 2)[:, None]
-            np.add.at(disp, pairs[:, 0], push)
-            np.add.at(disp, pairs[:, 1], -push)
-        if len(edges):
-            delta = pos[edges[:, 0]] - pos[edges[:, 1]]
-            dist = np.maximum(np.hypot(delta[:, 0], delta[:, 1]), 0.01)
-            pull = delta * (dist / k)[:, None]
-            np.add.at(disp, edges[:, 0], -pull)
-            np.add.at(disp, edges[:, 1], pull)
+        pairs = cKDTree(pos).query_pairs(2 * k, output_type="ndarray").reshape(-1, 2)
+        delta = pos[pairs[:, 0]] - pos[pairs[:, 1]]
+        dist = np.maximum(np.hypot(delta[:, 0], delta[:, 1]), 0.01)
+        push = delta * (k * k / dist ** 2)[:, None]
+        delta = pos[edges[:, 0]] - pos[edges[:, 1]]
+        dist = np.maximum(np.hypot(delta[:, 0], delta[:, 1]), 0.01)
+        pull = delta * (dist / k)[:, None]
+        # every node's pushes and pulls summed in one pass, in the order np.add.at took
+        # them one call after another (the same sums, bit for bit; add.at was 0.4 s a view)
+        ends = np.concatenate([pairs[:, 0], pairs[:, 1], edge_ends])
+        forces = np.concatenate([push, -push, -pull, pull])
+        disp = np.stack([np.bincount(ends, forces[:, axis], minlength=n) for axis in (0, 1)], axis=1)
         length = np.maximum(np.hypot(disp[:, 0], disp[:, 1]), 1e-9)
         pos += disp / length[:, None] * np.minimum(length, temperature)[:, None]
         temperature *= cooling
@@ -397,7 +421,8 @@ def page_data(engine, view: View, *, lang: str = "da", as_of: date | None = None
              for a, _ in sorted(area_rows, key=lambda r: (text(r[1]), r[0].value))]
     labels.load(iri(RG[key]) for key in PHASE_COLOURS)
     return {
-        "title": view.title, "lang": lang, "focus": view.focus, "date": start, "dates": dates,
+        "title": view.title, **({"note": view.note} if view.note else {}), "lang": lang, "focus": view.focus,
+        "date": start, "dates": dates,
         "nodes": nodes, "edges": edges, "areas": areas,
         "kinds": [{"key": k, "label": KIND_LABELS[lang][k], "icon": STYLE[k][0], "color": STYLE[k][1],
                    "uri": icon_uri(*STYLE[k])} for k, _ in KINDS],
@@ -416,7 +441,8 @@ def neighbours_data(engine, node: str, *, lang: str = "da", as_of: date | None =
     """One node and its neighbours, with every link among them, for a page that
     expands the node; None when the node is not in the graph."""
     labels = Labels(engine, lang)
-    net = build_network(engine, as_of=as_of, lang=lang, around=node, depth=1, labels=labels, degrees=True)
+    net = build_network(engine, as_of=as_of, lang=lang, around=node, depth=1, labels=labels, degrees=True,
+                        history=True)
     if node not in net:
         return None
     nodes = [node] + sorted(n for n in net if n != node)
@@ -427,13 +453,11 @@ def neighbours_data(engine, node: str, *, lang: str = "da", as_of: date | None =
 def _histories(engine, net, labels: Labels, nodes: list[str]) -> dict[str, list[dict]]:
     initiatives = [n for n in nodes if net.nodes[n]["kind"] == "initiative"]
     out: dict[str, list[dict]] = {}
-    rows = []
-    for part in chunks(initiatives):
-        rows += engine.query("""SELECT ?initiative ?day ?phase ?text ?source WHERE {
-            ?report rg:statusOf ?initiative . OPTIONAL { ?report rg:asOf ?day }
-            OPTIONAL { ?report rg:phase ?phase } OPTIONAL { ?report rg:text ?text }
-            OPTIONAL { ?report prov:wasDerivedFrom ?source } }""",
-                             {"initiative": [iri(i) for i in part]}).rows
+    if "reports" in net.graph:  # read with the network, for all its initiatives
+        wanted = set(initiatives)
+        rows = [row for row in net.graph["reports"] if row[0].value in wanted]
+    else:
+        rows = status_reports(engine, initiatives)
     labels.load(t for row in rows for t in (row[2], row[4]) if t is not None)
     for initiative, day, phase, words, source in rows:
         out.setdefault(initiative.value, []).append({
@@ -453,7 +477,7 @@ def _details(engine, nodes: list[str], labels: Labels) -> dict[str, list[list[st
     labels.load(iri(p) for p in DETAILS)
     order = {p: i for i, p in enumerate(DETAILS)}
     rows = []
-    for part in chunks(list(nodes)):
+    for part in batches(engine, list(nodes)):
         rows += engine.query(_DETAILS_QUERY, {"s": [iri(n) for n in part]}).rows
     for subject, prop, value in sorted(rows, key=lambda r: (order[r[1].value], text(r[2]))):
         out.setdefault(subject.value, []).append([labels.of(prop) or prop.value, text(value)])
@@ -511,7 +535,8 @@ def render_html(data: dict, *, site: dict | None = None) -> str:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
     # the scripts go into the page as they are, so the CSP hashes match them
     return env.get_template("graph.html").render(
-        title=data["title"], lang=data["lang"], ui=data["ui"], csp=page_csp(served=site is not None),
+        title=data["title"], note=data.get("note", ""), lang=data["lang"], ui=data["ui"],
+        csp=page_csp(served=site is not None),
         site=site, kinds=data["kinds"], data_json=_script_safe_json(data), **_scripts())
 
 
@@ -519,8 +544,14 @@ def graph_page(engine, *, view: str = "all", depth: int = 2, as_of: date | None 
                lang: str = "da", site: dict | None = None) -> str:
     """The HTML page for one view of the graph. As a file (no ``site``), the data
     also holds the ring beyond the view, hidden, so the page can expand offline."""
+    return view_page(engine, view=view, depth=depth, as_of=as_of, lang=lang, site=site)[0]
+
+
+def view_page(engine, *, view: str = "all", depth: int = 2, as_of: date | None = None,
+              lang: str = "da", site: dict | None = None) -> tuple[str, View]:
+    """The page of ``graph_page`` and the view it draws (its note, for a command to show)."""
     labels = Labels(engine, lang)
     served = site is not None
     selected = select_view(engine, view, depth=depth, as_of=as_of, lang=lang, labels=labels, ring=not served)
     data = page_data(engine, selected, lang=lang, as_of=as_of, labels=labels, served=served)
-    return render_html(data, site=site)
+    return render_html(data, site=site), selected
