@@ -8,10 +8,14 @@ and runs the same bound text (what the engine runs), alternating, median of
 
 With ``--against REV`` the query files of that git revision are timed as well
 (`rammegraf query FILE.rq`, alternating with today's), to show before and after
-in one run on a shared machine.
+in one run on a shared machine. With ``--before-cli PATH`` as well, those files
+run on another installation's `rammegraf` (say another worktree's
+``.venv/bin/rammegraf``), so the column is that revision's whole code, labels
+included, not only its query text.
 
     .venv/bin/python benchmarks/queries_1m.py                          # every query, 1m
     .venv/bin/python benchmarks/queries_1m.py --only faseskift --against main
+    .venv/bin/python benchmarks/queries_1m.py --against main --before-cli ../main/.venv/bin/rammegraf
     .venv/bin/python benchmarks/queries_1m.py --data /path/to/bench-1m --runs 3
 """
 
@@ -64,6 +68,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--cap", type=float, default=150.0, help="seconds before a run is stopped")
     parser.add_argument("--against", help="a git revision whose query files are timed too (before/after)")
+    parser.add_argument("--before-cli", help="with --against: the rammegraf that runs that revision's files "
+                                             "(default: this one)")
     args = parser.parse_args()
 
     from rammegraf.engine import OxigraphEngine, checked
@@ -79,15 +85,17 @@ def main() -> int:
     only = {name for name in args.only.split(",") if name}
     scratch = Path(tempfile.mkdtemp(prefix="rammegraf-q1m-"))
     env_note = os.environ.get("RAMMEGRAF_CACHE", "default cache")
-    print(f"{folder} (store {store_dir}, {env_note}); median of {args.runs}, cap {args.cap:.0f} s", flush=True)
+    print(f"{folder} (store {store_dir}, {env_note}); median of {args.runs}, cap {args.cap:.0f} s; "
+          f"load average {os.getloadavg()[0]:.1f} at the start", flush=True)
     print()
     header = "| named query | raw pyoxigraph, whole process | rammegraf query, whole process | ratio (raw ÷ ours) |"
     rule = "| --- | --- | --- | --- |"
     if args.against:
-        header += f" `{args.against}`'s text, whole process | before ÷ after |"
+        whose = "code" if args.before_cli else "text"
+        header += f" `{args.against}`'s {whose}, whole process | before ÷ after |"
         rule += " --- | --- |"
-    print(header)
-    print(rule, flush=True)
+    print(header + " load average |")
+    print(rule + " --- |", flush=True)
     for query in named_queries():
         if only and query.name not in only:
             continue
@@ -106,8 +114,8 @@ def main() -> int:
                 old_file = scratch / "old" / f"{query.name}.rq"
                 old_file.parent.mkdir(exist_ok=True)
                 old_file.write_text(old.stdout, encoding="utf-8")
-                commands["old"] = [rammegraf, "query", str(old_file), "--data", str(folder), "--format", "csv",
-                                   *params]
+                commands["old"] = [args.before_cli or rammegraf, "query", str(old_file), "--data", str(folder),
+                                   "--format", "csv", *params]
         times: dict[str, list[float]] = {kind: [] for kind in commands}
         for _ in range(args.runs):
             for kind, command in commands.items():  # alternating: the machine's load falls on each alike
@@ -126,7 +134,7 @@ def main() -> int:
                 if old == float("inf") and ours != float("inf"):
                     gain = f"> {args.cap / ours:.0f}×"
                 line += f" {seconds(old, args.cap)} | {gain} |"
-        print(line, flush=True)
+        print(line + f" {os.getloadavg()[0]:.1f} |", flush=True)
     return 0
 
 

@@ -334,6 +334,10 @@ def test_on_disk_a_save_moves_the_store_and_index_along_and_they_equal_a_fresh_b
     for table in ("vocab", "term"):
         query = f"SELECT * FROM {table} ORDER BY 1"
         assert mended.db.execute(query).fetchall() == rebuilt.db.execute(query).fetchall(), table
+    labels = "SELECT iri, label_da, label_en FROM doc ORDER BY iri"   # what rammegraf.labels reads
+    assert mended.db.execute(labels).fetchall() == rebuilt.db.execute(labels).fetchall()
+    assert ("https://w3id.org/rammegraf/id/milepael/afklaring-af-botilbudsteams", "Clarifying the housing teams") in \
+        mended.db.execute("SELECT iri, label_en FROM doc").fetchall()
     # the derived facts (rammegraf.facts) were mended too, not computed again: equal to a fresh computation
     from rammegraf.facts import FACTS_FILE, compute, read
 

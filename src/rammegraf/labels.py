@@ -2,12 +2,14 @@
 
 A resource's label is its ``rdfs:label`` in the reader's language, else the
 Danish one, else any. Labels are fetched from the engine in batches (one query
-per 500 IRIs), never one query per resource.
+per 500 IRIs), never one query per resource; many at once come from the search
+index when the engine has one built (rammegraf.search keeps every resource's
+label in both languages, built and mended with the store it sits beside).
 """
 
 from __future__ import annotations
 
-from .namespaces import curie
+from .namespaces import ID, curie
 from .terms import is_iri, text
 
 BATCH = 500
@@ -22,6 +24,7 @@ class Labels:
         self.lang = lang
         self.known: dict[str, str | None] = {}
         self.complete = False   # every label of the graph is in ``known``
+        self.indexed = False    # every resource of ours is in ``known`` (read from the search index)
 
     def load(self, terms) -> Labels:
         """Fetch the labels of these terms (IRIs; others are ignored) that are not known yet:
@@ -33,8 +36,13 @@ class Labels:
         if self.complete:
             return self
         wanted = sorted({t.value for t in terms if t is not None and is_iri(t)} - self.known.keys())
-        if len(wanted) > ALL_ABOVE:
+        if len(wanted) > ALL_ABOVE and not self.indexed and not self._read_index():
             return self.load_all()
+        if self.indexed:  # a resource of ours that the index does not hold has no label
+            ours = str(ID)
+            wanted = [value for value in wanted if value not in self.known]
+            self.known.update((value, None) for value in wanted if value.startswith(ours))
+            wanted = [value for value in wanted if not value.startswith(ours)]
         for start in range(0, len(wanted), BATCH):
             chunk = wanted[start:start + BATCH]
             found: dict[str, dict[str, str]] = {}
@@ -45,6 +53,22 @@ class Labels:
             for value in chunk:
                 self.known[value] = _best(found.get(value, {}), self.lang)
         return self
+
+    def _read_index(self) -> bool:
+        """Every label of our resources from the engine's search index, when it has one
+        built: at a million triples 167,000 labels in 0.13 s, where the on-disk store
+        takes 2.2 s (each label's two terms decoded from RocksDB). The index is built
+        from the same store and mended with it (web.base), so it is never older."""
+        from .search import built_index, read_labels
+
+        if self.lang not in ("da", "en"):
+            return False
+        path = built_index(self.engine)
+        if path is None:
+            return False
+        self.known.update(read_labels(path, self.lang))
+        self.indexed = True
+        return True
 
     def load_all(self) -> Labels:
         """Every label of the graph, in one query; after it no IRI is looked up again."""

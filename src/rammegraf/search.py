@@ -407,6 +407,28 @@ def _current(path: Path) -> bool:
         return False
 
 
+def built_index(engine) -> Path | None:
+    """The engine's search index file when one is built and current (the server's, or the
+    one beside its on-disk store), else None; never builds one."""
+    for path in (getattr(engine, "index_path", None),
+                 Path(engine.folder) / INDEX_FILE if getattr(engine, "folder", None) is not None else None):
+        if path is not None and _current(Path(path)):
+            return Path(path)
+    return None
+
+
+def read_labels(path: Path, lang: str) -> dict[str, str | None]:
+    """Every resource of ours (``…/id/…``) the index holds, with its label in ``lang``
+    ("da" or "en"; the other language, else none, where it has none), as the index was
+    built: one read of a table, where the store reads each label's two terms from disk."""
+    column = {"da": "label_da", "en": "label_en"}[lang]
+    db = connect(path)
+    try:
+        return dict(db.execute(f"SELECT iri, {column} FROM doc"))
+    finally:
+        db.close()
+
+
 def open_index(engine) -> Index:
     """The index for an engine: the file beside its on-disk store, else built in memory."""
     built = getattr(engine, "index_path", None)
