@@ -9,15 +9,16 @@ Then every page once, one request at a time (cold: the first request for that
 page on this server), then every page in English (computed again: another key of
 the answer cache, on workers and a store that are warm), and then three more rounds
 of every page (warm: the median; pages kept in the server's answer cache come from
-it, as for every reader after the first). Each row: status codes, the body's size,
-cold, English and warm seconds.
+it, as for every reader after the first; a page refused with 503 when warm is not
+asked again: each refusal costs the whole limit). Each row: status codes, the
+body's size, cold, English and warm seconds.
 
 The baseline in the same run: the same pages on the shipped data (`shipped`,
 served the same way), and one raw pyoxigraph query on the same on-disk store
 (every initiative with its Danish label, all rows read), a floor for any page
 that lists every initiative.
 
-    .venv/bin/python benchmarks/pages.py --sizes shipped,1m              # about 15 minutes at 1m
+    .venv/bin/python benchmarks/pages.py --sizes shipped,1m              # about 30 minutes at 1m
     .venv/bin/python benchmarks/pages.py --sizes shipped,1m,10m --reuse shipped,1m   # 10m beside kept runs
 
 Each data set's rows are kept in out/pages-SIZE.json; --reuse prints those instead of
@@ -52,6 +53,12 @@ EXAMPLES = {
                   "milestone": "syn-midtjylland-organisering", "municipality": "syn-midtjylland-01",
                   "area": "syn-midtjylland-1", "round": "2028-09-01"},
 }
+# Named queries whose default names a resource of the shipped plan, absent from generate.py's
+# data (their default page is a 400 there): a second row with a value it has.
+ID = "https://w3id.org/rammegraf/id/"
+SYNTHETIC_VALUES = {"initiativer-i-plan": ("plan", ID + "aftale/syn-tiaarsplan"),
+                    "opgaver-og-udfordringer": ("initiative", ID + "initiativ/syn-midtjylland-2025-1"),
+                    "statushistorik": ("initiative", ID + "initiativ/syn-midtjylland-2025-1")}
 WORD = "sundhed"   # in an area's label in both: "Mental sundhed …"
 
 # (row, path): every page a reader can open, with the data set's examples filled in.
@@ -126,6 +133,9 @@ def pages(size: str) -> list[tuple[str, str]]:
 
     examples = EXAMPLES["shipped" if size == "shipped" else "synthetic"]
     queries = [(f"/foresporgsler/{q.name}", f"/foresporgsler/{q.name}") for q in named_queries()]
+    if size != "shipped":
+        queries += [(f"/foresporgsler/{name}?{param}=(synthetic)", f"/foresporgsler/{name}?{param}={quote(value)}")
+                    for name, (param, value) in SYNTHETIC_VALUES.items()]
     at = next(i for i, (name, _) in enumerate(PAGES) if name.startswith("/foresporgsler")) + 1
     return [(name, path.format(**examples)) for name, path in [*PAGES[:at], *queries, *PAGES[at:]]]
 
@@ -182,7 +192,7 @@ def computed_ahead(base: str, store: Path | None, log: Path, limit: float = 900)
     return float("inf")
 
 
-def serve_pages(size: str, out: Path, runs: int) -> dict:
+def serve_pages(size: str, out: Path, runs: int, only: str = "") -> dict:
     folder = data_of(size, out)
     store = prepare(folder)
     log = out / f"pages-{size}.log"
@@ -199,7 +209,7 @@ def serve_pages(size: str, out: Path, runs: int) -> dict:
         ready = time.perf_counter() - started
         ahead = computed_ahead(base, store, log)
         rows = []
-        for name, path in pages(size):
+        for name, path in [(n, p) for n, p in pages(size) if only in n]:
             seconds, status, length = get(base + path)
             rows.append({"page": name, "path": path, "cold": seconds, "status": [status], "bytes": length,
                          "warm_runs": []})
@@ -210,6 +220,8 @@ def serve_pages(size: str, out: Path, runs: int) -> dict:
                 row["english"], row["english_status"] = seconds, status
         for _ in range(runs):
             for row in rows:
+                if 503 in row["status"][1:]:   # refused warm once: again is ten seconds more of the same
+                    continue
                 seconds, status, _ = get(base + row["path"])
                 row["warm_runs"].append(seconds)
                 row["status"].append(status)
@@ -284,8 +296,9 @@ def table(results: list[dict]) -> None:
         for row in result["rows"]:
             statuses = "/".join(str(s) for s in sorted(set(row["status"])))
             ref = shipped.get(row["page"])
+            warm = f"{row['warm']:.2f} s" + (f" (503; {len(row['warm_runs'])} asked)" if 503 in row["status"][1:] else "")
             cells = [row["page"].replace("|", "\\|"), statuses, f"{row['bytes'] / 1024:,.0f}",
-                     f"{row['cold']:.2f} s", english(row), f"{row['warm']:.2f} s",
+                     f"{row['cold']:.2f} s", english(row), warm,
                      f"{ref['cold']:.2f} / {ref['warm']:.3f} s" if ref else "–",
                      f"{row['cold'] / ref['cold']:,.0f}×" if ref and ref["cold"] > 0 else "–"]
             if smaller:
@@ -304,6 +317,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "out",
                         help="the folder with bench-SIZE/ (generate.py), where pages-SIZE.json and .log are kept")
     parser.add_argument("--reuse", default="", help="sizes whose kept pages-SIZE.json is shown, not measured again")
+    parser.add_argument("--only", default="", help="measure only the pages whose row contains this text, "
+                        "on a fresh server, and put their rows into the kept pages-SIZE.json")
     args = parser.parse_args(argv)
     reuse = {s for s in args.reuse.split(",") if s}
     results = []
@@ -315,7 +330,14 @@ def main(argv: list[str] | None = None) -> int:
         if size != "shipped" and not (args.out / f"bench-{size}").is_dir():
             sys.exit(f"no data for {size}: python benchmarks/generate.py --size {size} -o {args.out}/bench-{size}")
         show(f"## {size}")
-        result = serve_pages(size, args.out, args.runs)
+        result = serve_pages(size, args.out, args.runs, args.only)
+        if args.only and kept.is_file():   # these rows measured again (or added), the others kept
+            before = json.loads(kept.read_text())
+            fresh = {row["page"]: row for row in result["rows"]}
+            rows = [fresh.pop(row["page"], row) for row in before["rows"]]
+            before["rows"] = rows + list(fresh.values())
+            before.setdefault("added", []).append({k: v for k, v in result.items() if k != "rows"} | {"only": args.only})
+            result = before
         kept.write_text(json.dumps(result, indent=1))
         results.append(result)
     table(results)
