@@ -275,8 +275,9 @@ def table(results: list[dict]) -> None:
         show(f"### {result['size']}: measured {result['when']}, load average {result['load'][0]:.2f} "
              f"(1 min) / {result['load'][1]:.2f} (5 min) at its end")
         show()
-        show(f"Server answering {result['ready']:.1f} s after its start; the front page computed ahead "
-             f"{result['ahead']:.1f} s later."
+        ahead = (f"the front page computed ahead {result['ahead']:.1f} s later" if result["ahead"] < float("inf")
+                 else "the front page **not** computed ahead (its job failed: see out/pages-SIZE.log)")
+        show(f"Server answering {result['ready']:.1f} s after its start; {ahead}."
              + (f" Raw pyoxigraph on the same store: every initiative with its label, {result['raw']['rows']:,} "
                 f"rows, {result['raw']['seconds']:.2f} s." if result["raw"] else ""))
         if base:
