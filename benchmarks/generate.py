@@ -9,7 +9,7 @@ no round), milestones (fuzzy ones too, some an initiative's start, rg:startOf) w
 rg:dependsOn chains, tasks, meetings and people. The acts and provisions are the shipped
 ones (copied in), so rg:concerns points at real law.
 
-    python benchmarks/generate.py --size 10k -o out/bench-10k
+    python benchmarks/generate.py --size 10k -o out/bench-10k      # 1k, 10k, 100k, 1m, 10m (1.7 GB)
     rammegraf stats --data out/bench-10k
 
 Every IRI carries "syn" so synthetic data never collides with the real plan, with
@@ -55,7 +55,8 @@ PROVISIONS = ["serviceloven/paragraf-103", "serviceloven/paragraf-104", "service
 FUZZY = [("primo", (1, 1), (3, 31)), ("medio", (4, 1), (9, 30)), ("ultimo", (10, 1), (12, 31)),
          ("1. kvartal", (1, 1), (3, 31)), ("2. kvartal", (4, 1), (6, 30)), ("foråret", (3, 1), (5, 31)),
          ("efteråret", (9, 1), (11, 30))]
-SIZES = {"1k": (1, 2), "10k": (2, 15), "100k": (3, 100), "1m": (4, 750)}   # (years, initiatives per region-year)
+SIZES = {"1k": (1, 2), "10k": (2, 15), "100k": (3, 100), "1m": (4, 750),   # (years, initiatives per region-year)
+         "10m": (4, 6100)}   # 8.1 × 1m: the same years, more initiatives, so every kind of resource grows alike
 ROUNDS = ((1, 1), (5, 1), (9, 1))   # a status round every four months
 UPDATE = (3, 15)                     # a single update between the first two rounds of a year
 
