@@ -235,3 +235,22 @@ def test_the_server_computes_the_facts_once_for_mid_sized_data_and_its_workers_r
                               (ORGANISERING,)).rowcount == 1
         page = client.get("/frister", params={"as_of": "2025-12-01"}).text
     assert "MÆRKET" in page
+
+
+def test_runder_says_why_its_pictures_are_not_drawn_for_thousands_of_initiatives(engine, monkeypatch):
+    """Above PICTURE_LIMIT initiatives /runder's job gives a sentence instead of the timeline and
+    the matrix (one row an initiative), their SVG and PNG are refused with it, and the CSV is
+    still made."""
+    from rammegraf import pictures
+    from rammegraf.errors import RammegrafError
+    from rammegraf.web.jobs.charts import round_charts
+    from rammegraf.web.jobs.graphs import picture
+
+    assert round_charts(engine, "da")["timeline"]["spec"] is not None      # 15 initiatives: drawn
+    monkeypatch.setattr(pictures, "PICTURE_LIMIT", 10)     # the shipped plan's 15 count as many
+    drawn = round_charts(engine, "da")
+    assert {name: part["spec"] for name, part in drawn.items()} == {"timeline": None, "matrix": None}
+    assert drawn["matrix"]["error"].startswith("Billedet tegnes ikke her: grafen har 15 initiativer, over 10")
+    with pytest.raises(RammegrafError, match="The picture is not drawn here: the graph has 15 initiatives"):
+        picture(engine, "timeline", "svg", "en")
+    assert b"Odder" in picture(engine, "matrix", "csv", "da")

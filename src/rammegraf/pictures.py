@@ -71,6 +71,28 @@ def _base(title: str, description: str, lang: str, data: list, table: dict) -> d
 # The timeline
 # ---------------------------------------------------------------------------------------
 
+PICTURE_LIMIT = 500   # initiatives a page's timeline or matrix draws at most (above: a sentence instead)
+
+
+def too_many(engine) -> int | None:
+    """The number of initiatives when the graph has more than a picture can show (one row
+    each: at a million triples 15,000 rows, and the page's time limit passed before the
+    drawing), else None. The command line (``timeline``, ``matrix``) draws them all."""
+    found = engine.query("SELECT (COUNT(DISTINCT ?i) AS ?n) WHERE { ?i a rg:Initiative }").rows
+    count = int(found[0][0].value) if found and found[0][0] is not None else 0
+    return count if count > PICTURE_LIMIT else None
+
+
+def too_many_words(count: int, lang: str) -> str:
+    if lang == "da":
+        number = f"{count:,}".replace(",", ".")
+        return (f"Billedet tegnes ikke her: grafen har {number} initiativer, over {PICTURE_LIMIT} "
+                "(se Frister og den enkelte runde, hent matrix.csv, eller tegn det med rammegraf timeline/matrix) "
+                f"(not drawn here: {count:,} initiatives, over {PICTURE_LIMIT})")
+    return (f"The picture is not drawn here: the graph has {count:,} initiatives, over {PICTURE_LIMIT} "
+            "(see Deadlines and each round, download matrix.csv, or draw it with rammegraf timeline/matrix)")
+
+
 def timeline_spec(engine, *, lang: str = "da", served: bool = True) -> dict:
     """Status reports as points in the phase's colour and milestones as bars over their
     interval, per initiative, grouped by development area (a row of the chart each)."""

@@ -49,7 +49,7 @@ class Rounds:
 
         t = TEXT[lang]
         files = {"timeline": "tidslinje", "matrix": "matrix"}
-        return {name: {**part, "title": title_of(part["spec"]),
+        return {name: {**part, "title": title_of(part["spec"]) if part["spec"] else "",
                        "downloads": [(t["chart_svg"], link(f"/billeder/{files[name]}.svg", lang)),
                                      (t["chart_png"], link(f"/billeder/{files[name]}.png", lang))]
                        + ([("CSV", link("/billeder/matrix.csv", lang))] if name == "matrix" else [])}

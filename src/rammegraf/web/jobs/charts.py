@@ -49,8 +49,12 @@ def chart_file(result: dict, lang: str, fmt: str, *, query=None, choice: tuple =
 def round_charts(engine, lang: str) -> dict:
     """The timeline and the municipality matrix of /runder: each spec with the server's SVG."""
     from ...charts import svg
-    from ...pictures import matrix_spec, timeline_spec
+    from ...pictures import matrix_spec, timeline_spec, too_many, too_many_words
 
+    count = too_many(engine)
+    if count is not None:   # one row an initiative: thousands are no picture (and pass the time limit)
+        words = too_many_words(count, lang)
+        return {name: {"spec": None, "svg": None, "error": words} for name in ("timeline", "matrix")}
     out = {}
     for name, spec in (("timeline", timeline_spec(engine, lang=lang)), ("matrix", matrix_spec(engine, lang=lang))):
         out[name] = {"spec": spec, "svg": svg(spec), "error": None}

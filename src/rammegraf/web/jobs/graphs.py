@@ -59,8 +59,11 @@ def graph_neighbours(engine, path: str, as_of: str | None, lang: str) -> dict:
 
 
 def picture(engine, kind: str, fmt: str, lang: str) -> bytes:
-    from ...pictures import matrix_csv, matrix_picture, timeline
+    from ...errors import RammegrafError
+    from ...pictures import matrix_csv, matrix_picture, timeline, too_many, too_many_words
 
+    if fmt != "csv" and (count := too_many(engine)) is not None:
+        raise RammegrafError(too_many_words(count, lang))
     if kind == "timeline":
         return timeline(engine, fmt, lang=lang)
     return matrix_csv(engine, lang=lang) if fmt == "csv" else matrix_picture(engine, fmt, lang=lang)
