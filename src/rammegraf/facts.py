@@ -37,7 +37,7 @@ from .namespaces import DCTERMS, PROV, RDF, RG
 from .terms import value as term_value
 
 FACTS_FILE = "facts.sqlite"
-FACTS_VERSION = "1"
+FACTS_VERSION = "2"   # the tables' layout (a file of another version is computed again)
 REMOTE_TTL = 5.0     # seconds a remote server's facts are reused (one page's job)
 CHUNK = 400          # IRIs per lookup on a remote server
 
@@ -68,6 +68,10 @@ class Facts:
     - ``reports``: status report → {(initiative, day, phase, source)} (rg:statusOf;
       day ISO or None, phase and source IRIs or None).
     - ``rounds``: status round → {day}.
+    - ``sources``: milestone → {(date text, latest, day)}: every rg:Milestone with its date
+      text and latest day (each None when missing) and the date of each source it was read
+      from (prov:wasDerivedFrom, dcterms:date; None when none): when it was first reported,
+      for ``rounds.changes``.
     """
 
     milestones: dict = field(default_factory=dict)
@@ -76,9 +80,10 @@ class Facts:
     candidates: dict = field(default_factory=dict)
     reports: dict = field(default_factory=dict)
     rounds: dict = field(default_factory=dict)
+    sources: dict = field(default_factory=dict)
 
-    TABLES = ("milestones", "owners", "responsible", "candidates", "reports", "rounds")
-    BY_MILESTONE = ("milestones", "owners", "responsible", "candidates")
+    TABLES = ("milestones", "owners", "responsible", "candidates", "reports", "rounds", "sources")
+    BY_MILESTONE = ("milestones", "owners", "responsible", "candidates", "sources")
 
     def tables(self) -> Iterable[tuple[str, dict]]:
         return ((name, getattr(self, name)) for name in self.TABLES)
@@ -281,6 +286,14 @@ def compute(engine, *, milestones: Iterable[str] | None = None, reports: Iterabl
     for owner, m, own in links:
         for initiative in ({owner} if owner in initiatives else set()) | parents.get(owner, set()):
             facts.owners.setdefault(m, set()).add((initiative, own))
+    # the date text, the latest day and the dates of the sources it was read from
+    read_from = _grouped(read.pairs(SOURCE, subjects=ms))
+    dated = values(DATE, {_iri(t) for found in read_from.values() for t in found if _iri(t)})
+    for m in ms:
+        whens = [d for t in read_from.get(m, ()) for d in dated.get(_iri(t), ())] or [None]
+        facts.sources[m] = {(t.value if t is not None else None, e.value if e is not None else None,
+                             _day(w) if w is not None else None)
+                            for t in texts.get(m, [None]) for e in lasts.get(m, [None]) for w in whens}
     # who is responsible
     for m, actors in values(P["responsible"], scope).items():
         if m in ms:
@@ -372,6 +385,7 @@ def affected(engine, nodes: Iterable[str]) -> tuple[set, set, set]:
     ms |= reached
     ms |= {m for m, _ in read.pairs(P["startOf"], objects={s for s in subjects if s})}
     ms |= {m for m, _ in read.pairs(P["deadlineOf"], objects={t for t in tasks if t})}
+    ms |= {m for m, _ in read.pairs(SOURCE, objects=nodes)}     # a source's date: when they were reported
     # a report's rows are its own triples (a round's date is in the rounds table)
     return {m for m in ms if m}, set(nodes), set(nodes)
 
@@ -421,7 +435,8 @@ def write(facts: Facts, path: Path) -> None:
         raise
 
 
-_WIDTH = {"milestones": 3, "owners": 2, "responsible": 1, "candidates": 7, "reports": 4, "rounds": 1}
+_WIDTH = {"milestones": 3, "owners": 2, "responsible": 1, "candidates": 7, "reports": 4, "rounds": 1,
+          "sources": 3}
 
 
 def read(path: Path) -> Facts | None:

@@ -34,7 +34,7 @@ from .errors import RammegrafError
 from .labels import Labels
 from .network import round_dates, round_members
 from .tables import render
-from .terms import date_of, iri, text
+from .terms import date_of, iri
 
 STATE_WORDS = {"da": {"overdue": "overskredet", "due": "forfalden nu", "upcoming": "kommende",
                       "reached": "nået", "on_hold": "sat i bero (initiativet er parkeret)", "later": "senere"},
@@ -387,12 +387,14 @@ def changes(engine, *, from_date: date, to_date: date, lang: str = "da", states=
     new = sorted(((name(i), after[i]) for i in after.keys() - before.keys()), key=key)
     dropped = sorted(((name(i), before[i]) for i in before.keys() - after.keys()), key=key)
 
-    rows = engine.query(_MILESTONE_DATES).rows
+    from .facts import facts_of
+
     seen: dict = {}
-    for milestone, words, latest, when in rows:
-        entry = seen.setdefault(milestone, [text(words), date_of(latest), set()])
-        if date_of(when) is not None:
-            entry[2].add(date_of(when))
+    for value, rows in facts_of(engine).sources.items():   # each milestone's words, last day and sources' dates
+        for words, latest, when in sorted(rows, key=lambda row: tuple(v or "" for v in row)):
+            entry = seen.setdefault(iri(value), [words or "", _day(latest) if latest else None, set()])
+            if when is not None:
+                entry[2].add(date.fromisoformat(when))
     added, passed = [], []
     for milestone, (words, latest, reported) in seen.items():
         if to_date in reported and not any(d <= from_date for d in reported):
@@ -429,11 +431,6 @@ def changes(engine, *, from_date: date, to_date: date, lang: str = "da", states=
     return Changes(from_date, to_date, tuple(changed), tuple(unchanged), tuple(new), tuple(dropped),
                    tuple(sorted(added, key=key)), tuple(sorted(passed, key=lambda r: (r[2], r[0].casefold()))),
                    tuple(sorted(reached, key=key)))
-
-
-_MILESTONE_DATES = """SELECT ?m ?text ?latest ?when WHERE { ?m a rg:Milestone .
-    OPTIONAL { ?m rg:dateText ?text } OPTIONAL { ?m rg:latest ?latest }
-    OPTIONAL { ?m prov:wasDerivedFrom ?source . ?source dcterms:date ?when } }"""   # (sub-selects were slower at 1M)
 
 
 def _phases(engine, day: date, labels: Labels, members: dict | None = None) -> dict:
