@@ -88,9 +88,6 @@ class Facts:
     def tables(self) -> Iterable[tuple[str, dict]]:
         return ((name, getattr(self, name)) for name in self.TABLES)
 
-    def __eq__(self, other) -> bool:
-        return isinstance(other, Facts) and all(getattr(self, n) == getattr(other, n) for n in self.TABLES)
-
     # --- what the pages ask ------------------------------------------------------------
     def round_dates(self) -> list[date]:
         """The dates of the rounds with at least one status report, oldest first."""
@@ -439,6 +436,21 @@ _WIDTH = {"milestones": 3, "owners": 2, "responsible": 1, "candidates": 7, "repo
           "sources": 3}
 
 
+def current(path: Path) -> bool:
+    """Whether ``path`` holds facts of this version (its meta row only: the tables are not read)."""
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return False
+    try:
+        found = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+        return bool(found) and found[0] == FACTS_VERSION
+    except sqlite3.Error:
+        return False
+    finally:
+        db.close()
+
+
 def read(path: Path) -> Facts | None:
     """The facts kept at ``path``; None when the file is missing or of another version."""
     try:
@@ -466,15 +478,17 @@ def read(path: Path) -> Facts | None:
 def ensure_facts(folder: Path, engine) -> Path:
     """The facts file of an on-disk store's folder, computed now if missing."""
     path = Path(folder) / FACTS_FILE
-    if read(path) is None:
+    if not current(path):
         write(compute(engine), path)
     return path
 
 
 def derive(old: Path, target: Path, engine, nodes: Iterable[str]) -> bool:
     """The facts file at ``target`` (a new store's) made from ``old`` (the store it was
-    derived from) by a change naming ``nodes``. False when the old file cannot be read
-    (then ``ensure_facts`` computes it whole)."""
+    derived from) by a change naming ``nodes``, unless ``target`` is current already. False
+    when the old file cannot be read (then ``ensure_facts`` computes it whole)."""
+    if current(target):
+        return True
     before = read(old)
     if before is None:
         return False

@@ -211,17 +211,12 @@ def milestone_states(engine, as_of: date, *, within: int = 90, include_all: bool
 
 
 def _day(lexical: str) -> date | None:
-    """The date of an xsd:date's text as the facts keep it (None when it is not one)."""
+    """The date of an xsd:date's text as the facts keep it (None when it is not one), read as
+    terms.value reads the literal."""
     try:
-        return date.fromisoformat(lexical) if len(lexical) == 10 else date_of(literal_of(lexical))
+        return date.fromisoformat(lexical)
     except ValueError:
         return None
-
-
-def literal_of(lexical: str):
-    import pyoxigraph as ox
-
-    return ox.Literal(lexical, datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date"))
 
 
 class _Unnamed:
@@ -406,10 +401,10 @@ def changes(engine, *, from_date: date, to_date: date, lang: str = "da", states=
     passed = [(name(m), words, latest) for m, words, latest in passed]
     # milestones: the one decision of milestone_states; tasks: the first report that says so
     if states is None:   # decided unnamed for all, then named for those reached in between
-        states = [d.milestone for d in milestone_states(engine, to_date, within=0, include_all=True, labelled=False)
+        picked = [d.milestone for d in milestone_states(engine, to_date, within=0, include_all=True, labelled=False)
                   if d.proof is not None and from_date < d.proof.day]
         states = milestone_states(engine, to_date, within=0, include_all=True, lang=lang, labels=labels,
-                                  milestones=states) if states else []
+                                  milestones=picked) if picked else []
     reached = []
     for item in states:
         if item.proof is not None and from_date < item.proof.day:

@@ -274,19 +274,26 @@ def follow(old: Path, files: list[Path], target: Path, *, add: list, remove: lis
     import pyoxigraph as ox
 
     from .engine import OxigraphEngine
-    from .facts import FACTS_FILE, derive, read
-    from .search import INDEX_FILE, _current
-    from .search import derive as derive_index
 
     if subjects is None:
         subjects = {term.value for t in [*add, *remove] for term in (t.subject, t.object)
                     if isinstance(term, ox.NamedNode)}
     derive_store(old, files, target, add=add, remove=remove)
-    engine = OxigraphEngine(ox.Store.read_only(str(target)), target)
-    if (old / INDEX_FILE).is_file() and _current(old / INDEX_FILE) and not _current(target / INDEX_FILE):
-        derive_index(old / INDEX_FILE, target / INDEX_FILE, engine, subjects)
-    if read(target / FACTS_FILE) is None:
-        derive(old / FACTS_FILE, target / FACTS_FILE, engine, subjects)
+    mend_beside(old, target, OxigraphEngine(ox.Store.read_only(str(target)), target), subjects)
+
+
+def mend_beside(old: Path, folder: Path, engine, subjects) -> None:
+    """The search index and the derived facts in ``folder`` (of ``engine``'s graph) made from
+    those in ``old`` by a change naming ``subjects``, where the old ones are current and the
+    new ones are not yet there (else ensure_index and ensure_facts build them whole)."""
+    from .facts import FACTS_FILE
+    from .facts import derive as derive_facts
+    from .search import INDEX_FILE, _current
+    from .search import derive as derive_index
+
+    if (old / INDEX_FILE).is_file() and _current(old / INDEX_FILE) and not _current(folder / INDEX_FILE):
+        derive_index(old / INDEX_FILE, folder / INDEX_FILE, engine, subjects)
+    derive_facts(old / FACTS_FILE, folder / FACTS_FILE, engine, subjects)
 
 
 def _prune(folder: Path, *, keep: Path, spare: int = 1) -> None:

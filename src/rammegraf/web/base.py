@@ -100,19 +100,17 @@ class Web:
             if size > IN_MEMORY_LIMIT:
                 # mid-sized data: the search index is built once, into the cache, not by each worker
                 from ..engine import OxigraphEngine
+                from ..facts import ensure_facts
                 from ..search import ensure_index
+                from ..store import mend_beside
 
                 folder = store_location(settings.data_dirs or None, cache=settings.cache)
                 folder.mkdir(parents=True, exist_ok=True)
-                from ..facts import FACTS_FILE, derive, ensure_facts, read
-
+                engine = OxigraphEngine(store)
                 if change is not None and before and before[0] == "files" and before[2]:
-                    _derive_index(Path(before[2]), folder, OxigraphEngine(store), change)
-                    if read(folder / FACTS_FILE) is None:
-                        derive(Path(before[2]).parent / FACTS_FILE, folder / FACTS_FILE, OxigraphEngine(store),
-                               change.subjects)
-                index = str(ensure_index(folder, OxigraphEngine(store)))
-                ensure_facts(folder, OxigraphEngine(store))   # once here, not in every worker (facts_path)
+                    mend_beside(Path(before[2]).parent, folder, engine, change.subjects)
+                index = str(ensure_index(folder, engine))
+                ensure_facts(folder, engine)   # once here, not in every worker (facts_path)
             return ("files", tuple(str(f) for f in files), index)
         target = store_location(settings.data_dirs or None, cache=settings.cache)
         if change is not None and change.exact and before and before[0] == "store" \
@@ -345,16 +343,6 @@ def _keep(path: Path, data: dict) -> None:
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     os.replace(temporary, path)
-
-
-def _derive_index(old: Path, folder: Path, engine, change) -> None:
-    """The search index beside a new store, from the old one and the change (when
-    the old one is current; else ensure_index builds it whole)."""
-    from ..search import INDEX_FILE, _current, derive
-
-    target = folder / INDEX_FILE
-    if old.is_file() and _current(old) and not _current(target):
-        derive(old, target, engine, change.subjects)
 
 
 class AnswerCache:
