@@ -370,3 +370,44 @@ def test_hostile_values_are_escaped_and_odd_requests_get_a_sentence(web_data):
         assert wrong.status_code == 400 and "application/x-www-form-urlencoded" in wrong.text
         nothing = post(http, "/ny/milepael", {"rdfs-label@da": "---"})
         assert "IRI&#39;en dannes af etiketten" in nothing.text
+
+
+def test_a_named_querys_page_is_kept_until_a_save_changes_its_answer(data):
+    """A named query's page asked again comes from the page cache (no job runs); other
+    parameters are another page; a save empties the cache, so the next answer has the entry."""
+    from test_dashboard import jobs_run
+
+    period = "/foresporgsler/milepaele-i-periode?from=2026-11-01&to=2026-11-30"
+    with client(data, write=True) as http:
+        sign_in(http)
+        web = http.app.state.web
+        first = http.get(period).text
+        assert "Afklaring af botilbudsteams" not in first
+        ran = jobs_run(web)
+        assert http.get(period).text == first
+        assert ran == []                                    # kept: no job ran
+        other = http.get("/foresporgsler/milepaele-i-periode?from=2026-11-01&to=2026-12-31")
+        assert other.status_code == 200 and ran == ["named"]   # other parameters: computed
+        assert post(http, "/ny/milepael", MILESTONE, "gem").status_code == 303
+        again = http.get(period).text
+        assert "Afklaring af botilbudsteams" in again and ran.count("named") == 2
+
+
+def test_the_page_cache_keeps_to_its_byte_budget_and_leaves_out_one_too_large():
+    from rammegraf.web.base import JobCache, frozen
+
+    cache = JobCache(800)
+    for n in range(10):
+        cache.put(("page", n), f"page {n}", 100)
+    assert len(cache) == 8 and cache.size == 800 and ("page", 1) not in cache and ("page", 2) in cache
+    assert cache[("page", 2)] == "page 2"                   # used: the last to go
+    cache.put(("page", 10), "page 10", 100)
+    assert ("page", 2) in cache and ("page", 3) not in cache
+    cache.put(("big", 0), "big", 101)                      # over an eighth of the budget
+    assert ("big", 0) not in cache and cache.size == 800
+    cache.put(("page", 10), "page 10 again", 50)          # put again: counted once
+    assert cache.size == 750 and cache[("page", 10)] == "page 10 again"
+    cache.clear()
+    assert len(cache) == 0 and cache.size == 0
+    assert frozen({"b": [1, 2], "a": "x"}) == frozen({"a": "x", "b": (1, 2)})
+    assert frozen({"a": "x"}) != frozen({"a": "y"})

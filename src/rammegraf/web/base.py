@@ -34,6 +34,7 @@ class Settings:
     cache: Path | None = None           # where the on-disk store lives (None: the default cache)
     in_memory_limit: int = 32_000_000   # bytes of files each worker holds in memory; above, the store on disk
     answer_cache: int = 32_000_000      # bytes of answers kept for queries sent again (0: none)
+    page_cache: int = 64_000_000        # bytes (as the workers send them) of pages and results kept
     data_dirs: tuple[Path, ...] = field(default_factory=tuple)
     write: bool = False                 # entry forms may save (serve --write)
     users: Path | None = None           # the accounts file people sign in with (None: no sign-in page)
@@ -72,7 +73,7 @@ class Web:
         self.env.filters["cap"] = lambda text: text[:1].upper() + text[1:] if text else text
         self.queries = {q.name: q for q in named_queries()}
         self.pool: Pool | None = None
-        self.cache: OrderedDict = OrderedDict()
+        self.cache = JobCache(settings.page_cache)
         self.answers = AnswerCache(0 if settings.endpoint else settings.answer_cache)
         self.generation = 0                 # counts saves: an answer begun before one is not kept
         self.inflight: dict = {}            # cached jobs running now: a second asker waits for the same answer
@@ -176,10 +177,10 @@ class Web:
                     # computed for this store before (by this server or one before it): read, not computed
                     data = await loop.run_in_executor(None, lambda: json.loads(kept.read_text(encoding="utf-8")))
                     if data.get("version") == KEPT_VERSION:
-                        self.cache[(name, args)] = data["page"]
+                        self.cache.put((name, args), data["page"], kept.stat().st_size)
                         continue
                 page = await self._shared((name, args), lambda: self.pool.run(
-                    name, *args, timeout=self.settings.warm_timeout, client="rammegraf:warm"))
+                    name, *args, timeout=self.settings.warm_timeout, client="rammegraf:warm", sized=True))
                 if kept is not None:
                     await loop.run_in_executor(None, _keep, kept, {"version": KEPT_VERSION, "page": page})
             except asyncio.CancelledError:
@@ -192,7 +193,6 @@ class Web:
         """The answer of a cached job: from the cache, from the same job already running
         (both askers wait for one computation), or from a new one (``start()``)."""
         if key in self.cache:
-            self.cache.move_to_end(key)
             return self.cache[key]
         running = self.inflight.get(key)
         if running is None:
@@ -204,11 +204,9 @@ class Web:
                 if self.inflight.get(key) is task:
                     del self.inflight[key]
                 if not task.cancelled() and task.exception() is None and generation == self.generation:
-                    self.cache[key] = task.result()
-                    while len(self.cache) > 256:
-                        self.cache.popitem(last=False)
+                    self.cache.put(key, *task.result())
             running.add_done_callback(done)
-        return await asyncio.shield(running)
+        return (await asyncio.shield(running))[0]
 
     async def reload(self, change=None) -> None:
         """The data changed (an entry was saved): workers on the new files, and no
@@ -267,15 +265,15 @@ class Web:
         ``cached`` keeps the answer: the local store changes only by a save, which empties the cache
         (a remote server may, so nothing is kept when forwarding to one)."""
         cached = cached and not self.settings.endpoint
-        key = (name, args)
+        key = (name, frozen(args)) if cached else None
         if cached and key in self.cache:
-            self.cache.move_to_end(key)
             return self.cache[key]
         if cached and key in self.inflight:     # computed ahead right now (the front page): wait for it
-            return await self._join(request, self.inflight[key], timeout or self.settings.timeout)
+            return (await self._join(request, self.inflight[key], timeout or self.settings.timeout))[0]
         generation = self.generation
         work = asyncio.ensure_future(self.pool.run(name, *args, timeout=timeout or self.settings.timeout,
-                                                   fingerprint=fingerprint, client=self.client(request)))
+                                                   fingerprint=fingerprint, client=self.client(request),
+                                                   sized=True))
         watcher = asyncio.ensure_future(_disconnected(request))
         try:
             done, _ = await asyncio.wait({work, watcher}, return_when=asyncio.FIRST_COMPLETED)
@@ -287,11 +285,9 @@ class Web:
             work.cancel()
             raise ClientGone()
         watcher.cancel()
-        result = work.result()
+        result, size = work.result()
         if cached and generation == self.generation:
-            self.cache[key] = result
-            while len(self.cache) > 256:
-                self.cache.popitem(last=False)
+            self.cache.put(key, result, size)
         return result
 
     async def _join(self, request, running, timeout: float):
@@ -343,6 +339,52 @@ def _keep(path: Path, data: dict) -> None:
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     os.replace(temporary, path)
+
+
+def frozen(value):
+    """A job's arguments as a cache key: dicts and lists (a named query's parameters)
+    as sorted tuples, so that equal arguments make equal keys."""
+    if isinstance(value, dict):
+        return ("{}",) + tuple(sorted((k, frozen(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return tuple(frozen(v) for v in value)
+    return value
+
+
+class JobCache:
+    """Pages and results kept from jobs, by their name and arguments, until a save:
+    least recently used first out when their bytes (as the workers sent them) pass
+    the budget; one over an eighth of it is not kept (it would push out the rest)."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.size = 0
+        self.entries: OrderedDict = OrderedDict()   # key -> (value, size)
+
+    def __contains__(self, key) -> bool:
+        return key in self.entries
+
+    def __getitem__(self, key):
+        self.entries.move_to_end(key)
+        return self.entries[key][0]
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def put(self, key, value, size: int) -> None:
+        if not self.budget or size > self.budget // 8:
+            return
+        if key in self.entries:
+            self.size -= self.entries.pop(key)[1]
+        self.entries[key] = (value, size)
+        self.size += size
+        while self.size > self.budget:
+            _, (_, old) = self.entries.popitem(last=False)
+            self.size -= old
+
+    def clear(self) -> None:
+        self.entries.clear()
+        self.size = 0
 
 
 class AnswerCache:

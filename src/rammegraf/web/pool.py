@@ -39,6 +39,7 @@ import asyncio
 import itertools
 import multiprocessing
 import os
+import pickle
 import signal
 import sys
 import time
@@ -100,6 +101,7 @@ class Job:
     worker: Worker | None = None
     id: int = 0
     timers: list = field(default_factory=list)
+    size: int = 0                        # bytes of its pickled answer (what a cache keeping it holds)
 
 
 class Lane:
@@ -280,7 +282,8 @@ class Pool:
     def _readable(self, worker: Worker) -> None:
         try:
             with _blocking(worker.conn):
-                message = worker.conn.recv()
+                raw = worker.conn.recv_bytes()  # what recv() reads, kept to know the answer's size
+            message = pickle.loads(raw)
         except (EOFError, OSError):
             job = worker.job
             worker.job = None
@@ -309,6 +312,7 @@ class Pool:
             self._stop_worker(worker)
         if job is not None and job.id == job_id:
             if kind == "ok":
+                job.size = len(raw)
                 self._finish(job, result=payload)
             elif kind == "error":
                 status, text = payload
@@ -335,10 +339,12 @@ class Pool:
                          f"(internal error, written to the server's log as incident {number})", status=500)
 
     # --- jobs -------------------------------------------------------------------------
-    async def run(self, name: str, *args, timeout: float, fingerprint: str | None = None, client: str = ""):
+    async def run(self, name: str, *args, timeout: float, fingerprint: str | None = None, client: str = "",
+                  sized: bool = False):
         """Run job ``name`` with ``args`` in a worker, within ``timeout`` seconds
         counted from now (waiting included). ``fingerprint`` names the job's kind
-        (default: its name and arguments); ``client`` who asked."""
+        (default: its name and arguments); ``client`` who asked. ``sized``: answer
+        (result, bytes of the answer as it came from the worker), for a cache's budget."""
         if self.closed:
             raise Busy("serveren lukker (the server is shutting down)")
         future = self.loop.create_future()
@@ -355,10 +361,11 @@ class Pool:
         job.timers.append(self.loop.call_later(timeout, self._expire, job))
         self._dispatch()
         try:
-            return await future
+            result = await future
         except asyncio.CancelledError:  # the client went away
             self._cancel(job)
             raise
+        return (result, job.size) if sized else result
 
     def _refusal(self, job: Job) -> Busy | None:
         """Busy when the job's lane, or its client's share of it, is full."""

@@ -53,7 +53,7 @@ class Queries:
         try:
             outcome = await self.web.job(request, "named", named.name, values, fmt,
                                          request.query_params.get("iris") == "1", lang, self.web.settings.row_cap,
-                                         diagram)
+                                         diagram, cached=True)
         except ClientGone:
             return Response(status_code=499)
         except RammegrafError as error:
