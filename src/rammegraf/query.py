@@ -317,7 +317,17 @@ def instances(engine, cls: str) -> list:
     return [row[0] for row in rows if is_iri(row[0])]
 
 
+# Above this many triples a did-you-mean reads the search index, where one exists: the scan
+# of every label took 9.5 s at 1M triples (7.8 s to read 167,000 labels, 1.6 s of difflib).
+SUGGEST_FROM_INDEX = 200_000
+
+
 def _suggest(engine, raw: str, cls) -> str | None:
+    from .search import built_index
+
+    index = built_index(engine)
+    if index is not None and len(engine) > SUGGEST_FROM_INDEX:
+        return _suggest_from_index(engine, index, raw, cls)
     if cls is not None:
         rows = engine.query("SELECT ?n ?l WHERE { ?n a/rdfs:subClassOf* ?c ; rdfs:label ?l "
                             "FILTER (lang(?l) = \"da\") }", {"c": cls})
@@ -325,6 +335,35 @@ def _suggest(engine, raw: str, cls) -> str | None:
         rows = engine.query("SELECT ?n ?l WHERE { ?n a ?t ; rdfs:label ?l FILTER (lang(?l) = \"da\") }")
     labels = {label.value: node.value for node, label in rows}
     return did_you_mean(raw, sorted(labels), show=lambda c: f"{c} <{labels[c]}>")
+
+
+def _suggest_from_index(engine, path, raw: str, cls) -> str | None:
+    """Did you mean, from the search index: the best hits for what was typed (for an IRI
+    or a path, its last part's words, "udvalg/dasos" → "dasos"), those of ``cls`` only."""
+    from .search import Index, connect
+    from .terms import iri
+
+    words = raw.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1].replace("-", " ") \
+        if _IRI.fullmatch(raw) or "/" in raw else raw
+    db = connect(path)
+    try:
+        index = Index(db)
+        hits = index.search(words, lang="da", limit=20)
+        if not hits:    # a slip in a short word ("f-akt"): the longer words, each alone
+            found: dict[str, list] = {}
+            longer = [w for w in index.words(words) if len(w) >= 4]
+            for word in longer:
+                for hit in index.search(word, lang="da", limit=20):
+                    entry = found.setdefault(hit.iri, [0, 0.0, hit])
+                    entry[0] += 1
+                    entry[1] += hit.score
+            # one that shares at least half of them: a word in common alone is no likeness
+            hits = [hit for count, _, hit in sorted(found.values(), key=lambda e: (-e[0], -e[1]))
+                    if 2 * count >= len(longer)]
+    finally:
+        db.close()
+    close = [h for h in hits if cls is None or _typed(engine, iri(h.iri), cls)][:3]
+    return ("Mente du (did you mean): " + "; ".join(f"{h.label} <{h.iri}>" for h in close)) if close else None
 
 
 def expand_curie(curie: str) -> str:
