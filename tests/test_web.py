@@ -188,6 +188,29 @@ def test_graph_view_errors(client):
     assert client.get("/graf?view=all&depth=x", headers=HTML).status_code == 400
 
 
+def test_a_whole_graph_too_large_to_draw_is_said_on_the_list_of_views(web_data):
+    """Past Settings.whole_graph_limit nodes (at 1M: 37,801, over 10 s to project) the
+    whole graph is not drawn: the list of views says how many nodes it has, in the
+    reader's language, and offers the areas; under the limit it is drawn."""
+    from rammegraf.engine import OxigraphEngine
+    from rammegraf.network import build_network, node_count
+    from rammegraf.store import open_store
+
+    engine = OxigraphEngine(open_store([web_data]))
+    nodes = node_count(engine)
+    assert nodes == build_network(engine).number_of_nodes()     # counted as the projection has them
+    with web_client(data_dirs=(web_data,), timeout=5.0, whole_graph_limit=nodes - 1) as http:
+        page = http.get("/graf?view=all", headers=HTML)
+        english = http.get("/graf?view=all&lang=en", headers=HTML)
+    assert page.status_code == 200 and "script-src 'sha256-" not in page.headers.get("content-security-policy", "")
+    assert f"Hele grafen har {nodes} knuder, flere end de {nodes - 1} en visning tegner." in page.text
+    assert "view=area%3Amental-sundhed-og-psykiatri" in page.text and '<li><a href="/graf?view=all' not in page.text
+    assert f"The whole graph has {nodes:,} nodes" in english.text
+    with web_client(data_dirs=(web_data,), timeout=5.0, whole_graph_limit=nodes) as http:
+        drawn = http.get("/graf?view=all", headers=HTML)
+    assert drawn.status_code == 200 and "script-src 'sha256-" in drawn.headers["content-security-policy"]
+
+
 def test_validate_page_reports_in_danish_and_stores_nothing(client, tmp_path):
     response = client.post("/valider", data={"turtle": BAD_ENTRY}, headers=HTML)
     assert response.status_code == 200

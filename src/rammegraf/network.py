@@ -137,6 +137,11 @@ def _kinds_of(engine, classes: dict[str, str], nodes: list | None) -> dict[str, 
     return kinds
 
 
+def node_count(engine) -> int:
+    """How many nodes the whole projection has (its typed resources), without projecting it."""
+    return len(_kinds_of(engine, _Projection(engine).classes, None))
+
+
 def _owners(engine, items: list[str] | None) -> dict[str, str]:
     """Each task, challenge or decision point to its initiative."""
     if items is None:

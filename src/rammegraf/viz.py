@@ -216,6 +216,17 @@ class ViewError(RammegrafError):
     """A view that names nothing in the graph."""
 
 
+class WholeTooLarge(ViewError):
+    """The whole graph has more nodes than a served view draws (``select_view``'s
+    ``whole_limit``): at a million triples 37,801, which took over 10 s to project."""
+
+    def __init__(self, count: int, limit: int) -> None:
+        super().__init__(f"hele grafen har {count:,} knuder, flere end de {limit:,} en visning tegner "
+                         f"(the whole graph has {count:,} nodes, more than the {limit:,} a view draws)"
+                         .replace(",", "."))
+        self.count = count
+
+
 @dataclass(frozen=True)
 class View:
     net: object                 # networkx MultiDiGraph of the nodes shown (and of the ring)
@@ -227,14 +238,23 @@ class View:
 
 
 def select_view(engine, view: str = "all", *, depth: int = 2, as_of: date | None = None,
-                lang: str = "da", labels: Labels | None = None, ring: bool = False) -> View:
+                lang: str = "da", labels: Labels | None = None, ring: bool = False,
+                whole_limit: int | None = None) -> View:
     """The whole projection, or the neighbourhood (``depth`` hops) of one resource,
     read from the engine. With ``ring``, the network also holds the nodes one hop
-    further out (``View.ring``), so a page opened offline can expand its edge nodes."""
+    further out (``View.ring``), so a page opened offline can expand its edge nodes.
+    With ``whole_limit``, the whole graph is refused (WholeTooLarge) when it has more
+    nodes than that: counting them is one query, projecting them all is not."""
     if depth < 0:
         raise ViewError("--depth skal være 0 eller mere (must be 0 or more)")
     labels = labels or Labels(engine, lang)
     if view in ("", "all"):
+        if whole_limit is not None:
+            from .network import node_count
+
+            count = node_count(engine)
+            if count > whole_limit:
+                raise WholeTooLarge(count, whole_limit)
         net = build_network(engine, as_of=as_of, lang=lang, labels=labels, degrees=True, history=True)
         return View(net, "Hele grafen" if lang == "da" else "The whole graph", None,
                     degrees=net.graph["degrees"])
@@ -541,17 +561,20 @@ def render_html(data: dict, *, site: dict | None = None) -> str:
 
 
 def graph_page(engine, *, view: str = "all", depth: int = 2, as_of: date | None = None,
-               lang: str = "da", site: dict | None = None) -> str:
+               lang: str = "da", site: dict | None = None, whole_limit: int | None = None) -> str:
     """The HTML page for one view of the graph. As a file (no ``site``), the data
-    also holds the ring beyond the view, hidden, so the page can expand offline."""
-    return view_page(engine, view=view, depth=depth, as_of=as_of, lang=lang, site=site)[0]
+    also holds the ring beyond the view, hidden, so the page can expand offline.
+    ``whole_limit``: see select_view (the web app's pages pass one)."""
+    return view_page(engine, view=view, depth=depth, as_of=as_of, lang=lang, site=site,
+                     whole_limit=whole_limit)[0]
 
 
 def view_page(engine, *, view: str = "all", depth: int = 2, as_of: date | None = None,
-              lang: str = "da", site: dict | None = None) -> tuple[str, View]:
+              lang: str = "da", site: dict | None = None, whole_limit: int | None = None) -> tuple[str, View]:
     """The page of ``graph_page`` and the view it draws (its note, for a command to show)."""
     labels = Labels(engine, lang)
     served = site is not None
-    selected = select_view(engine, view, depth=depth, as_of=as_of, lang=lang, labels=labels, ring=not served)
+    selected = select_view(engine, view, depth=depth, as_of=as_of, lang=lang, labels=labels, ring=not served,
+                           whole_limit=whole_limit)
     data = page_data(engine, selected, lang=lang, as_of=as_of, labels=labels, served=served)
     return render_html(data, site=site), selected

@@ -29,6 +29,8 @@ TEXT = {
         "warnings": "advarsler", "classes": "Klasser", "props": "Egenskaber", "label_da": "Dansk",
         "label_en": "Engelsk", "definition": "Definition", "domain": "Domæne", "range": "Værdiområde",
         "views": "Visninger", "whole_graph": "Hele grafen", "graph_help": "Åbn hele grafen eller et udviklingsområde.",
+        "whole_too_large": "Hele grafen har {count} knuder, flere end de {limit} en visning tegner. "
+                           "Åbn et udviklingsområde, eller søg en ressource og vis den i grafen.",
         "term": "Term", "count": "Antal", "triples": "Tripler",
         "Violation": "FEJL", "Warning": "ADVARSEL", "Info": "INFO",
         "rounds": "Statusrunder", "deadlines_nav": "Frister", "changes_since": "Ændringer siden runden",
@@ -110,6 +112,8 @@ TEXT = {
         "warnings": "warnings", "classes": "Classes", "props": "Properties", "label_da": "Danish",
         "label_en": "English", "definition": "Definition", "domain": "Domain", "range": "Range",
         "views": "Views", "whole_graph": "The whole graph", "graph_help": "Open the whole graph or one development area.",
+        "whole_too_large": "The whole graph has {count} nodes, more than the {limit} a view draws. "
+                           "Open one development area, or search for a resource and show it in the graph.",
         "term": "Term", "count": "Count", "triples": "Triples",
         "Violation": "VIOLATION", "Warning": "WARNING", "Info": "INFO",
         "rounds": "Status rounds", "deadlines_nav": "Deadlines", "changes_since": "Changes since the round of",

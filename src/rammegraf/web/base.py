@@ -35,6 +35,7 @@ class Settings:
     in_memory_limit: int = 32_000_000   # bytes of files each worker holds in memory; above, the store on disk
     answer_cache: int = 32_000_000      # bytes of answers kept for queries sent again (0: none)
     page_cache: int = 64_000_000        # bytes (as the workers send them) of pages and results kept
+    whole_graph_limit: int = 1000       # /graf?view=all draws at most this many nodes (viz.MAX_NODES), else says so
     data_dirs: tuple[Path, ...] = field(default_factory=tuple)
     write: bool = False                 # entry forms may save (serve --write)
     users: Path | None = None           # the accounts file people sign in with (None: no sign-in page)

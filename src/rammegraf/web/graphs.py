@@ -32,11 +32,7 @@ class Graphs:
         lang = self.web.lang(request)
         view = request.query_params.get("view")
         if not view:
-            views = await self.pages.run(request, "graph_index", lang, cached=True)
-            if isinstance(views, Response):
-                return views
-            views = [(TEXT[lang]["whole_graph"], link("/graf", lang, view="all")), *views]
-            return self.web.page(request, "graph_index.html", views=views)
+            return await self._index(request, lang)
         try:
             depth = int(request.query_params.get("depth", "2"))
             as_of = request.query_params.get("as_of") or None
@@ -49,11 +45,31 @@ class Graphs:
         # the same view in the other language (the language link of the site's header)
         other = "en" if lang == "da" else "da"
         switch = link("/graf", other, view=view, depth=str(depth), as_of=as_of)
-        data = await self.pages.run(request, "graph_view", view, depth, as_of, lang, switch, cached=True)
+        data = await self.pages.run(request, "graph_view", view, depth, as_of, lang, switch,
+                                    self.web.settings.whole_graph_limit, cached=True)
         if isinstance(data, Response):
             return data
+        if isinstance(data, dict):      # the whole graph, too large to draw: the views one can open
+            return await self._index(request, lang, too_many=data["too_many"])
         page, csp = data
         return HTMLResponse(page, headers={"content-security-policy": csp})
+
+    async def _index(self, request, lang: str, too_many: int | None = None):
+        """The list of views: the whole graph and each development area. When the whole graph
+        has ``too_many`` nodes to draw, the page says so (status 200: the site's own link led here)."""
+        from ..webtext import TEXT
+
+        views = await self.pages.run(request, "graph_index", lang, cached=True)
+        if isinstance(views, Response):
+            return views
+        views = [(TEXT[lang]["whole_graph"], link("/graf", lang, view="all")), *views]
+        note = None
+        if too_many is not None:
+            views = views[1:]
+            mark = "." if lang == "da" else ","      # thousands: 37.801 in Danish, 37,801 in English
+            count, limit = (f"{n:,}".replace(",", mark) for n in (too_many, self.web.settings.whole_graph_limit))
+            note = TEXT[lang]["whole_too_large"].format(count=count, limit=limit)
+        return self.web.page(request, "graph_index.html", views=views, note=note)
 
     async def neighbours(self, request):
         """``/graf/naboer?id=PATH``: the resource ``…/id/PATH`` and its neighbours as

@@ -35,11 +35,18 @@ def site_header(lang: str, switch: str) -> dict:
             "switch": switch, "other_lang": t["other_lang"], "other_code": t["other_code"]}
 
 
-def graph_view(engine, view: str, depth: int, as_of: str | None, lang: str, switch: str) -> tuple[str, str]:
-    from ...viz import graph_page, page_csp
+def graph_view(engine, view: str, depth: int, as_of: str | None, lang: str, switch: str,
+               whole_limit: int | None = None) -> tuple[str, str] | dict:
+    """The page of a view and its content security policy; for a whole graph of more
+    than ``whole_limit`` nodes, ``{"too_many": its number of nodes}`` (the list of views says so)."""
+    from ...viz import WholeTooLarge, graph_page, page_csp
 
     day = date.fromisoformat(as_of) if as_of else None
-    page = graph_page(engine, view=view, depth=depth, as_of=day, lang=lang, site=site_header(lang, switch))
+    try:
+        page = graph_page(engine, view=view, depth=depth, as_of=day, lang=lang, site=site_header(lang, switch),
+                          whole_limit=whole_limit)
+    except WholeTooLarge as error:
+        return {"too_many": error.count}
     return page, page_csp(served=True)
 
 
