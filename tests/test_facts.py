@@ -153,6 +153,26 @@ def test_kept_beside_the_store_read_back_equal(engine, tmp_path):
     assert facts.read(tmp_path / "other.sqlite") is None and facts.read(tmp_path / "missing.sqlite") is None
 
 
+def test_the_round_dates_are_read_from_the_file_alone_and_equal_the_facts(engine, tmp_path, monkeypatch):
+    """A graph view needs only the rounds' dates: they are read from the facts file without
+    reading every fact, and equal the facts' own; a round no status report names is no date."""
+    graph = copy_of(engine)
+    empty = ID + "statusrunde/uden-rapporter"
+    change(graph, add=[ox.Triple(ox.NamedNode(empty), ox.NamedNode(str(facts.TYPE)), ox.NamedNode(str(RG.StatusRound))),
+                       ox.Triple(ox.NamedNode(empty), ox.NamedNode(str(DCTERMS.date)),
+                                 ox.Literal("2026-03-01", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")))])
+    known = facts.compute(graph)
+    assert known.rounds[empty] == {"2026-03-01"}
+    path = tmp_path / facts.FACTS_FILE
+    facts.write(known, path)
+    graph.facts_path = str(path)
+    monkeypatch.setattr(facts, "_KEPT", {})
+    days = facts.round_dates(graph)
+    assert days == known.round_dates() and date(2026, 3, 1) not in days and date(2025, 8, 20) in days
+    assert facts._KEPT == {}                                 # not every fact was read
+    assert facts.facts_of(graph) == known and facts.round_dates(graph) == days   # read: from them
+
+
 def test_an_in_memory_store_computes_again_when_it_changes(engine):
     graph = copy_of(engine)
     first = facts.facts_of(graph)

@@ -505,10 +505,8 @@ def facts_of(engine) -> Facts:
     """The engine's facts: read from beside its on-disk store (computed and kept there
     first if missing), computed once for an in-memory store, and read again from a
     remote server after REMOTE_TTL seconds."""
-    folder = getattr(engine, "folder", None)
-    kept_at = getattr(engine, "facts_path", None)     # data a server holds in memory: computed once by it
-    if (folder is not None or kept_at) and getattr(engine, "store", None) is not None:
-        path = str(kept_at or Path(folder) / FACTS_FILE)
+    path = _file_of(engine)
+    if path is not None:
         with _LOCK:
             found = _KEPT.get(path)
         if found is None:
@@ -533,6 +531,39 @@ def facts_of(engine) -> Facts:
     except AttributeError:
         pass
     return found
+
+
+def _file_of(engine) -> str | None:
+    """Where a local engine's facts are kept: beside its on-disk store, or where the
+    server put them for data it holds in memory; None for others."""
+    folder = getattr(engine, "folder", None)
+    kept_at = getattr(engine, "facts_path", None)     # data a server holds in memory: computed once by it
+    if (folder is not None or kept_at) and getattr(engine, "store", None) is not None:
+        return str(kept_at or Path(folder) / FACTS_FILE)
+    return None
+
+
+def round_dates(engine) -> list[date]:
+    """``facts_of(engine).round_dates()``, read from the facts file alone when the facts are
+    not read yet in this process: a command that needs only the dates (a graph view) does
+    not read every fact (1.9 s at 1M triples) for them."""
+    path = _file_of(engine)
+    if path is not None:
+        with _LOCK:
+            known = path in _KEPT
+        if not known and current(Path(path)):
+            try:
+                db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+                try:
+                    # a round counts when a status report names it as its source (Facts.round_dates)
+                    days = db.execute("SELECT DISTINCT a FROM fact WHERE tab = 'rounds' AND key IN "
+                                      "(SELECT d FROM fact WHERE tab = 'reports' AND d IS NOT NULL)").fetchall()
+                finally:
+                    db.close()
+                return sorted({date.fromisoformat(day) for (day,) in days})
+            except sqlite3.Error:
+                pass
+    return facts_of(engine).round_dates()
 
 
 def _size(engine) -> int | None:

@@ -206,9 +206,9 @@ def round_dates(engine) -> list[date]:
     of a local store; asked of a server (computing every fact there for the dates alone
     would cost more than this query)."""
     if getattr(engine, "store", None) is not None:
-        from .facts import facts_of
+        from .facts import round_dates as from_facts
 
-        return facts_of(engine).round_dates()
+        return from_facts(engine)
     # the inner EXISTS makes Oxigraph test the reports of each round one by one and stop
     # at the first; as one pattern it joined all of a round's reports first (0.5 s at 1M)
     rows = engine.query("""SELECT DISTINCT ?d WHERE { ?round a rg:StatusRound ; dcterms:date ?d .
