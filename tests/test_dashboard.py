@@ -191,6 +191,30 @@ def test_the_front_page_is_computed_ahead_and_a_reader_shares_it(web_data):
         assert http.get("/ontologi", headers=HTML).status_code == 200 and ran == ["ontology"]   # the counter counts
 
 
+def test_a_page_not_ready_in_time_is_finished_and_kept_for_the_next_reader(web_data):
+    """A reader whose page is not ready within the limit gets 503 with Retry-After and a
+    sentence; the page is finished meanwhile (Settings.page_timeout) and the next reader
+    gets it from the cache: one computation in all. With page_timeout 0 it is stopped."""
+    import time
+
+    from conftest import web_client
+
+    with web_client(data_dirs=(web_data,), timeout=0.05, page_timeout=60, today=date(2025, 9, 1)) as http:
+        ran = jobs_run(http.app.state.web)
+        first = http.get("/", headers=HTML)
+        assert first.status_code == 503 and first.headers["retry-after"] == "1"
+        assert "den beregnes færdig (højst 60 sekunder i alt) og gemmes, så prøv igen om lidt" in first.text
+        end = time.monotonic() + 60
+        while (page := http.get("/", headers=HTML)).status_code == 503:
+            assert time.monotonic() < end, "the page was not finished"
+            time.sleep(0.2)
+        assert page.status_code == 200 and "Nøgletal pr. 2025-08-20" in page.text
+        assert ran == ["dashboard"]                     # the readers in between joined it
+    with web_client(data_dirs=(web_data,), timeout=0.05, page_timeout=0, today=date(2025, 9, 1)) as http:
+        stopped = http.get("/", headers=HTML)
+    assert stopped.status_code == 503 and "stoppet efter 0.05 sekunder" in stopped.text
+
+
 def test_milestone_states_are_the_same_for_a_subset_and_through_a_server(engine):
     """The states, evidence and reasons decided from the facts kept with the store are
     those decided from facts read through SPARQL (as from a server), and for a subset

@@ -206,7 +206,7 @@ def test_a_whole_graph_too_large_to_draw_is_said_on_the_list_of_views(web_data):
     assert f"Hele grafen har {nodes} knuder, flere end de {nodes - 1} en visning tegner." in page.text
     assert "view=area%3Amental-sundhed-og-psykiatri" in page.text and '<li><a href="/graf?view=all' not in page.text
     assert f"The whole graph has {nodes:,} nodes" in english.text
-    with web_client(data_dirs=(web_data,), timeout=5.0, whole_graph_limit=nodes) as http:
+    with web_client(data_dirs=(web_data,), timeout=60.0, whole_graph_limit=nodes) as http:
         drawn = http.get("/graf?view=all", headers=HTML)
     assert drawn.status_code == 200 and "script-src 'sha256-" in drawn.headers["content-security-policy"]
 

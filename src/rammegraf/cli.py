@@ -507,6 +507,9 @@ def analyse(section, fmt, lang, data_dirs):
               help="Seconds a query or page may wait and run before it is stopped (503).")
 @click.option("--validate-timeout", type=click.FloatRange(0.1, 3600), default=60.0, show_default=True,
               help="Seconds a validation on the Validér page may wait and run.")
+@click.option("--page-timeout", type=click.FloatRange(0, 86400), default=120.0, show_default=True,
+              help="Seconds a page may be computed in all: a reader is answered 503 at --timeout, and the "
+                   "page is finished and kept for the next reader (0: stopped at --timeout).")
 @click.option("--row-cap", type=click.IntRange(1), default=10_000, show_default=True,
               help="Result rows past this are cut, with a notice.")
 @click.option("--workers", type=click.IntRange(2, 64), default=None,
@@ -546,7 +549,7 @@ def analyse(section, fmt, lang, data_dirs):
 @ALLOW_INSECURE
 @GRAPH
 @friendly
-def serve(host, port, timeout, validate_timeout, row_cap, workers, answer_cache, worker_memory, max_connections,
+def serve(host, port, timeout, validate_timeout, page_timeout, row_cap, workers, answer_cache, worker_memory, max_connections,
           get_path, accept, write, users_path, proxy_user_header, proxies, allowed_hosts, access_log,
           data_dirs, in_memory, endpoint, graph_iri):
     """Webappen til analytikere og et SPARQL-endpoint (the web app).
@@ -576,7 +579,8 @@ def serve(host, port, timeout, validate_timeout, row_cap, workers, answer_cache,
         _writable(data_dirs, endpoint)
         users = _writers(users_path, proxy_user_header)
 
-    settings = Settings(timeout=timeout, validate_timeout=validate_timeout, row_cap=row_cap,
+    settings = Settings(timeout=timeout, validate_timeout=validate_timeout, page_timeout=page_timeout,
+                        row_cap=row_cap,
                         workers=workers or default_workers(), answer_cache=answer_cache * 1_000_000,
                         in_memory_limit=2**62 if in_memory else Settings.in_memory_limit,
                         data_dirs=tuple(data_dirs), write=write, worker_memory=worker_memory,

@@ -36,6 +36,9 @@ class Settings:
     answer_cache: int = 32_000_000      # bytes of answers kept for queries sent again (0: none)
     page_cache: int = 64_000_000        # bytes (as the workers send them) of pages and results kept
     whole_graph_limit: int = 1000       # /graf?view=all draws at most this many nodes (viz.MAX_NODES), else says so
+    # a page (a cached job) whose reader was answered 503 at ``timeout`` goes on being computed
+    # up to this many seconds in all, and is kept for the next reader (0: stopped at ``timeout``)
+    page_timeout: float = 120.0
     data_dirs: tuple[Path, ...] = field(default_factory=tuple)
     write: bool = False                 # entry forms may save (serve --write)
     users: Path | None = None           # the accounts file people sign in with (None: no sign-in page)
@@ -54,6 +57,17 @@ class Settings:
 
 class TooLarge(RammegrafError):
     """A request body or query over its limit (HTTP 413)."""
+
+
+class StillComputing(Busy):
+    """A page not ready within the reader's time limit, still being computed for the next
+    reader (Settings.page_timeout): 503 with Retry-After."""
+
+    def __init__(self, waited: float, limit: float) -> None:
+        super().__init__(f"siden er ikke beregnet efter {waited:g} sekunder; den beregnes færdig (højst "
+                         f"{limit:g} sekunder i alt) og gemmes, så prøv igen om lidt (the page was not ready "
+                         f"after {waited:g} s; it is being finished, at most {limit:g} s in all, and kept: "
+                         f"try again shortly)", retry_after=max(1, int(waited)))
 
 
 class ClientGone(Exception):
@@ -195,6 +209,11 @@ class Web:
         (both askers wait for one computation), or from a new one (``start()``)."""
         if key in self.cache:
             return self.cache[key]
+        return (await asyncio.shield(self._running(key, start)))[0]
+
+    def _running(self, key, start) -> asyncio.Future:
+        """The computation of a cached job: the one already running, or a new one
+        (``start()``, answering (result, size)) whose result goes into the cache."""
         running = self.inflight.get(key)
         if running is None:
             generation = self.generation
@@ -207,7 +226,7 @@ class Web:
                 if not task.cancelled() and task.exception() is None and generation == self.generation:
                     self.cache.put(key, *task.result())
             running.add_done_callback(done)
-        return (await asyncio.shield(running))[0]
+        return running
 
     async def reload(self, change=None) -> None:
         """The data changed (an entry was saved): workers on the new files, and no
@@ -216,6 +235,7 @@ class Web:
         await self.pool.reload(spec)
         self.generation += 1
         self.cache.clear()
+        self.inflight.clear()     # a page still computed on the data before is no one's answer now
         self.answers.clear()
         self._warm()
 
@@ -270,7 +290,15 @@ class Web:
         if cached and key in self.cache:
             return self.cache[key]
         if cached and key in self.inflight:     # computed ahead right now (the front page): wait for it
-            return (await self._join(request, self.inflight[key], timeout or self.settings.timeout))[0]
+            return (await self._join(request, self.inflight[key], timeout or self.settings.timeout,
+                                     finishing=True))[0]
+        limit = timeout or self.settings.timeout
+        if cached and self.settings.page_timeout > limit:
+            # the reader waits ``limit``; the page goes on past it, for whoever asks next
+            running = self._running(key, lambda: self.pool.run(
+                name, *args, timeout=self.settings.page_timeout, fingerprint=fingerprint,
+                client=self.client(request), sized=True))
+            return (await self._join(request, running, limit, finishing=True))[0]
         generation = self.generation
         work = asyncio.ensure_future(self.pool.run(name, *args, timeout=timeout or self.settings.timeout,
                                                    fingerprint=fingerprint, client=self.client(request),
@@ -291,8 +319,10 @@ class Web:
             self.cache.put(key, result, size)
         return result
 
-    async def _join(self, request, running, timeout: float):
-        """Wait for a job that is already running, within ``timeout``; ClientGone if the client goes."""
+    async def _join(self, request, running, timeout: float, finishing: bool = False):
+        """Wait for a job that is already running, within ``timeout``; ClientGone if the client
+        goes. The job goes on either way; with ``finishing`` a reader who waited ``timeout`` in
+        vain is told that the page is still being computed (StillComputing), not stopped."""
         from .pool import Stopped
 
         waiting = asyncio.ensure_future(asyncio.wait_for(asyncio.shield(running), timeout))
@@ -307,6 +337,8 @@ class Web:
         try:
             return waiting.result()
         except asyncio.TimeoutError:
+            if finishing and not running.done():
+                raise StillComputing(timeout, self.settings.page_timeout) from None
             raise Stopped(timeout) from None
 
     async def read_body(self, request, limit: int) -> bytes:
