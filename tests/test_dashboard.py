@@ -191,6 +191,26 @@ def test_the_front_page_is_computed_ahead_and_a_reader_shares_it(web_data):
         assert http.get("/ontologi", headers=HTML).status_code == 200 and ran == ["ontology"]   # the counter counts
 
 
+def test_both_front_pages_in_one_job_are_each_as_computed_alone(engine, monkeypatch):
+    """The start computes the Danish and English front pages in one job that reads each
+    named query once: each page is the one its own job makes, and the queries ran once."""
+    from rammegraf import query as query_module
+    from rammegraf.web.jobs.dashboard import dashboard, dashboards
+
+    alone = {lang: dashboard(engine, None, lang) for lang in ("da", "en")}
+    ran = []
+    real = query_module.run_on
+
+    def counted(engine, query, *args, **kw):
+        ran.append(query.name)
+        return real(engine, query, *args, **kw)
+
+    monkeypatch.setattr(query_module, "run_on", counted)
+    both = dashboards(engine, None, ("da", "en"))
+    assert both == alone
+    assert sorted(ran) == sorted(set(ran)) and len(ran) >= 2      # each dashboard query once, not twice
+
+
 def test_a_page_not_ready_in_time_is_finished_and_kept_for_the_next_reader(web_data):
     """A reader whose page is not ready within the limit gets 503 with Retry-After and a
     sentence; the page is finished meanwhile (Settings.page_timeout) and the next reader

@@ -181,28 +181,48 @@ class Web:
         return Path(spec[1]) / f"forside-{lang}.json" if spec and spec[0] == "store" else None
 
     async def _warm_front_page(self) -> None:
+        """The front page in every language: read where it is kept beside the store, else
+        computed by one job for the languages missing (the named queries' rows are the same in
+        each), each language's page joinable by a reader as soon as the job runs."""
         import json
         import logging
 
         loop = asyncio.get_running_loop()
-        for name, args in self.front_page_keys():
-            kept = self._kept(args[1])
-            try:
-                if kept is not None and kept.is_file():
+        missing = []
+        for key in self.front_page_keys():
+            kept = self._kept(key[1][1])
+            if kept is not None and kept.is_file():
+                try:
                     # computed for this store before (by this server or one before it): read, not computed
                     data = await loop.run_in_executor(None, lambda: json.loads(kept.read_text(encoding="utf-8")))
-                    if data.get("version") == KEPT_VERSION:
-                        self.cache.put((name, args), data["page"], kept.stat().st_size)
-                        continue
-                page = await self._shared((name, args), lambda: self.pool.run(
-                    name, *args, timeout=self.settings.warm_timeout, client="rammegraf:warm", sized=True))
+                except (OSError, ValueError):
+                    data = {}
+                if data.get("version") == KEPT_VERSION:
+                    self.cache.put(key, data["page"], kept.stat().st_size)
+                    continue
+            if key not in self.cache:
+                missing.append(key)
+        if not missing:
+            return
+        langs = tuple(key[1][1] for key in missing)
+        both = asyncio.ensure_future(self.pool.run("dashboards", None, langs, timeout=self.settings.warm_timeout,
+                                                   client="rammegraf:warm", sized=True))
+        for key in missing:
+            async def one(lang=key[1][1]):
+                pages, size = await asyncio.shield(both)
+                return pages[lang], size // len(langs)
+            self._running(key, one)
+        try:
+            pages, _ = await both
+            for lang, page in pages.items():
+                kept = self._kept(lang)
                 if kept is not None:
                     await loop.run_in_executor(None, _keep, kept, {"version": KEPT_VERSION, "page": page})
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:      # the page says it again to its reader; the log says it here
-                logging.getLogger("rammegraf.web").warning("the front page was not computed ahead: %s", error)
-                return
+        except asyncio.CancelledError:
+            both.cancel()
+            raise
+        except Exception as error:      # the page says it again to its reader; the log says it here
+            logging.getLogger("rammegraf.web").warning("the front page was not computed ahead: %s", error)
 
     async def _shared(self, key, start):
         """The answer of a cached job: from the cache, from the same job already running

@@ -38,9 +38,11 @@ def dashboard_round(engine, wanted: str | None) -> dict:
             "rounds": [d.isoformat() for d in rounds]}
 
 
-def dashboard_chart(engine, name: str, day: str, previous: str | None, lang: str) -> dict:
+def dashboard_chart(engine, name: str, day: str, previous: str | None, lang: str,
+                    answers: dict | None = None) -> dict:
     """One named query of the dashboard at the round: its chart (spec and the server's SVG),
-    its title and description, and the link to its page with the same values."""
+    its title and description, and the link to its page with the same values. ``answers``
+    keeps the query's rows for the other language (they are the same; only labels differ)."""
     from ...dashboard import values_for
     from ...query import get_query, run_on
     from .charts import chart_part
@@ -52,7 +54,13 @@ def dashboard_chart(engine, name: str, day: str, previous: str | None, lang: str
     if values is None:
         return out    # it compares with the round before, and this is the first round
     labels = Labels(engine, lang)
-    result = html_result(run_on(engine, query, values), labels, lang)
+    key = (name, tuple(sorted(values.items())))
+    answer = answers.get(key) if answers is not None else None
+    if answer is None:
+        answer = run_on(engine, query, values)
+        if answers is not None:
+            answers[key] = answer
+    result = html_result(answer, labels, lang)
     result["captions"] = [query.caption(v, lang) for v in result["vars"]]
     # a phase's bar links to the list behind it: the round's initiatives with their phases
     behind = link("/foresporgsler/status-i-rapport", lang, date=day)
@@ -109,7 +117,7 @@ def dashboard_overview(engine, day: str, previous: str | None, lang: str) -> dic
     }
 
 
-def dashboard(engine, wanted: str | None, lang: str) -> dict:
+def dashboard(engine, wanted: str | None, lang: str, answers: dict | None = None) -> dict:
     """Everything the front page shows for the round ``wanted`` (or the latest)."""
     from ...dashboard import dashboard_queries
     from .pages import counts
@@ -119,8 +127,17 @@ def dashboard(engine, wanted: str | None, lang: str) -> dict:
     out = {"chosen": chosen, "counts": counts(engine, lang)["counts"], "overview": None, "charts": []}
     if day:
         out["overview"] = dashboard_overview(engine, day, previous, lang)
-        out["charts"] = [dashboard_chart(engine, q.name, day, previous, lang) for q in dashboard_queries()]
+        out["charts"] = [dashboard_chart(engine, q.name, day, previous, lang, answers)
+                         for q in dashboard_queries()]
     return out
 
 
-JOBS = (dashboard,)
+def dashboards(engine, wanted: str | None, langs: tuple) -> dict:
+    """The front page in each of ``langs``, as ``dashboard`` makes it, in one job: the named
+    queries' rows are read once for all languages (at 1M triples 2.5 of the English page's
+    4.5 s were those queries again)."""
+    answers: dict = {}
+    return {lang: dashboard(engine, wanted, lang, answers) for lang in langs}
+
+
+JOBS = (dashboard, dashboards,)
