@@ -65,6 +65,91 @@ def test_ics_has_one_stable_all_day_event_per_milestone(engine):
     assert str(medio["SUMMARY"]) == "Lovgivningen om afklaringspladser forventes på plads"
 
 
+def _library_ics(items, *, lang: str = "da", as_of: date | None = None) -> bytes:
+    """The calendar as the icalendar library wrote it (rounds.to_ics before it wrote its own
+    lines): the oracle the written file is held to."""
+    from datetime import datetime, timedelta, timezone
+
+    from icalendar import Calendar, Event
+
+    from rammegraf.rounds import STATE_WORDS
+
+    words = STATE_WORDS.get(lang, STATE_WORDS["en"])
+    calendar = Calendar()
+    calendar.add("prodid", "-//rammegraf//Rammeaftale 2025-26//DA")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", "Rammeaftale 2025-26 – milepæle" if lang == "da"
+                 else "Rammeaftale 2025-26 – milestones")
+    for item in items:
+        event = Event()
+        event.add("uid", item.milestone.rsplit("/id/", 1)[-1].replace("/", ".") + "@rammegraf")
+        event.add("summary", item.label)
+        event.add("dtstart", item.earliest)
+        event.add("dtend", item.latest + timedelta(days=1))
+        event.add("dtstamp", datetime(item.earliest.year, item.earliest.month, item.earliest.day, tzinfo=timezone.utc))
+        lines = [f"{'Dato' if lang == 'da' else 'Date'}: {item.date_text}"]
+        if item.initiatives:
+            lines.append(f"{'Initiativ' if lang == 'da' else 'Initiative'}: {'; '.join(item.initiatives)}")
+        if item.responsible:
+            lines.append(f"{'Ansvarlig' if lang == 'da' else 'Responsible'}: {'; '.join(item.responsible)}")
+        if as_of is not None:
+            state = words.get(item.state, item.state)
+            lines.append((f"Tilstand pr. {as_of.isoformat()}: " if lang == "da" else f"State as of {as_of.isoformat()}: ")
+                         + state + (f" – {item.reason}" if item.reason else ""))
+            event.add("categories", [state])
+        event.add("description", "\n".join(lines))
+        event.add("url", item.milestone)
+        calendar.add_component(event)
+    return calendar.to_ical()
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+@pytest.mark.parametrize("as_of", [date(2025, 9, 1), None])
+def test_ics_is_the_icalendar_librarys_file_byte_for_byte(engine, lang, as_of):
+    every = deadlines(engine, as_of=as_of or date(2026, 2, 15), include_all=True, lang=lang)
+    assert len(every) == 27
+    assert to_ics(every, lang=lang, as_of=as_of) == _library_ics(every, lang=lang, as_of=as_of)
+
+
+# each meets the fold at another place: a comma, a semicolon or a backslash escaped there, æ, ø
+# or å (two octets) or a character of three and four octets at the 74th octet
+HOSTILE = ["Linje 1\nlinje 2\r\nlinje 3\rslut", "a,b;c\\d ,;\\ " * 9,
+           "Ældre borgeres bøger på sygehuse, plejecentre og i åbne værksteder; æøå ÆØÅ " * 5,
+           *("x" * n + "æøå,;\\€😀" * 12 for n in range(60, 76)), "", " ", "tab\tinde"]
+
+
+@pytest.mark.parametrize("words", HOSTILE)
+def test_ics_of_hostile_text_is_the_librarys_and_reads_back(words):
+    from icalendar import Calendar
+
+    from rammegraf.rounds import Deadline
+
+    items = [Deadline(milestone=MS + "ø-" + str(n) + "/x,y", label=words + label, date_text=words, earliest=date(2026, 1, 2),
+                      latest=date(2026, 3, 31), state="reached", owners=((MS + "i", words),),
+                      actors=((MS + "a", "Ærø;Kommune,\\"),), reason=words)
+             for n, label in enumerate(("", "æ" * 40, "x" * 37))]
+    for as_of in (date(2026, 2, 1), None):
+        data = to_ics(items, as_of=as_of)
+        assert data == _library_ics(items, as_of=as_of)
+        assert all(len(line) <= 75 for line in data.split(b"\r\n"))        # octets, not characters
+        assert data.decode("utf-8")                                       # no character cut in two
+        events = Calendar.from_ical(data).walk("VEVENT")
+        read = lambda text: text.replace("\r\n", "\n").replace("\r", "\n")  # noqa: E731  (every line break is one)
+        assert [str(e["SUMMARY"]) for e in events] == [read(i.label) for i in items]
+        assert str(events[0]["DESCRIPTION"]) == read(f"Dato: {words}\nInitiativ: {words}\nAnsvarlig: Ærø;Kommune,\\"
+                                                     + (f"\nTilstand pr. 2026-02-01: nået" + (f" – {words}" if words else "") if as_of else ""))
+
+
+def test_ics_keeps_a_backslash_before_n_and_leaves_out_control_characters():
+    """Where the file is not the library's: a backslash and N stay two characters (the library
+    made them a line break), and control characters a TEXT value may not hold are left out."""
+    from rammegraf import ics
+
+    assert ics.text("C:\\Net\\new\x00\x07\x1b[0m\x7f\tend") == "C:\\\\Net\\\\new[0m\tend"
+    assert ics.fold("X:" + "æ" * 80) == ("X:" + "æ" * 36).encode() + b"\r\n " + ("æ" * 37).encode() + b"\r\n " \
+        + ("æ" * 7).encode() + b"\r\n"
+
+
 def test_deadlines_command_writes_ics(tmp_path: Path):
     target = tmp_path / "milepaele.ics"
     result = CliRunner().invoke(main, ["deadlines", "--as-of", "2026-02-15", "--within", "60",

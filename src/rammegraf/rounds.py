@@ -296,43 +296,36 @@ def render_deadlines(items: list[Deadline], fmt: str = "table", *, lang: str = "
 def to_ics(items: list[Deadline], *, lang: str = "da", as_of: date | None = None) -> bytes:
     """An iCalendar file: one all-day event per milestone spanning its interval,
     with a stable UID (from the milestone's IRI) and a summary in ``lang``; its
-    description and category say its state as of ``as_of`` (and, when reached, why)."""
-    from icalendar import Calendar, Event
+    description and category say its state as of ``as_of`` (and, when reached, why).
+    Written line by line (``rammegraf.ics``), in the order the icalendar library wrote them."""
+    from . import ics
 
     words = STATE_WORDS.get(lang, STATE_WORDS["en"])
-    calendar = Calendar()
-    calendar.add("prodid", "-//rammegraf//Rammeaftale 2025-26//DA")
-    calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", "Rammeaftale 2025-26 – milepæle" if lang == "da"
-                 else "Rammeaftale 2025-26 – milestones")
+    name = "Rammeaftale 2025-26 – milepæle" if lang == "da" else "Rammeaftale 2025-26 – milestones"
+    out = [ics.fold(line) for line in ("BEGIN:VCALENDAR", "VERSION:2.0",
+                                       "PRODID:" + ics.text("-//rammegraf//Rammeaftale 2025-26//DA"),
+                                       "X-WR-CALNAME:" + ics.text(name))]
     for item in items:
-        event = Event()
-        event.add("uid", item.milestone.rsplit("/id/", 1)[-1].replace("/", ".") + "@rammegraf")
-        event.add("summary", item.label)
-        event.add("dtstart", item.earliest)
-        event.add("dtend", item.latest + timedelta(days=1))  # DTEND of an all-day event is exclusive
-        event.add("dtstamp", _stamp(item))
+        uid = item.milestone.rsplit("/id/", 1)[-1].replace("/", ".") + "@rammegraf"
         lines = [f"{'Dato' if lang == 'da' else 'Date'}: {item.date_text}"]
         if item.initiatives:
             lines.append(f"{'Initiativ' if lang == 'da' else 'Initiative'}: {'; '.join(item.initiatives)}")
         if item.responsible:
             lines.append(f"{'Ansvarlig' if lang == 'da' else 'Responsible'}: {'; '.join(item.responsible)}")
+        event = ["BEGIN:VEVENT", "SUMMARY:" + ics.text(item.label),
+                 "DTSTART;VALUE=DATE:" + ics.day(item.earliest),
+                 "DTEND;VALUE=DATE:" + ics.day(item.latest + timedelta(days=1)),  # exclusive for an all-day event
+                 "DTSTAMP:" + ics.utc_midnight(item.earliest),   # fixed: the same graph gives the same file
+                 "UID:" + ics.text(uid)]
         if as_of is not None:
             state = words.get(item.state, item.state)
             lines.append((f"Tilstand pr. {as_of.isoformat()}: " if lang == "da" else f"State as of {as_of.isoformat()}: ")
                          + state + (f" – {item.reason}" if item.reason else ""))
-            event.add("categories", [state])
-        event.add("description", "\n".join(lines))
-        event.add("url", item.milestone)
-        calendar.add_component(event)
-    return calendar.to_ical()
-
-
-def _stamp(item: Deadline):
-    """A fixed DTSTAMP (the interval's start), so the same graph gives the same file."""
-    from datetime import datetime, timezone
-
-    return datetime(item.earliest.year, item.earliest.month, item.earliest.day, tzinfo=timezone.utc)
+            event.append("CATEGORIES:" + ics.text(state))
+        event += ["DESCRIPTION:" + ics.text("\n".join(lines)), "URL:" + item.milestone, "END:VEVENT"]
+        out += [ics.fold(line) for line in event]
+    out.append(ics.fold("END:VCALENDAR"))
+    return b"".join(out)
 
 
 # ---------------------------------------------------------------------------
