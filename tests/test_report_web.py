@@ -110,3 +110,57 @@ def test_the_script_payload_is_text_on_the_page_and_in_the_html_and_markdown(cli
     # Markdown's characters escaped: every < of the payload is \<, which a renderer shows as text
     assert r"\<img src=x onerror=alert\(1\)\>\<script\>" in md
     assert not re.search(r"(?<!\\)<(img|script|/script)", md)
+
+
+def test_the_latest_report_is_kept_beside_an_on_disk_store_and_served_from_there(web_data, client, tmp_path):
+    """On an on-disk store the latest round's page and files are computed after the front page
+    and kept beside the store; they are served from there (no job runs), the same as computed."""
+    import time
+
+    from test_dashboard import jobs_run
+
+    settings = dict(data_dirs=(web_data,), warm=True, in_memory_limit=0, cache=tmp_path / "cache",
+                    timeout=30.0, today=date(2025, 9, 1))
+    with web_client(**settings) as http:
+        web = http.app.state.web
+        end = time.monotonic() + 180
+        while not all((web.beside() / f"rapport-{lang}.json").is_file() for lang in ("da", "en")):
+            assert time.monotonic() < end, "the report was not kept"
+            time.sleep(0.1)
+        folder = web.beside()
+        ran = jobs_run(web)
+        answers = {path: http.get(path, headers={"accept": "text/html"})
+                   for path in ("/rapport", "/rapport?lang=en", f"/rapport?as_of={AUGUST}", "/rapport.html",
+                                f"/rapport.md?as_of={AUGUST}&lang=en", "/rapport.docx", "/rapport.pdf?lang=en")}
+        assert ran == []                                   # every one read from beside the store
+        older = http.get(f"/rapport?as_of={APRIL}", headers={"accept": "text/html"})
+        assert ran == ["report_page"] and older.status_code == 200     # another round: computed
+    assert (tmp_path / "cache") in folder.parents and not list(folder.glob(".rapport-*"))
+    assert sorted(p.name for p in folder.glob("rapport-*")) == sorted(
+        f"rapport-{lang}{end}" for lang in ("da", "en") for end in (".json", "-side.html", ".docx", ".pdf", ".html", ".md"))
+    for path, answer in answers.items():
+        computed = client.get(path, headers={"accept": "text/html"})        # data held in memory: computed
+        assert answer.status_code == computed.status_code == 200, path
+        assert answer.headers["content-disposition" if "." in path.split("?")[0] else "content-type"] == \
+            computed.headers["content-disposition" if "." in path.split("?")[0] else "content-type"]
+        if path.startswith(("/rapport?", "/rapport.html", "/rapport.md")) or path == "/rapport":
+            assert answer.text == computed.text, path
+    (tmp_path / "kept.docx").write_bytes(answers["/rapport.docx"].content)
+    (tmp_path / "computed.docx").write_bytes(client.get("/rapport.docx").content)
+    assert read_docx(tmp_path / "kept.docx") == read_docx(tmp_path / "computed.docx")
+
+
+def test_a_pdf_of_a_round_over_the_limit_is_a_sentence(engine, monkeypatch):
+    """Above PDF_LIMIT initiatives in the round the PDF is not laid out (at a million triples it
+    had not finished after 11 minutes): a sentence that offers the other formats, at once."""
+    from rammegraf.errors import RammegrafError
+    from rammegraf.web.jobs import report
+
+    assert report.report_file(engine, None, "da", ".pdf")["body"].startswith(b"%PDF")
+    monkeypatch.setattr(report, "PDF_LIMIT", 10)
+    with pytest.raises(RammegrafError, match=r"runden har \d+ initiativer, over 10 .*Hent den som .docx eller .html"):
+        report.report_file(engine, None, "da", ".pdf")
+    with pytest.raises(RammegrafError, match="Download it as .docx or .html"):
+        report.report_file(engine, APRIL, "en", ".pdf")
+    assert report.report_file(engine, None, "da", ".docx")["body"].startswith(b"PK")
+    assert ".pdf" not in report.report_kept(engine, "da")["files"]

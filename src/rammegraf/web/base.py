@@ -93,6 +93,7 @@ class Web:
         self.generation = 0                 # counts saves: an answer begun before one is not kept
         self.inflight: dict = {}            # cached jobs running now: a second asker waits for the same answer
         self.warming: asyncio.Task | None = None
+        self.ahead: list = []               # what else is computed ahead, after the front page (web.report)
         self.write_lock = asyncio.Lock()    # one save at a time in this server
 
     # --- start and stop ------------------------------------------------------------------
@@ -172,13 +173,24 @@ class Web:
             return
         if self.warming is not None:
             self.warming.cancel()
-        self.warming = asyncio.ensure_future(self._warm_front_page())
+        self.warming = asyncio.ensure_future(self._warm_all())
+
+    async def _warm_all(self) -> None:
+        await self._warm_front_page()
+        for compute in self.ahead:
+            await compute()
+
+    def beside(self) -> Path | None:
+        """The folder of the on-disk store the workers read, where what is computed of it is kept
+        (a store is made for one version of the data: a save makes a new one); None for data
+        held in memory or on a remote server."""
+        spec = self.pool.spec if self.pool is not None else None
+        return Path(spec[1]) if spec and spec[0] == "store" else None
 
     def _kept(self, lang: str) -> Path | None:
-        """Where the front page is kept beside an on-disk store (a store is made for one
-        version of the data: a save makes a new one), or None for data held in memory."""
-        spec = self.pool.spec if self.pool is not None else None
-        return Path(spec[1]) / f"forside-{lang}.json" if spec and spec[0] == "store" else None
+        """Where the front page is kept beside an on-disk store, or None."""
+        folder = self.beside()
+        return folder / f"forside-{lang}.json" if folder is not None else None
 
     async def _warm_front_page(self) -> None:
         """The front page in every language: read where it is kept beside the store, else
