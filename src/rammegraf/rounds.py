@@ -191,7 +191,7 @@ def milestone_states(engine, as_of: date, *, within: int = 90, include_all: bool
         labels.load([iri(v) for v in (*keys, *(i for g in (*owners.values(), *responsible.values()) for i in g),
                                       *(v for found in proofs.values() for v in found[3:] if v))]
                     + [iri(RG_NS + found[2]) for found in proofs.values() if found[2]])
-    named = lambda values: tuple(sorted(((v, labels.display(iri(v))) for v in values),  # noqa: E731
+    named = lambda values: tuple(sorted(((v, labels.display_iri(v)) for v in values),  # noqa: E731
                                         key=lambda pair: pair[1]))
     out = []
     for milestone, words, first, last, state in chosen:
@@ -202,7 +202,7 @@ def milestone_states(engine, as_of: date, *, within: int = 90, include_all: bool
         elif own.get(milestone) and all(i in parked for i in own[milestone]):
             state = "on_hold"
         out.append(Deadline(
-            milestone=milestone, label=labels.display(iri(milestone)), date_text=words, earliest=first,
+            milestone=milestone, label=labels.display_iri(milestone), date_text=words, earliest=first,
             latest=last, state=state, owners=named(owners.get(milestone, ())),
             actors=named(responsible.get(milestone, ())),
             report=proof.report if proof else None, proof=proof,
@@ -223,6 +223,9 @@ class _Unnamed:
     """In place of Labels when states are only counted: nothing is named."""
 
     def display(self, term) -> str:
+        return ""
+
+    def display_iri(self, value: str) -> str:
         return ""
 
 
@@ -248,10 +251,10 @@ def evidence(engine, as_of: date, milestones=None) -> dict[str, tuple]:
 
 def _evidence(found: tuple, labels: Labels) -> Evidence:
     how, day, phase, report, source, of, subject = found
-    named = lambda value: (value, labels.display(iri(value))) if value else None  # noqa: E731
+    named = lambda value: (value, labels.display_iri(value)) if value else None  # noqa: E731
     return Evidence(how=how, report=named(report), day=day, source=named(source), initiative=named(of),
                     subject=named(subject), phase=phase,
-                    phase_label=labels.display(iri(RG_NS + phase)) if phase else "")
+                    phase_label=labels.display_iri(RG_NS + phase) if phase else "")
 
 
 def _lookup(engine, query: str, name: str, items: list[str]) -> list:
@@ -379,10 +382,9 @@ def changes(engine, *, from_date: date, to_date: date, lang: str = "da", states=
 
     seen: dict = {}
     for value, rows in facts_of(engine).sources.items():   # each milestone's words, last day and sources' dates
-        for words, latest, when in sorted(rows, key=lambda row: tuple(v or "" for v in row)):
-            entry = seen.setdefault(iri(value), [words or "", _day(latest) if latest else None, set()])
-            if when is not None:
-                entry[2].add(date.fromisoformat(when))
+        words, latest, _ = next(iter(rows)) if len(rows) == 1 else min(rows, key=lambda row: tuple(v or "" for v in row))
+        seen[iri(value)] = [words or "", _day(latest) if latest else None,
+                            {date.fromisoformat(when) for _, _, when in rows if when is not None}]
     added, passed = [], []
     for milestone, (words, latest, reported) in seen.items():
         if to_date in reported and not any(d <= from_date for d in reported):
