@@ -236,3 +236,32 @@ def test_the_document_is_the_same_when_everything_is_read_whole(engine, monkeypa
     read_whole = statusdoc.gather(engine, as_of=date.fromisoformat(day))
     assert read_whole == by_lookup
     assert sum(len(area["initiatives"]) for area in read_whole["areas"]) == len(expected(engine, day))
+
+
+@pytest.mark.parametrize("lang, day", [("da", None), ("en", "2025-04-08")])
+def test_the_word_file_is_docxtpls_own_with_the_body_put_in_by_one_parse(engine, monkeypatch, lang, day):
+    """statusdoc's template puts the rendered body into the document by parsing the whole
+    document once (docxtpl moved its 1.5 million nodes at a million triples: 7 s); the file is
+    docxtpl's own: every part the same bytes, the document's XML the same in canonical form."""
+    import io
+    from datetime import date
+
+    from lxml import etree
+
+    from rammegraf import statusdoc
+
+    doc = statusdoc.gather(engine, as_of=date.fromisoformat(day) if day else None, lang=lang)
+    png = statusdoc.chart_png(doc)
+
+    def parts(data: bytes) -> dict:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            return {n: z.read(n) for n in z.namelist()}
+
+    ours = parts(statusdoc.to_docx(doc, png_bytes=png))
+    monkeypatch.setattr(statusdoc, "_template", lambda base: base)
+    theirs = parts(statusdoc.to_docx(doc, png_bytes=png))
+    assert ours.keys() == theirs.keys()
+    assert {n: v for n, v in ours.items() if n != "word/document.xml"} == \
+        {n: v for n, v in theirs.items() if n != "word/document.xml"}
+    canonical = [etree.tostring(etree.fromstring(p["word/document.xml"]), method="c14n") for p in (ours, theirs)]
+    assert canonical[0] == canonical[1] and b"<w:tbl>" in canonical[0]
