@@ -201,16 +201,17 @@ def _iso(value: str):
     return date.fromisoformat(value)
 
 
-def _initiatives_by_area(engine, labels: Labels) -> list[tuple[str, object, str]]:
+def _initiatives_by_area(engine, labels: Labels, initiatives: set[str] | None = None) -> list[tuple[str, object, str]]:
     """(area label, initiative, initiative label), by area number and name (then IRI); an
     initiative in several areas stands under the first. Read straight from the store's index
-    (facts._Reader): at a million triples 0.3 s where the query with its two OPTIONALs took 1–2 s."""
+    (facts._Reader): at a million triples 0.3 s where the query with its two OPTIONALs took 1–2 s.
+    ``initiatives``: every rg:Initiative, when the caller has read them (``_initiatives``)."""
     import pyoxigraph as ox
 
     from .facts import _Reader
 
     read = _Reader(engine)
-    initiatives = read.typed(str(RG.Initiative))
+    initiatives = initiatives if initiatives is not None else _initiatives(engine)
     areas: dict[str, list] = {}
     for initiative, area in read.pairs(str(RG.developmentArea)):
         if initiative in initiatives:
@@ -249,17 +250,25 @@ def _milestones(engine, labels: Labels) -> list[tuple[str, str, object, object, 
 # The municipality matrix
 # ---------------------------------------------------------------------------------------
 
-def involvement(engine) -> dict[tuple[str, str], tuple[str, list[str]]]:
+def _initiatives(engine) -> set[str]:
+    """Every rg:Initiative (IRIs), straight from the store's index."""
+    from .facts import _Reader
+
+    return _Reader(engine).typed(str(RG.Initiative))
+
+
+def involvement(engine, *, initiatives: set[str] | None = None) -> dict[tuple[str, str], tuple[str, list[str]]]:
     """(municipality, initiative) → (how, clusters): how the initiative names the municipality —
     responsible, involved or potential partner directly (the strongest), else through its
     health cluster — and the clusters it comes through. The pairs are kommuners-involvering's.
     Read straight from the store's index by object (facts._Reader: the municipalities and
-    clusters are a hundred; at a million triples 0.7 s where the query joining them took 2–4 s)."""
+    clusters are a hundred; at a million triples 0.7 s where the query joining them took 2–4 s).
+    ``initiatives``: every rg:Initiative, when the caller has read them (``_initiatives``)."""
     from .facts import _Reader
 
     read = _Reader(engine)
     municipalities, clusters = read.typed(str(RG.Municipality)), read.typed(str(RG.Cluster))
-    initiatives = read.typed(str(RG.Initiative))
+    initiatives = initiatives if initiatives is not None else _initiatives(engine)
     members: dict[str, set] = {}
     for cluster, member in read.pairs(str(ORG.hasMember), subjects=clusters):
         if getattr(member, "value", None) in municipalities:
@@ -285,8 +294,9 @@ def matrix(engine, *, lang: str = "da") -> tuple[list[str], list[str], list[list
     found = engine.query("SELECT ?m WHERE { ?m a rg:Municipality }").rows
     labels.load(m for (m,) in found)
     municipalities = sorted(((labels.display(m), m.value) for (m,) in found), key=lambda p: p[0].casefold())
-    initiatives = [(name, initiative.value) for _, initiative, name in _initiatives_by_area(engine, labels)]
-    ways = involvement(engine)
+    every = _initiatives(engine)
+    initiatives = [(name, initiative.value) for _, initiative, name in _initiatives_by_area(engine, labels, every)]
+    ways = involvement(engine, initiatives=every)
     column = {i: n for n, (_, i) in enumerate(initiatives)}
     row = {m: n for n, (_, m) in enumerate(municipalities)}
     cells = [[""] * len(initiatives) for _ in municipalities]
@@ -324,8 +334,9 @@ def matrix_spec(engine, *, lang: str = "da", served: bool = True) -> dict:
     found = engine.query("SELECT ?m WHERE { ?m a rg:Municipality }").rows
     labels.load(m for (m,) in found)
     municipalities = sorted(((labels.display(m), m.value) for (m,) in found), key=lambda p: p[0].casefold())
-    initiatives = [(name, initiative.value) for _, initiative, name in _initiatives_by_area(engine, labels)]
-    ways = involvement(engine)
+    every = _initiatives(engine)
+    initiatives = [(name, initiative.value) for _, initiative, name in _initiatives_by_area(engine, labels, every)]
+    ways = involvement(engine, initiatives=every)
     labels.load(iri(c) for _, clusters in ways.values() for c in clusters)
     data, table = [], []
     for m_name, m in municipalities:
