@@ -164,3 +164,26 @@ def test_a_pdf_of_a_round_over_the_limit_is_a_sentence(engine, monkeypatch):
         report.report_file(engine, APRIL, "en", ".pdf")
     assert report.report_file(engine, None, "da", ".docx")["body"].startswith(b"PK")
     assert ".pdf" not in report.report_kept(engine, "da")["files"]
+
+
+def test_the_whole_calendar_is_kept_beside_an_on_disk_store_for_the_day(web_data, tmp_path):
+    """/frister.ics without a choice (every milestone as of today) is kept beside an on-disk store
+    (10 MB at a million triples: more than the page cache keeps), one file a day and language."""
+    from test_dashboard import jobs_run
+
+    settings = dict(data_dirs=(web_data,), in_memory_limit=0, cache=tmp_path / "cache", today=date(2025, 9, 1))
+    with web_client(**settings) as http:
+        web = http.app.state.web
+        stale = web.beside() / "frister-2025-08-31-da.ics"
+        stale.write_bytes(b"yesterday's")
+        first = http.get("/frister.ics")
+        assert first.status_code == 200 and first.content.startswith(b"BEGIN:VCALENDAR")
+        assert (web.beside() / "frister-2025-09-01-da.ics").read_bytes() == first.content
+        assert not stale.exists()
+        web.cache.clear()
+        ran = jobs_run(web)
+        again = http.get("/frister.ics")
+        assert again.content == first.content and ran == []          # read from beside the store
+        chosen = http.get("/frister.ics?as_of=2025-09-01&within=30")  # a choice: computed, not kept
+        assert chosen.status_code == 200 and ran == ["calendar"]
+        assert sorted(p.name for p in web.beside().glob("frister-*")) == ["frister-2025-09-01-da.ics"]

@@ -187,6 +187,40 @@ class Web:
         spec = self.pool.spec if self.pool is not None else None
         return Path(spec[1]) if spec and spec[0] == "store" else None
 
+    async def kept_file(self, name: str) -> bytes | None:
+        """The bytes kept beside the on-disk store under ``name`` (``keep_file``), or None: for
+        answers too large for the page cache (JobCache keeps none over an eighth of its budget)."""
+        folder = self.beside()
+        if folder is None:
+            return None
+
+        def read():
+            try:
+                return (folder / name).read_bytes()
+            except OSError:
+                return None
+        return await asyncio.get_running_loop().run_in_executor(None, read)
+
+    async def keep_file(self, name: str, data: bytes, *, replaces: str = "") -> None:
+        """Keep ``data`` beside the on-disk store under ``name`` (a temporary file, then renamed),
+        removing the files that match the pattern ``replaces`` (an older day's); nothing for data
+        held in memory, nor when the cache cannot be written (then it is only computed again)."""
+        from ..store import write_atomic
+
+        folder = self.beside()
+        if folder is None:
+            return
+
+        def write():
+            try:
+                for old in folder.glob(replaces) if replaces else ():
+                    if old.name != name:
+                        old.unlink(missing_ok=True)
+                write_atomic(folder / name, data)
+            except OSError:
+                pass
+        await asyncio.get_running_loop().run_in_executor(None, write)
+
     def _kept(self, lang: str) -> Path | None:
         """Where the front page is kept beside an on-disk store, or None."""
         folder = self.beside()
