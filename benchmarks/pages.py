@@ -171,7 +171,8 @@ def prepare(folder: Path | None) -> Path | None:
         return None
     store = ensure_store([folder])
     ensure_index(store, OxigraphEngine(ox.Store.read_only(str(store)), store))
-    for kept in [*store.glob("forside-*.json"), *store.glob("rapport-*")]:   # the front page and report kept
+    # what a server keeps beside the store: the front page, the report, the whole calendar of a day
+    for kept in [*store.glob("forside-*.json"), *store.glob("rapport-*"), *store.glob("frister-*.ics")]:
         kept.unlink()
     return store
 
