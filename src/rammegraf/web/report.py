@@ -120,7 +120,10 @@ def _meta(folder: Path, lang: str) -> dict | None:
         meta = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return meta if isinstance(meta, dict) and meta.get("version") == KEPT_VERSION else None
+    whole = isinstance(meta, dict) and meta.get("version") == KEPT_VERSION and isinstance(meta.get("day"), str) \
+        and isinstance(meta.get("title"), str) and isinstance(meta.get("rounds"), list) \
+        and isinstance(meta.get("files"), list)
+    return meta if whole else None
 
 
 def _read_kept(folder: Path, lang: str, as_of: str | None, part: str) -> dict | None:
