@@ -127,13 +127,13 @@ def gather(engine, *, as_of: date | None = None, since: date | None = None, lang
     words = WORDS[lang]
     labels = Labels(engine, lang)
     reports: dict[str, dict] = {}
-    rows = engine.query(_ROUND, {"day": literal(day)}).rows
-    for initiative, report, phase, words_, source in rows:
+    round_rows = engine.query(_ROUND, {"day": literal(day)}).rows
+    for initiative, report, phase, words_, source in round_rows:
         entry = reports.setdefault(initiative.value, {"report": report, "phase": phase, "text": "", "source": source})
         entry["text"] = entry["text"] or text(words_)
     members = sorted(reports)
     reached: dict[str, list] = {}
-    for initiative, item in _reached(engine, rows, day):
+    for initiative, item in _reached(engine, round_rows, day):
         reached.setdefault(initiative.value, []).append(item)
 
     area_of: dict[str, tuple] = {}
