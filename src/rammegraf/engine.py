@@ -99,15 +99,9 @@ class OxigraphEngine:
         prepared = _prepared(query)
         unordered = _unordered(prepared) if prepared.form == "SELECT" else None
         if unordered is not None:  # sorted here when the values allow it (see _unordered)
-            answer = self._run(unordered[0], bindings, None)
-            rows = _sorted(answer.vars, answer.rows, unordered[1])
-            if rows is not None:
-                width = len(answer.vars) - unordered[2]  # the keys added to the projection go
-                if unordered[2]:
-                    rows = [row[:width] for row in rows]
-                truncated = limit is not None and len(rows) > limit
-                return Answer("SELECT", vars=answer.vars[:width], rows=rows[:limit] if truncated else rows,
-                              truncated=truncated)
+            answer = _in_order(self._run(unordered[0], bindings, None), unordered, limit)
+            if answer is not None:
+                return answer
         return self._run(prepared, bindings, limit)
 
     def _run(self, prepared: Prepared, bindings: dict | None, limit: int | None) -> Answer:
@@ -145,11 +139,13 @@ _DATE = str(XSD) + "date"
 
 
 @lru_cache(maxsize=512)
-def _unordered(prepared: Prepared) -> tuple[Prepared, tuple[tuple[str, bool], ...], int] | None:
+def _unordered(prepared: Prepared) -> tuple[Prepared, tuple[tuple[str, bool], ...], int, bool] | None:
     """The query without its closing ``ORDER BY ?a DESC(?b) …`` and the keys (name,
     descending), when that clause is the last one (no LIMIT or OFFSET after it) and
-    has only variables, and how many keys that the query does not project were added
-    at the end of its projection (not under DISTINCT or REDUCED)."""
+    has only variables; how many keys that the query does not project were added at
+    the end of its projection; and whether the rows are to be made distinct again
+    without them (under DISTINCT or REDUCED a key added makes more rows distinct: SPARQL
+    orders before it projects and drops duplicates, so the first of each is kept)."""
     significant = [(i, t) for i, t in enumerate(prepared.tokens) if t.kind not in ("ws", "comment")]
     closing = max((n for n, (_, t) in enumerate(significant) if t.text == "}"), default=-1)
     rest = significant[closing + 1:]  # after the WHERE group: GROUP BY, HAVING, ORDER BY, …
@@ -177,12 +173,26 @@ def _unordered(prepared: Prepared) -> tuple[Prepared, tuple[tuple[str, bool], ..
         return None
     end, names, distinct = projected
     missing = [name for name, _ in keys if names is not None and name not in names]
-    if missing and distinct:  # another column would change which rows are distinct
-        return None
     added = list(dict.fromkeys(missing))
     at = tokens[end].start
     written = tuple(token for name in added for token in (Token("var", "?" + name, at), Token("ws", " ", at)))
-    return replace(prepared, tokens=tokens[:end] + written + tokens[end:]), tuple(keys), len(added)
+    return (replace(prepared, tokens=tokens[:end] + written + tokens[end:]), tuple(keys), len(added),
+            bool(added) and distinct)
+
+
+def _in_order(answer: Answer, unordered, limit: int | None) -> Answer | None:
+    """The answer to _unordered's query in the order its keys say, without the keys it
+    added (and their duplicates, under DISTINCT); None when Python cannot tell that order."""
+    rows = _sorted(answer.vars, answer.rows, unordered[1])
+    if rows is None:
+        return None
+    width = len(answer.vars) - unordered[2]  # the keys added to the projection go
+    if unordered[2]:
+        rows = [row[:width] for row in rows]
+    if unordered[3]:
+        rows = list(dict.fromkeys(rows))
+    truncated = limit is not None and len(rows) > limit
+    return Answer("SELECT", vars=answer.vars[:width], rows=rows[:limit] if truncated else rows, truncated=truncated)
 
 
 def _projection(tokens) -> tuple[int, set[str] | None, bool] | None:
@@ -314,9 +324,22 @@ class RemoteEngine:
                      headers={"accept": accept}, timeout=self.timeout, expect=expect)[2]
 
     def query(self, query, bindings: dict | None = None, *, limit: int | None = None) -> Answer:
+        """As OxigraphEngine.query: a query that ends in ORDER BY of plain variables is
+        sorted here, because Virtuoso 7.2.5 does not order texts with a language tag by
+        their text ("Hovedstaden kommune 3"@da before "… 26"@da, "Initiativ 1 i
+        Syddanmark"@da before "… i Sjælland"@da; ORDER BY STR(?label) is right), so its
+        rows came in another order than the local engine's at 1M."""
+        prepared = _prepared(query)
+        unordered = _unordered(prepared) if prepared.form == "SELECT" else None
+        if unordered is not None:
+            answer = _in_order(self._run(unordered[0], bindings, None), unordered, limit)
+            if answer is not None:
+                return answer
+        return self._run(prepared, bindings, limit)
+
+    def _run(self, prepared: Prepared, bindings: dict | None, limit: int | None) -> Answer:
         import pyoxigraph as ox
 
-        prepared = _prepared(query)
         # the server knows no prefixes; the query's own declarations come after and win
         prologue = f"BASE <{BASE}>\n" + "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
         text = prepared.text(bindings, prologue=prologue, portable=True)
