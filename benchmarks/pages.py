@@ -21,6 +21,13 @@ that lists every initiative.
 
     .venv/bin/python benchmarks/pages.py --sizes shipped,1m              # about 30 minutes at 1m
     .venv/bin/python benchmarks/pages.py --sizes shipped,1m,10m --reuse shipped,1m   # 10m beside kept runs
+    .venv/bin/python benchmarks/pages.py --sizes shipped,1m --endpoint virtuoso      # and served from Virtuoso
+
+With --endpoint virtuoso each generated size is measured a second time right after the
+local run (row SIZE-virtuoso): a Virtuoso 7 started here (tests/conftest.py's set-up,
+more buffers), loaded by `rammegraf push --store …/sparql-graph-crud-auth --graph IRI`
+with credentials, and `rammegraf serve --endpoint …/sparql --graph IRI` with the same
+defaults; its ratios are against the local run of the same size in the same run.
 
 Each data set's rows are kept in out/pages-SIZE.json; --reuse prints those instead of
 measuring again. Targets (issue 28): warm ≤ 1 s at 1m (≤ 3 s at 10m), cold ≤ 3 s, no 503.
@@ -37,6 +44,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import quote
@@ -57,7 +65,8 @@ EXAMPLES = {
 # Named queries whose default names a resource of the shipped plan, absent from generate.py's
 # data (their default page is a 400 there): a second row with a value it has.
 ID = "https://w3id.org/rammegraf/id/"
-SYNTHETIC_VALUES = {"initiativer-i-plan": ("plan", ID + "aftale/syn-tiaarsplan"),
+SYNTHETIC_VALUES = {"aktoers-initiativer": ("actor", ID + "region/midtjylland"),
+                    "initiativer-i-plan": ("plan", ID + "aftale/syn-tiaarsplan"),
                     "opgaver-og-udfordringer": ("initiative", ID + "initiativ/syn-midtjylland-2025-1"),
                     "statushistorik": ("initiative", ID + "initiativ/syn-midtjylland-2025-1")}
 WORD = "sundhed"   # in an area's label in both: "Mental sundhed …"
@@ -128,10 +137,20 @@ def show(line: str = "") -> None:
     print(line, flush=True)
 
 
+VIRTUOSO_GRAPH = "https://w3id.org/rammegraf/graph/pages"
+VIRTUOSO_PASSWORD = "RammegrafPages42"   # letters and digits: Virtuoso's SET PASSWORD reads no quotes
+
+
+def base_size(size: str) -> str:
+    """The data set of a row: "1m" for "1m" and for "1m-virtuoso"."""
+    return size.split("-")[0]
+
+
 def pages(size: str) -> list[tuple[str, str]]:
     """Every page's row name and path for a data set."""
     from rammegraf.query import named_queries
 
+    size = base_size(size)
     examples = EXAMPLES["shipped" if size == "shipped" else "synthetic"]
     queries = [(f"/foresporgsler/{q.name}", f"/foresporgsler/{q.name}") for q in named_queries()]
     if size != "shipped":
@@ -142,7 +161,7 @@ def pages(size: str) -> list[tuple[str, str]]:
 
 
 def data_of(size: str, out: Path) -> Path | None:
-    return None if size == "shipped" else out / f"bench-{size}"
+    return None if size == "shipped" else out / f"bench-{base_size(size)}"
 
 
 def get(url: str) -> tuple[float, int, int]:
@@ -209,22 +228,65 @@ def report_ahead(store: Path | None, log: Path, limit: float = 900) -> float | N
     return float("inf")
 
 
+@contextmanager
+def virtuoso(folder: Path | None, out: Path, size: str):
+    """A Virtuoso 7 with the data set pushed into a named graph by `rammegraf push`
+    (credentials from the environment, HTTP Digest); yields (its /sparql URL, the
+    environment for rammegraf, push seconds)."""
+    import shutil
+    import tempfile
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from conftest import virtuoso_server
+
+    scratch = Path(tempfile.mkdtemp(prefix=f"rammegraf-pages-{size}-", dir=out)).resolve()   # virtuoso.ini wants it whole
+    env = {**os.environ, "RAMMEGRAF_USER": "dba", "RAMMEGRAF_PASSWORD": VIRTUOSO_PASSWORD}
+    try:
+        # 200,000 buffers (1.6 GB): the tests' 20,000 hold a tenth of the 1M graph
+        with virtuoso_server(scratch, password=VIRTUOSO_PASSWORD, buffers=200_000) as base:
+            command = [str(Path(sys.executable).parent / "rammegraf"), "push", "--store",
+                       f"{base}/sparql-graph-crud-auth", "--graph", VIRTUOSO_GRAPH, "--timeout", "1800"]
+            if folder is not None:
+                command += ["--data", str(folder)]
+            start = time.perf_counter()
+            subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
+            yield f"{base}/sparql", env, time.perf_counter() - start
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
 def serve_pages(size: str, out: Path, runs: int, only: str = "") -> dict:
     folder = data_of(size, out)
-    store = prepare(folder)
+    if size.endswith("-virtuoso"):
+        with virtuoso(folder, out, size) as (endpoint, env, pushed):
+            show(f"  {size}: pushed in {pushed:.1f} s")
+            result = _serve_pages(size, out, runs, only, endpoint=endpoint, env=env)
+        result["push"] = pushed
+        return result
+    return _serve_pages(size, out, runs, only)
+
+
+def _serve_pages(size: str, out: Path, runs: int, only: str = "", *, endpoint: str | None = None,
+                 env: dict | None = None) -> dict:
+    folder = data_of(size, out)
+    store = prepare(folder) if endpoint is None else None
     log = out / f"pages-{size}.log"
     port = free_port()
     command = [str(Path(sys.executable).parent / "rammegraf"), "serve", "--port", str(port)]
-    if folder is not None:
+    if endpoint is not None:
+        command += ["--endpoint", endpoint, "--graph", VIRTUOSO_GRAPH]
+    elif folder is not None:
         command += ["--data", str(folder)]
     started = time.perf_counter()
     with open(log, "w") as stderr:
-        server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr)
+        server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_ready(f"{base}/sparql", server, limit=900)
         ready = time.perf_counter() - started
-        ahead = computed_ahead(base, store, log)
+        # served from an endpoint nothing is computed ahead or kept: the first readers compute
+        # the front page, so after a minute of 503s it is left to its own rows
+        ahead = computed_ahead(base, store, log, limit=900 if endpoint is None else 60)
         reports = report_ahead(store, log)
         rows = []
         for name, path in [(n, p) for n, p in pages(size) if only in n]:
@@ -290,7 +352,7 @@ def table(results: list[dict]) -> None:
     for result in results:
         if result["size"] == "shipped":
             continue
-        warm_target = 3.0 if result["size"] == "10m" else 1.0
+        warm_target = 3.0 if base_size(result["size"]) == "10m" else 1.0
         show(f"### {result['size']}: measured {result['when']}, load average {result['load'][0]:.2f} "
              f"(1 min) / {result['load'][1]:.2f} (5 min) at its end")
         show()
@@ -298,7 +360,8 @@ def table(results: list[dict]) -> None:
                  else "the front page **not** computed ahead (its job failed: see out/pages-SIZE.log)")
         if result.get("report_ahead") is not None:
             ahead += f", the latest round's report kept {result['report_ahead']:.1f} s after that"
-        show(f"Server answering {result['ready']:.1f} s after its start; {ahead}."
+        pushed = f"Pushed to Virtuoso by `rammegraf push` in {result['push']:.1f} s. " if "push" in result else ""
+        show(pushed + f"Server answering {result['ready']:.1f} s after its start; {ahead}."
              + (f" Raw pyoxigraph on the same store: every initiative with its label, {result['raw']['rows']:,} "
                 f"rows, {result['raw']['seconds']:.2f} s." if result["raw"] else ""))
         if base:
@@ -339,17 +402,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "out",
                         help="the folder with bench-SIZE/ (generate.py), where pages-SIZE.json and .log are kept")
     parser.add_argument("--reuse", default="", help="sizes whose kept pages-SIZE.json is shown, not measured again")
+    parser.add_argument("--endpoint", choices=["virtuoso"], default=None,
+                        help="also serve each generated size from this SPARQL server (row SIZE-virtuoso)")
     parser.add_argument("--only", default="", help="measure only the pages whose row contains this text, "
                         "on a fresh server, and put their rows into the kept pages-SIZE.json")
     args = parser.parse_args(argv)
     reuse = {s for s in args.reuse.split(",") if s}
     results = []
-    for size in [s for s in args.sizes.split(",") if s]:
+    sizes = [s for s in args.sizes.split(",") if s]
+    if args.endpoint:
+        sizes = [x for s in sizes for x in ([s] if s == "shipped" else [s, f"{s}-{args.endpoint}"])]
+    for size in sizes:
         kept = args.out / f"pages-{size}.json"
         if size in reuse:
             results.append(json.loads(kept.read_text()))
             continue
-        if size != "shipped" and not (args.out / f"bench-{size}").is_dir():
+        if size != "shipped" and not (args.out / f"bench-{base_size(size)}").is_dir():
             sys.exit(f"no data for {size}: python benchmarks/generate.py --size {size} -o {args.out}/bench-{size}")
         show(f"## {size}")
         result = serve_pages(size, args.out, args.runs, args.only)

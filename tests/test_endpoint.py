@@ -41,6 +41,30 @@ def test_push_replaces_rather_than_duplicates(server, engine):
     assert len(remote) == len(engine)
 
 
+def test_push_in_parts_stores_every_triple_and_keeps_blank_nodes_whole(server, engine, monkeypatch):
+    """A large graph goes in parts (PUT, then POST): every triple arrives, once, and a blank
+    node's triples all go in the first part (its label holds within one request)."""
+    import pyoxigraph as ox
+
+    from rammegraf import engine as engines
+
+    store = ox.Store()
+    store.load(engine.dump(), format=ox.RdfFormat.N_TRIPLES)
+    store.load(b"_:b <https://example.org/p> <https://example.org/o1> .\n"
+               b"_:b <https://example.org/p> <https://example.org/o2> .\n", format=ox.RdfFormat.N_TRIPLES)
+    local = engines.OxigraphEngine(store)
+    monkeypatch.setattr(engines, "PUSH_PART", 100)
+    graph = NAMED_GRAPH + "/parts"
+    assert len(engines._parts(local.dump())) > 20
+    assert engines.push(local, f"{server}/store", graph_iri=graph) == len(local)
+    remote = RemoteEngine(f"{server}/query", graph=graph)
+    assert len(remote) == len(local)
+    assert remote.query("SELECT (COUNT(?o) AS ?n) WHERE { ?b <https://example.org/p> ?o }").rows[0][0].value == "2"
+    assert len(remote.query("SELECT DISTINCT ?b WHERE { ?b <https://example.org/p> ?o }").rows) == 1
+    engines.push(local, f"{server}/store", graph_iri=graph)   # again: replaced, not added
+    assert len(remote) == len(local)
+
+
 def test_query_command_against_the_server(server):
     result = invoke("query", "afhaenger-af-milepael", "--endpoint", f"{server}/query",
                     "--param", "actor=Region Midtjylland", "--format", "csv")

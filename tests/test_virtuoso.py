@@ -65,6 +65,88 @@ def test_named_query_same_rows_on_virtuoso(virtuoso, name, engine):
         rows(run_on(engine, query))
 
 
+GENERATED_GRAPH = "https://w3id.org/rammegraf/graph/virtuoso-generated"
+# Chairs beside the generated ones, for formandskaber: a chair of two groups and member of
+# one of them, organisations typed two levels below rg:Committee, directly as
+# org:Organization and as both, a membership that is no organisation, a chair of no
+# organisation, and none at all.
+CHAIRS = """
+@prefix rg: <https://w3id.org/rammegraf/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix org: <http://www.w3.org/ns/org#> .
+@prefix foaf: <http://xmlns.com/foaf/0.1/> .
+@prefix ex: <https://w3id.org/rammegraf/id/test/> .
+ex:underudvalg rdfs:subClassOf rg:Committee .
+ex:underunderudvalg rdfs:subClassOf ex:underudvalg .
+ex:udvalg-a a ex:underunderudvalg ; rdfs:label "Underudvalg A"@da .
+ex:org-b a org:Organization ; rdfs:label "Organisation B"@da .
+ex:org-c a org:Organization, rg:Region ; rdfs:label "Organisation C"@da .
+ex:ikke-org a foaf:Person ; rdfs:label "Ikke en organisation"@da .
+ex:gruppe-1 a rg:WorkingGroup ; rdfs:label "Gruppe 1"@da ; rg:chair ex:p1 .
+ex:gruppe-2 a rg:WorkingGroup ; rdfs:label "Gruppe 2"@da ; rg:chair ex:p1 .
+ex:gruppe-3 a rg:WorkingGroup ; rdfs:label "Gruppe 3"@da ; rg:chair ex:p2 .
+ex:gruppe-4 a rg:WorkingGroup ; rdfs:label "Gruppe 4"@da ; rg:chair ex:p3 .
+ex:gruppe-5 a rg:WorkingGroup ; rdfs:label "Gruppe 5"@da ; rg:chair ex:p4 .
+ex:p1 a foaf:Person ; rdfs:label "P1"@da ; org:memberOf ex:gruppe-1, ex:udvalg-a, ex:org-b .
+ex:p2 a foaf:Person ; rdfs:label "P2"@da ; org:memberOf ex:udvalg-a, ex:org-c, ex:ikke-org .
+ex:p3 a foaf:Person ; rdfs:label "P3"@da ; org:memberOf ex:gruppe-3, ex:gruppe-4 .
+ex:p4 a foaf:Person ; rdfs:label "P4"@da .
+"""
+
+
+@pytest.fixture(scope="module")
+def generated(virtuoso, tmp_path_factory, monkeypatch_module):
+    """benchmarks/generate.py's smallest graph with CHAIRS beside it, locally and pushed to
+    Virtuoso in parts of 500 lines (as a large graph goes)."""
+    import sys
+
+    from rammegraf import engine as engines
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
+    from generate import generate
+
+    folder = tmp_path_factory.mktemp("generated")
+    generate(folder, years=1, per_region_year=2)
+    (folder / "formandskaber.ttl").write_text(CHAIRS, encoding="utf-8")
+    local = engines.OxigraphEngine.open([folder], persistent=False)
+    monkeypatch_module.setenv("RAMMEGRAF_USER", "dba")
+    monkeypatch_module.setenv("RAMMEGRAF_PASSWORD", PASSWORD)
+    monkeypatch_module.setattr(engines, "PUSH_PART", 500)
+    assert len(engines._parts(local.dump())) > 3
+    push(local, f"{virtuoso}/sparql-graph-crud-auth", graph_iri=GENERATED_GRAPH)
+    assert len(RemoteEngine(f"{virtuoso}/sparql", graph=GENERATED_GRAPH)) == len(local)
+    return local
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    with pytest.MonkeyPatch.context() as patch:
+        yield patch
+
+
+# Virtuoso 7.2.5 answers these with no rows on this small graph (right on the shipped graph
+# and on the generated 1M one): `SELECT ?i ?via WHERE { ?i a rg:Initiative ; rg:partOf+
+# <plan> ; rdfs:label ?l FILTER (lang(?l) = "da") OPTIONAL { ?i rg:partOf ?via . ?via
+# rg:partOf+ <plan> } }` is empty there, and right without the label and its FILTER
+# (one load of the graph: the same graph loaded with CHAIRS beside it was answered right)
+# (benchmarks/README.md, "On a shared server"). No rewrite found yet.
+VIRTUOSO_EMPTY_ON_SMALL_DATA = {"initiativer-i-plan", "aktoerer-efter-antal-initiativer"}
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(strict=False, reason="Virtuoso 7.2.5: no rows, on some loads"))
+                                  if n in VIRTUOSO_EMPTY_ON_SMALL_DATA else n for n in query_names()])
+def test_named_query_same_rows_on_virtuoso_on_generated_data(virtuoso, generated, name):
+    """Every named query on the generated graph (a value it has where the default names a
+    resource of the shipped plan: benchmarks/pages.py's SYNTHETIC_VALUES)."""
+    from pages import SYNTHETIC_VALUES
+
+    query = get_query(name)
+    values = dict([SYNTHETIC_VALUES[name]]) if name in SYNTHETIC_VALUES else None
+    expected = rows(run_on(generated, query, values))
+    assert rows(run_on(RemoteEngine(f"{virtuoso}/sparql", graph=GENERATED_GRAPH, timeout=30), query, values)) == \
+        expected
+
+
 @pytest.fixture(scope="module")
 def planted(virtuoso, engine):
     """The shipped graph with every file of tests/bad/ in it, locally and pushed to Virtuoso."""
