@@ -81,7 +81,8 @@ class ValueChecks:
                     f"}} }}")
             near = f"SELECT DISTINCT ?this {{chain}} WHERE {{ {{focus}} {data} }}"
         return Check(first.shape, first.component, body, False, first.messages, pattern=first.pattern,
-                     near=near, parts=group, near_pattern=first.near_pattern, hops=first.hops)
+                     near=near, parts=group, near_pattern=first.near_pattern, hops=first.hops,
+                     unique=first.unique)
 
     def or_by_counting(self, value) -> str | None:
         """A node-level sh:or whose members are property shapes on one path with
