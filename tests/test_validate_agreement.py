@@ -243,6 +243,43 @@ def test_every_shipped_shape_compiles_to_one_query_per_constraint():
         assert "{focus}" not in text
 
 
+def test_sparql_with_this_in_not_exists_runs_once_for_all_focus_nodes():
+    """A SPARQL constraint whose $this is bound at its top level and stands elsewhere
+    only in FILTER NOT EXISTS is joined with all focus nodes (one query, not one per
+    milestone); $this in an OPTIONAL or without a top-level pattern still runs per
+    node. The results are pySHACL's (tests/bad/milestone-*-not-its-own.ttl,
+    round-without-status.ttl) and these, with a violation and a conforming node."""
+    shipped = Compiler(shapes_for(), subclass_table(lambda q: [], shapes_for().classes())).compile()
+    sparql = [c for c in shipped if c.name == "sparql"]
+    assert sparql and all(c.prebound is None for c in sparql), [str(c.shape.node) for c in sparql if c.prebound]
+    from rdflib import Graph
+
+    shapes = Graph().parse(data="""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://ex/> .
+        ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:sparql [ sh:select \"\"\"
+            SELECT $this ?value WHERE { $this <http://ex/p> ?value .
+                FILTER NOT EXISTS { ?value <http://ex/q> $this } }\"\"\" ] .
+        ex:T a sh:NodeShape ; sh:targetClass ex:C ; sh:sparql [ sh:select \"\"\"
+            SELECT $this ?value WHERE { $this <http://ex/p> ?value .
+                OPTIONAL { ?value <http://ex/q> ?back } FILTER (!BOUND(?back) || ?back != $this) }\"\"\" ] .
+        ex:U a sh:NodeShape ; sh:targetClass ex:C ; sh:sparql [ sh:select \"\"\"
+            SELECT $this ?value WHERE { $this <http://ex/p> ?value .
+                OPTIONAL { ?value <http://ex/r> $this } }\"\"\" ] .""", format="turtle")
+    data = Graph().parse(data="""@prefix ex: <http://ex/> .
+        ex:a a ex:C ; ex:p ex:b . ex:b ex:q ex:a .
+        ex:c a ex:C ; ex:p ex:d . ex:d ex:q ex:a .
+        ex:e a ex:C ; ex:p ex:f .""", format="turtle")
+    ours, oracle = validate(data, shapes=shapes), validate(data, shapes=shapes, engine="pyshacl")
+    assert keys(ours) == keys(oracle)
+    found = {(str(r.focus_node), str(r.value)) for r in ours.results if r.source_shape == ox.NamedNode("http://ex/S")}
+    assert found == {("<http://ex/c>", "<http://ex/d>"), ("<http://ex/e>", "<http://ex/f>")}
+    from rammegraf.validate import _shapes_from_rdflib
+
+    read = _shapes_from_rdflib(shapes)
+    checks = {str(c.shape.node): c for c in Compiler(read, subclass_table(lambda q: [], read.classes())).compile()}
+    assert checks["<http://ex/S>"].prebound is None and checks["<http://ex/T>"].prebound is None
+    assert checks["<http://ex/U>"].prebound is not None
+
+
 # --- the command line, the on-disk checkpoint, threads, progress ----------------------
 
 def test_cli_engines_give_the_same_report():
