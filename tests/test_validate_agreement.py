@@ -392,3 +392,58 @@ def test_nested_closed_qualified_and_node_level_pairs_agree_with_pyshacl():
         assert component in components, component
     # h2's datatype result: u2 is reached from o1 and from o2, so twice
     assert components.count("sh:DatatypeConstraintComponent") == 2
+
+
+# --- conditions written to read a term once -------------------------------------------
+
+def test_conditions_read_once_give_the_spec_forms_truth_on_every_kind_of_term():
+    """On Oxigraph a condition mentions its term once (each mention decodes it again,
+    a lookup on disk for a long literal or an IRI): COALESCE(lang(?x) != "", false)
+    for isLiteral(?x) && lang(?x) != "", one REGEX on lang() for the langMatches of
+    sh:languageIn, COALESCE(REGEX(STR(?x)…)) for !isBlank(?x) && REGEX(…), and so on.
+    Each is true on exactly the terms the written-out form is true on."""
+    terms = ['<http://ex/a>', '_:b', '"plain"', '"x"@da', '"y"@DA', '"x"@da-DK', '"x"@dan', '"x"@en-US',
+             '"x"@en', '"x"@fr', '"2025-01-01"^^<http://www.w3.org/2001/XMLSchema#date>', '"7"^^<http://www.w3.org/2001/XMLSchema#integer>',
+             '"' + "lang tekst " * 20 + '"@da', '"' + "lang tekst " * 20 + '"', '"abc"^^<http://ex/dt>']
+    store = ox.Store()
+    store.load("".join(f"<http://ex/s> <http://ex/p> {t} .\n" for t in terms).encode(), format=ox.RdfFormat.N_TRIPLES)
+    shapes = shapes_for()
+    compiler = Compiler(shapes, {})
+    shape = next(s for s in shapes._shapes.values() if s.path is not None)
+    string = ox.Literal
+    cases = [
+        ("datatype", ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"),
+         '(isLiteral(?x) && lang(?x) != "")'),
+        ("datatype", ox.NamedNode("http://www.w3.org/2001/XMLSchema#date"),
+         '(isLiteral(?x) && datatype(?x) = <http://www.w3.org/2001/XMLSchema#date> && '
+         'COALESCE(isLiteral(<http://www.w3.org/2001/XMLSchema#date>(STR(?x))), false))'),
+        ("datatype", ox.NamedNode("http://www.w3.org/2001/XMLSchema#string"),
+         '(isLiteral(?x) && datatype(?x) = <http://www.w3.org/2001/XMLSchema#string>)'),
+        ("pattern", string("^h"), '(!isBlank(?x) && REGEX(STR(?x), "^h"))'),
+        ("minLength", string("3", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
+         '(!isBlank(?x) && STRLEN(STR(?x)) >= 3)'),
+        ("maxLength", string("3", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
+         '(!isBlank(?x) && STRLEN(STR(?x)) <= 3)'),
+    ]
+    for name, value, spec in cases:
+        ours = compiler.condition(name, value, "?x", shape)
+        assert ours != spec
+        rows = {str(r["x"]): (r["a"].value, r["b"].value) for r in store.query(
+            f"SELECT ?x (IF({ours}, 1, 0) AS ?a) (IF({spec}, 1, 0) AS ?b) WHERE {{ <http://ex/s> <http://ex/p> ?x }}")}
+        assert len(rows) == len(terms)
+        assert all(a == b for a, b in rows.values()), (name, {k: v for k, v in rows.items() if v[0] != v[1]})
+    # sh:languageIn: the one REGEX against langMatches, for ranges of one and two subtags
+    for tags in (["da"], ["da", "en"], ["en-US"], ["DA"]):
+        lists = " ".join(f'"{t}"' for t in tags)
+        read = Shapes(list(ox.parse(f"""@prefix sh: <http://www.w3.org/ns/shacl#> .
+            <urn:S> a sh:NodeShape ; sh:targetClass <urn:C> ; sh:property [ sh:path <urn:p> ; sh:languageIn ({lists}) ] .
+            """.encode(), format=ox.RdfFormat.TURTLE)))
+        prop = next(s for s in read._shapes.values() if s.path is not None)
+        value = next(v for n, v in prop.params if n == "languageIn")
+        ours = Compiler(read, {}).condition("languageIn", value, "?x", prop)
+        spec = "(isLiteral(?x) && (" + " || ".join(f'langMatches(lang(?x), "{t}")' for t in tags) + "))"
+        assert ours != spec
+        rows = [(r["a"].value, r["b"].value) for r in store.query(
+            f"SELECT (IF({ours}, 1, 0) AS ?a) (IF({spec}, 1, 0) AS ?b) WHERE {{ <http://ex/s> <http://ex/p> ?x }}")]
+        assert len(rows) == len(terms) and all(a == b for a, b in rows), tags
+        assert sum(a == "1" for a, _ in rows) >= 1

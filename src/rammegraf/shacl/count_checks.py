@@ -48,6 +48,10 @@ class CountChecks:
                 return []
             inner = (f"?this {path} ?a FILTER(isLiteral(?a) && lang(?a) != \"\") "
                      f"BIND(LCASE(lang(?a)) AS ?lang)")
+            if not self.portable:
+                # ?a decoded once, not three times: lang() of a non-literal is an error,
+                # which leaves ?lang unbound and the FILTER false
+                inner = f"?this {path} ?a BIND(LCASE(lang(?a)) AS ?lang) FILTER(?lang != \"\")"
             body = (f"SELECT ?this ?lang {{chain}} WHERE {{ {{focus}} {{ SELECT ?this ?lang WHERE {{ {inner} }} "
                     f"GROUP BY ?this ?lang HAVING (COUNT(DISTINCT ?a) > 1) }} }}")
             near = (f"SELECT ?this ?lang {{chain}} WHERE {{ {{focus}} {inner} }} "
