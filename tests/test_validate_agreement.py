@@ -447,3 +447,20 @@ def test_conditions_read_once_give_the_spec_forms_truth_on_every_kind_of_term():
             f"SELECT (IF({ours}, 1, 0) AS ?a) (IF({spec}, 1, 0) AS ?b) WHERE {{ <http://ex/s> <http://ex/p> ?x }}")]
         assert len(rows) == len(terms) and all(a == b for a, b in rows), tags
         assert sum(a == "1" for a, _ in rows) >= 1
+
+
+def test_dependency_cycles_written_for_all_initiatives_are_pyshacls():
+    """InitiativeShape's rgsh:selectAll follows rg:dependsOn+ only from initiatives
+    with a rg:dependsOn both from and to them: a loop on itself, a cycle of three
+    and a chain are what sh:select, one initiative at a time, finds."""
+    base = "https://w3id.org/rammegraf/id/initiativ/"
+    edges = [("selv", "selv"), ("a", "b"), ("b", "c"), ("c", "a"), ("x", "y"), ("y", "z")]
+    kind = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+    text = "".join(f"<{base}{n}> {kind} <{RG}Initiative> .\n" for n in "selv a b c x y z".split())
+    text += "".join(f"<{base}{a}> <{RG}dependsOn> <{base}{b}> .\n" for a, b in edges)
+    engine = OxigraphEngine(load_in_memory([]))
+    engine.store.load(text.encode(), format=ox.RdfFormat.N_TRIPLES)
+    ours, oracle = validate(engine), validate(engine, engine="pyshacl")
+    assert keys(ours) == keys(oracle)
+    cycles = {r.focus for r in ours.results if r.constraint == "sh:SPARQLConstraintComponent"}
+    assert cycles == {f"{base}{n}" for n in ("selv", "a", "b", "c")}

@@ -158,6 +158,9 @@ def _plan(compiler, check: Check, query: Query, values: dict, path, *, select_al
     node (Virtuoso 7 finds nothing in a NOT EXISTS on $this; StatusRoundShape)."""
     joined = (query.only_at_top("this") or (not compiler.portable and query.correlated_at_top("this"))) \
         and not (compiler.portable and query.transitive())
+    if select_all is not None and compiler.portable and \
+            Query(select_all, prefixes, owner=check.shape.node, prebound=set()).transitive():
+        select_all = None       # Virtuoso 7.2 wants a transitive path's start given (above)
     if select_all is not None or joined:
         chosen = query
         if select_all is not None:
