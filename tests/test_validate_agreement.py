@@ -243,6 +243,43 @@ def test_every_shipped_shape_compiles_to_one_query_per_constraint():
         assert "{focus}" not in text
 
 
+def test_sparql_with_this_in_not_exists_runs_once_for_all_focus_nodes():
+    """A SPARQL constraint whose $this is bound at its top level and stands elsewhere
+    only in FILTER NOT EXISTS is joined with all focus nodes (one query, not one per
+    milestone); $this in an OPTIONAL or without a top-level pattern still runs per
+    node. The results are pySHACL's (tests/bad/milestone-*-not-its-own.ttl,
+    round-without-status.ttl) and these, with a violation and a conforming node."""
+    shipped = Compiler(shapes_for(), subclass_table(lambda q: [], shapes_for().classes())).compile()
+    sparql = [c for c in shipped if c.name == "sparql"]
+    assert sparql and all(c.prebound is None for c in sparql), [str(c.shape.node) for c in sparql if c.prebound]
+    from rdflib import Graph
+
+    shapes = Graph().parse(data="""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://ex/> .
+        ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:sparql [ sh:select \"\"\"
+            SELECT $this ?value WHERE { $this <http://ex/p> ?value .
+                FILTER NOT EXISTS { ?value <http://ex/q> $this } }\"\"\" ] .
+        ex:T a sh:NodeShape ; sh:targetClass ex:C ; sh:sparql [ sh:select \"\"\"
+            SELECT $this ?value WHERE { $this <http://ex/p> ?value .
+                OPTIONAL { ?value <http://ex/q> ?back } FILTER (!BOUND(?back) || ?back != $this) }\"\"\" ] .
+        ex:U a sh:NodeShape ; sh:targetClass ex:C ; sh:sparql [ sh:select \"\"\"
+            SELECT $this ?value WHERE { $this <http://ex/p> ?value .
+                OPTIONAL { ?value <http://ex/r> $this } }\"\"\" ] .""", format="turtle")
+    data = Graph().parse(data="""@prefix ex: <http://ex/> .
+        ex:a a ex:C ; ex:p ex:b . ex:b ex:q ex:a .
+        ex:c a ex:C ; ex:p ex:d . ex:d ex:q ex:a .
+        ex:e a ex:C ; ex:p ex:f .""", format="turtle")
+    ours, oracle = validate(data, shapes=shapes), validate(data, shapes=shapes, engine="pyshacl")
+    assert keys(ours) == keys(oracle)
+    found = {(str(r.focus_node), str(r.value)) for r in ours.results if r.source_shape == ox.NamedNode("http://ex/S")}
+    assert found == {("<http://ex/c>", "<http://ex/d>"), ("<http://ex/e>", "<http://ex/f>")}
+    from rammegraf.validate import _shapes_from_rdflib
+
+    read = _shapes_from_rdflib(shapes)
+    checks = {str(c.shape.node): c for c in Compiler(read, subclass_table(lambda q: [], read.classes())).compile()}
+    assert checks["<http://ex/S>"].prebound is None and checks["<http://ex/T>"].prebound is None
+    assert checks["<http://ex/U>"].prebound is not None
+
+
 # --- the command line, the on-disk checkpoint, threads, progress ----------------------
 
 def test_cli_engines_give_the_same_report():
@@ -355,3 +392,75 @@ def test_nested_closed_qualified_and_node_level_pairs_agree_with_pyshacl():
         assert component in components, component
     # h2's datatype result: u2 is reached from o1 and from o2, so twice
     assert components.count("sh:DatatypeConstraintComponent") == 2
+
+
+# --- conditions written to read a term once -------------------------------------------
+
+def test_conditions_read_once_give_the_spec_forms_truth_on_every_kind_of_term():
+    """On Oxigraph a condition mentions its term once (each mention decodes it again,
+    a lookup on disk for a long literal or an IRI): COALESCE(lang(?x) != "", false)
+    for isLiteral(?x) && lang(?x) != "", one REGEX on lang() for the langMatches of
+    sh:languageIn, COALESCE(REGEX(STR(?x)…)) for !isBlank(?x) && REGEX(…), and so on.
+    Each is true on exactly the terms the written-out form is true on."""
+    terms = ['<http://ex/a>', '_:b', '"plain"', '"x"@da', '"y"@DA', '"x"@da-DK', '"x"@dan', '"x"@en-US',
+             '"x"@en', '"x"@fr', '"2025-01-01"^^<http://www.w3.org/2001/XMLSchema#date>', '"7"^^<http://www.w3.org/2001/XMLSchema#integer>',
+             '"' + "lang tekst " * 20 + '"@da', '"' + "lang tekst " * 20 + '"', '"abc"^^<http://ex/dt>']
+    store = ox.Store()
+    store.load("".join(f"<http://ex/s> <http://ex/p> {t} .\n" for t in terms).encode(), format=ox.RdfFormat.N_TRIPLES)
+    shapes = shapes_for()
+    compiler = Compiler(shapes, {})
+    shape = next(s for s in shapes._shapes.values() if s.path is not None)
+    string = ox.Literal
+    cases = [
+        ("datatype", ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"),
+         '(isLiteral(?x) && lang(?x) != "")'),
+        ("datatype", ox.NamedNode("http://www.w3.org/2001/XMLSchema#date"),
+         '(isLiteral(?x) && datatype(?x) = <http://www.w3.org/2001/XMLSchema#date> && '
+         'COALESCE(isLiteral(<http://www.w3.org/2001/XMLSchema#date>(STR(?x))), false))'),
+        ("datatype", ox.NamedNode("http://www.w3.org/2001/XMLSchema#string"),
+         '(isLiteral(?x) && datatype(?x) = <http://www.w3.org/2001/XMLSchema#string>)'),
+        ("pattern", string("^h"), '(!isBlank(?x) && REGEX(STR(?x), "^h"))'),
+        ("minLength", string("3", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
+         '(!isBlank(?x) && STRLEN(STR(?x)) >= 3)'),
+        ("maxLength", string("3", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
+         '(!isBlank(?x) && STRLEN(STR(?x)) <= 3)'),
+    ]
+    for name, value, spec in cases:
+        ours = compiler.condition(name, value, "?x", shape)
+        assert ours != spec
+        rows = {str(r["x"]): (r["a"].value, r["b"].value) for r in store.query(
+            f"SELECT ?x (IF({ours}, 1, 0) AS ?a) (IF({spec}, 1, 0) AS ?b) WHERE {{ <http://ex/s> <http://ex/p> ?x }}")}
+        assert len(rows) == len(terms)
+        assert all(a == b for a, b in rows.values()), (name, {k: v for k, v in rows.items() if v[0] != v[1]})
+    # sh:languageIn: the one REGEX against langMatches, for ranges of one and two subtags
+    for tags in (["da"], ["da", "en"], ["en-US"], ["DA"]):
+        lists = " ".join(f'"{t}"' for t in tags)
+        read = Shapes(list(ox.parse(f"""@prefix sh: <http://www.w3.org/ns/shacl#> .
+            <urn:S> a sh:NodeShape ; sh:targetClass <urn:C> ; sh:property [ sh:path <urn:p> ; sh:languageIn ({lists}) ] .
+            """.encode(), format=ox.RdfFormat.TURTLE)))
+        prop = next(s for s in read._shapes.values() if s.path is not None)
+        value = next(v for n, v in prop.params if n == "languageIn")
+        ours = Compiler(read, {}).condition("languageIn", value, "?x", prop)
+        spec = "(isLiteral(?x) && (" + " || ".join(f'langMatches(lang(?x), "{t}")' for t in tags) + "))"
+        assert ours != spec
+        rows = [(r["a"].value, r["b"].value) for r in store.query(
+            f"SELECT (IF({ours}, 1, 0) AS ?a) (IF({spec}, 1, 0) AS ?b) WHERE {{ <http://ex/s> <http://ex/p> ?x }}")]
+        assert len(rows) == len(terms) and all(a == b for a, b in rows), tags
+        assert sum(a == "1" for a, _ in rows) >= 1
+
+
+def test_dependency_cycles_written_for_all_initiatives_are_pyshacls():
+    """InitiativeShape's rgsh:selectAll follows rg:dependsOn+ only from initiatives
+    with a rg:dependsOn both from and to them: a loop on itself, a cycle of three
+    and a chain are what sh:select, one initiative at a time, finds."""
+    base = "https://w3id.org/rammegraf/id/initiativ/"
+    edges = [("selv", "selv"), ("a", "b"), ("b", "c"), ("c", "a"), ("x", "y"), ("y", "z")]
+    kind = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+    text = "".join(f"<{base}{n}> {kind} <{RG}Initiative> .\n" for n in "selv a b c x y z".split())
+    text += "".join(f"<{base}{a}> <{RG}dependsOn> <{base}{b}> .\n" for a, b in edges)
+    engine = OxigraphEngine(load_in_memory([]))
+    engine.store.load(text.encode(), format=ox.RdfFormat.N_TRIPLES)
+    ours, oracle = validate(engine), validate(engine, engine="pyshacl")
+    assert keys(ours) == keys(oracle)
+    cycles = {r.focus for r in ours.results if r.constraint == "sh:SPARQLConstraintComponent"}
+    assert cycles == {f"{base}{n}" for n in ("selv", "a", "b", "c")}

@@ -207,7 +207,7 @@ def _validate_compiled(source, *, shapes=None, focus_nodes=None, progress: bool 
     with _shapes_graph(source, shapes, compiler.needs_shapes_graph) as graphs:
         run = _runner(source, named_graphs=graphs)
         for check, rows in _each(run, checks, focus, parallel=_parallel(source, focus)):
-            for part, part_rows in _parts(run, check, rows):
+            for part, part_rows in _parts(run, check, rows, focus):
                 found += [(part, result) for result in _results(part, part_rows)]
             meter.step()
         if originals or compiler.literal_targets:
@@ -238,17 +238,19 @@ def _refuse_unkept_datatypes(shapes) -> None:
                     f"values as {curie(STORED_AS[value.value])}: use `rammegraf shacl` on the files)")
 
 
-def _parts(run, check, rows):
+def _parts(run, check, rows, focus=None):
     """The rows of each constraint of a check: a combined check found nodes failing
     some condition, and each condition's own query runs on them; a SPARQL query
-    pre-bound per focus node runs once for each."""
+    pre-bound per focus node runs once for each (for given focus nodes also one
+    that is joined for the whole graph: ``near_prebound``)."""
     if check.parts:
         failing = sorted({row["this"] for row in rows}, key=str)
         return [(part, run(part.query(failing))) for part in check.parts] if failing else []
-    if check.prebound is not None:
+    prebound = check.prebound if focus is None else (check.prebound or check.near_prebound)
+    if prebound is not None:
         found = []
         for row in rows:
-            text, substitutions = check.prebound.text(row["this"])
+            text, substitutions = prebound.text(row["this"])
             found += [{**each, "this": row["this"]} for each in run(text, substitutions)]
         return [(check, found)]
     return [(check, rows)]

@@ -48,6 +48,10 @@ class CountChecks:
                 return []
             inner = (f"?this {path} ?a FILTER(isLiteral(?a) && lang(?a) != \"\") "
                      f"BIND(LCASE(lang(?a)) AS ?lang)")
+            if not self.portable:
+                # ?a decoded once, not three times: lang() of a non-literal is an error,
+                # which leaves ?lang unbound and the FILTER false
+                inner = f"?this {path} ?a BIND(LCASE(lang(?a)) AS ?lang) FILTER(?lang != \"\")"
             body = (f"SELECT ?this ?lang {{chain}} WHERE {{ {{focus}} {{ SELECT ?this ?lang WHERE {{ {inner} }} "
                     f"GROUP BY ?this ?lang HAVING (COUNT(DISTINCT ?a) > 1) }} }}")
             near = (f"SELECT ?this ?lang {{chain}} WHERE {{ {{focus}} {inner} }} "
@@ -62,20 +66,32 @@ class CountChecks:
         return [self.pair_check(shape, name, value, component)]
 
     def pair_check(self, shape, name: str, value, component: str) -> Check:
-        other, path, extra = f"<{value.value}>", shape.path.sparql(), ""
+        other, path, extra, whole = f"<{value.value}>", shape.path.sparql(), "", None
         if name == "equals":
             data = (f"{{ ?this {path} ?value MINUS {{ ?this {other} ?value }} }} UNION "
                     f"{{ ?this {other} ?value MINUS {{ ?this {path} ?value }} }}")
         elif name == "disjoint":
             data = f"?this {path} ?value . ?this {other} ?value"
+            whole = f"{self.scan('?this', path, '?value')} {self.scan('?this', other, '?value')}"
         else:
             op = "<" if name == "lessThan" else "<="
             # SHACL 1.0 §4.4.3-4: values that cannot be compared are results too; one per pair
-            data = f"?this {path} ?value . ?this {other} ?other FILTER(!{self.compared('?value', op, '?other')})"
+            test = f"FILTER(!{self.compared('?value', op, '?other')})"
+            data = f"?this {path} ?value . ?this {other} ?other {test}"
+            whole = f"{self.scan('?this', path, '?value')} {self.scan('?this', other, '?other')} {test}"
             extra = " ?other"
-        check = self.value_check(shape, component, data, shape.messages, extra)
+        check = self.value_check(shape, component, data, shape.messages, extra,
+                                 whole=None if self.portable else whole)
         check.name, check.param = name, value
         return check
+
+    @staticmethod
+    def scan(subject: str, path: str, obj: str) -> str:
+        """A path as a subquery of its own: for the whole graph the two sides of a pair
+        are then two scans joined by hashing, where one pattern after the other
+        looks up the second for each row of the first (MilestoneOrder at 10M
+        triples: 183,000 lookups, 18 s, 45× its time at 1M)."""
+        return f"{{ SELECT {subject} {obj} WHERE {{ {subject} {path} {obj} }} }}"
 
     def node_focus_checks(self, shape, name: str, value, component: str) -> list[Check]:
         """sh:hasValue, sh:equals and sh:disjoint on a node shape: the value node is

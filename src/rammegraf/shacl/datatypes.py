@@ -128,11 +128,17 @@ def literal_has(term, datatype: str) -> bool:
     return valid(term.value, datatype)
 
 
-def sparql(datatype: str, x: str) -> str:
-    """A FILTER expression: {x} is a literal of ``datatype`` with a valid lexical form."""
+def sparql(datatype: str, x: str, *, once: bool = False) -> str:
+    """A FILTER expression: {x} is a literal of ``datatype`` with a valid lexical form.
+
+    ``once`` (Oxigraph): {x} read once where the datatype decides, not in isLiteral()
+    as well: each mention of a variable decodes its term again, a lookup on disk
+    for a long literal or an IRI (lang() and datatype() of a non-literal are
+    errors, which COALESCE makes false, as isLiteral() did)."""
     if datatype == RDF.langString:
-        return f'(isLiteral({x}) && lang({x}) != "")'
-    test = f"(isLiteral({x}) && datatype({x}) = <{datatype}>"
+        return f'COALESCE(lang({x}) != "", false)' if once else f'(isLiteral({x}) && lang({x}) != "")'
+    test = f"(COALESCE(datatype({x}) = <{datatype}>, false)" if once else \
+        f"(isLiteral({x}) && datatype({x}) = <{datatype}>"
     if datatype in CASTABLE:
         test += f" && COALESCE(isLiteral(<{datatype}>(STR({x}))), false)"
     elif datatype in INTEGER_RANGES:

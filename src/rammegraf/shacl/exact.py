@@ -123,8 +123,9 @@ def _target_rows(exact: Exact, check, term, run) -> list[dict]:
                              "(a SPARQL constraint cannot be checked on a blank or nested literal target)")
         text = (check.near or check.body).replace("{focus}", f"{{ VALUES ?this {{ {nt(term)} }} }}")
         rows = run(text.replace("{chain}", ""))
-        if check.prebound is not None:
-            text, substitutions = check.prebound.text(term)
+        prebound = check.prebound or check.near_prebound
+        if prebound is not None:
+            text, substitutions = prebound.text(term)
             rows = [{**r, "this": term} for r in run(text, substitutions)]
         return [{**r, "this": term} for r in rows]
     return [row for n in nodes for row in _check_rows(exact, check, n)]

@@ -151,8 +151,10 @@ class Check:
     path_column: bool = False           # the rows name ?path (a SPARQL result, sh:closed)
     source_constraint: object = None    # sh:sourceConstraint (a SPARQL constraint's node)
     prebound: object = None             # a SPARQL query run once per focus node (sparql_checks.Prebound)
+    near_prebound: object = None        # the same, for given focus nodes only (the whole graph is joined)
     param: object = None                # the constraint's parameter value(s), for the exact evaluator
     name: str = ""                      # the parameter's local name ("minCount", "sparql", …)
+    unique: bool = False                # the target pattern binds each focus node once (no DISTINCT)
 
     @property
     def path(self) -> Path_ | None:
@@ -165,7 +167,7 @@ class Check:
     def focus_text(self, focus: list | None) -> str:
         """The group binding ?this (and the chain) to the focus nodes of this check."""
         if focus is None:
-            start = f"{{ SELECT DISTINCT ?this WHERE {{ {self.pattern} }} }}"
+            start = f"{{ SELECT {'' if self.unique else 'DISTINCT '}?this WHERE {{ {self.pattern} }} }}"
         else:
             values = " ".join(nt(f) for f in focus)
             start = (f"{{ SELECT DISTINCT ?this WHERE {{ VALUES ?this {{ {values} }} "

@@ -132,6 +132,46 @@ class Query:
                 return False
         return self.projects(name)
 
+    def correlated_at_top(self, name: str) -> bool:
+        """Whether ``name`` is bound by a triple pattern of the top-level WHERE group,
+        stands elsewhere only in that group's expressions and in the groups of its
+        FILTER EXISTS / NOT EXISTS (with no subquery in them), is projected, and
+        the top level neither aggregates nor cuts. Then too a join with all focus
+        nodes at once is the same as pre-binding each: every solution of the top
+        level binds ``name`` to the focus node, and EXISTS sees that binding
+        (SPARQL 1.1 §18.6, substitute) as values insertion would give it."""
+        depth, exists_at, brackets, bound = 0, None, [], False
+        previous = None
+        for _, token in self.words:
+            word = token.text.upper() if token.kind == "word" else ""
+            if depth == 0 and word in ("GROUP", "HAVING", "LIMIT", "OFFSET", "COUNT", "SUM", "MIN", "MAX", "AVG",
+                                       "SAMPLE", "GROUP_CONCAT"):
+                return False
+            if word == "SELECT" and exists_at is not None:
+                return False
+            if token.kind == "open":
+                if token.text == "{":
+                    depth += 1
+                    if depth == 2 and exists_at is None and previous is not None and previous.kind == "word" \
+                            and previous.text.upper() == "EXISTS":
+                        exists_at = depth
+                brackets.append(token.text)
+            elif token.kind == "close":
+                if token.text == "}":
+                    if exists_at == depth:
+                        exists_at = None
+                    depth -= 1
+                if brackets:
+                    brackets.pop()
+            elif token.kind == "var" and token.text[1:] == name:
+                if depth > 1 and exists_at is None:
+                    return False
+                in_pattern = depth == 1 and brackets == ["{"] and not (
+                    previous is not None and previous.kind == "word" and previous.text.upper() in ("GRAPH", "AS"))
+                bound = bound or in_pattern
+            previous = token
+        return bound and self.projects(name)
+
     # -- writing ---------------------------------------------------------------
     def text(self, values: dict, *, path: str | None = None, focus: str | None = None,
              body_only: bool = False, written: bool = False) -> str:

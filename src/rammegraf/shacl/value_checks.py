@@ -46,10 +46,12 @@ class ValueChecks:
         check.cond, check.name, check.param = cond, name, value
         return [check]
 
-    def value_check(self, shape, component: str, data: str, messages: dict, extra: str = "") -> Check:
-        """Results (?this, ?value) from a pattern over ?this and ?value."""
+    def value_check(self, shape, component: str, data: str, messages: dict, extra: str = "",
+                    whole: str | None = None) -> Check:
+        """Results (?this, ?value) from a pattern over ?this and ?value (``whole``: the
+        same pattern written for the whole graph)."""
         body = (f"SELECT DISTINCT ?this ?value{extra} {{chain}} WHERE {{ {{focus}} {{ SELECT ?this ?value{extra} "
-                f"WHERE {{ {data} }} }} }}")
+                f"WHERE {{ {whole or data} }} }} }}")
         near = f"SELECT DISTINCT ?this ?value{extra} {{chain}} WHERE {{ {{focus}} {data} }}"
         return Check(shape, component, body, True, messages, near=near)
 
@@ -81,7 +83,8 @@ class ValueChecks:
                     f"}} }}")
             near = f"SELECT DISTINCT ?this {{chain}} WHERE {{ {{focus}} {data} }}"
         return Check(first.shape, first.component, body, False, first.messages, pattern=first.pattern,
-                     near=near, parts=group, near_pattern=first.near_pattern, hops=first.hops)
+                     near=near, parts=group, near_pattern=first.near_pattern, hops=first.hops,
+                     unique=first.unique)
 
     def or_by_counting(self, value) -> str | None:
         """A node-level sh:or whose members are property shapes on one path with
