@@ -26,15 +26,16 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import sys
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
-from .namespaces import DCTERMS, PROV, RDF, RG
-from .terms import value as term_value
+from .namespaces import DCTERMS, PROV, RDF, RG, XSD
 
 FACTS_FILE = "facts.sqlite"
 FACTS_VERSION = "2"   # the tables' layout (a file of another version is computed again)
@@ -50,6 +51,7 @@ P = {name: str(getattr(RG, name)) for name in
      ("dateText", "earliest", "latest", "responsible", "reached", "asOf", "statusOf", "phase",
       "startOf", "deadlineOf")}
 SOURCE, DATE = str(PROV.wasDerivedFrom), str(DCTERMS.date)
+XSD_DATE = str(XSD.date)
 
 
 @dataclass
@@ -152,24 +154,27 @@ class _Reader:
         self.store = getattr(engine, "store", None)
 
     def pairs(self, prop: str, *, subjects: Iterable[str] | None = None,
-              objects: Iterable[str] | None = None) -> list[tuple[str, object]]:
+              objects: Iterable[str] | None = None) -> Iterator[tuple[str, object]]:
+        """The pairs one at a time, each look-up's as it is read: a look-up per subject of
+        180,000 made all at once held 5 GB of open iterators at 10M triples. A subject's
+        IRI is interned (the same report is read once per property)."""
         import pyoxigraph as ox
 
         p = ox.NamedNode(prop)
-        if self.store is not None:
-            store, out = self.store, []
-            if subjects is None and objects is None:
-                quads = [store.quads_for_pattern(None, p, None)]
-            elif subjects is not None:
-                quads = [store.quads_for_pattern(ox.NamedNode(s), p, None) for s in subjects]
-            else:
-                quads = [store.quads_for_pattern(None, p, ox.NamedNode(o)) for o in objects]
-            for found in quads:
-                for quad in found:
-                    if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.graph_name, ox.DefaultGraph):
-                        out.append((quad.subject.value, quad.object))
-            return out
-        return self._remote(p, subjects, objects)
+        if self.store is None:
+            yield from self._remote(p, subjects, objects)
+            return
+        store, named, default, intern = self.store, ox.NamedNode, ox.DefaultGraph(), sys.intern
+        if subjects is None and objects is None:
+            patterns: Iterable = ((None, None),)
+        elif subjects is not None:
+            patterns = ((named(s), None) for s in subjects)
+        else:
+            patterns = ((None, named(o)) for o in objects)
+        for s, o in patterns:
+            for quad in store.quads_for_pattern(s, p, o, default):
+                if isinstance(quad.subject, named):
+                    yield intern(quad.subject.value), quad.object
 
     def _remote(self, p, subjects, objects) -> list[tuple[str, object]]:
         import pyoxigraph as ox
@@ -189,40 +194,80 @@ class _Reader:
             return {s for s, _ in self.pairs(TYPE, objects=[cls])}
         return {s for s, o in self.pairs(TYPE, subjects=among) if getattr(o, "value", None) == cls}
 
+    def values(self, prop: str, convert, keys: set | None = None, keep: set | None = None) -> dict[str, list]:
+        """subject → [convert(object)] of ``prop``: looked up per subject of ``keys``, else
+        scanned whole; only the subjects in ``keep`` (or ``keys``) kept."""
+        found = self.pairs(prop, subjects=keys) if keys is not None else self.pairs(prop)
+        return _grouped(((s, convert(o)) for s, o in found), keep if keep is not None else keys)
 
+
+# A term as the plain value a fact holds (strings interned: an initiative, a phase, a
+# source or a day stands in many rows, and a report's IRI in several tables).
 def _iri(term) -> str | None:
     import pyoxigraph as ox
 
-    return term.value if isinstance(term, ox.NamedNode) else None
+    return sys.intern(term.value) if isinstance(term, ox.NamedNode) else None
+
+
+def _text(term) -> str:
+    return sys.intern(term.value)
 
 
 def _day(term) -> str | None:
-    found = term_value(term)
-    if isinstance(found, datetime):
-        found = found.date()
-    return found.isoformat() if isinstance(found, date) else None
+    """The xsd:date's ISO day (``terms.value`` made a date of it), else None."""
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.Literal) and term.datatype.value == XSD_DATE:
+        return _iso(term.value)
+    return None
+
+
+@lru_cache(maxsize=1 << 16)
+def _iso(lexical: str) -> str | None:
+    try:
+        return sys.intern(date.fromisoformat(lexical).isoformat())
+    except ValueError:
+        return None
 
 
 def _grouped(pairs, keep=None) -> dict[str, list]:
     out: dict[str, list] = {}
     for s, o in pairs:
         if keep is None or s in keep:
-            out.setdefault(s, []).append(o)
+            found = out.get(s)
+            if found is None:
+                out[s] = [o]
+            else:
+                found.append(o)
     return out
 
 
-def _inverse(about: dict[str, list]) -> dict[str, list]:
-    """initiative → [report] from report → [initiative]."""
-    out: dict[str, list] = {}
-    for r, found in about.items():
-        for s in found:
-            out.setdefault(_iri(s), []).append(r)
-    return out
+_NONE = (None,)
+_REPORT_PROPS = (P["statusOf"], P["asOf"], P["phase"], SOURCE)
+_REPORT_VALUES = (_iri, _day, _iri, _iri)
+
+
+def _report_props(read: _Reader, keys: set | None) -> tuple[dict, dict, dict, dict]:
+    """report → [initiative], [day], [phase], [source] (IRIs and ISO days; None for a term
+    of another kind) of the reports ``keys``, or of every subject when None."""
+    if keys is not None and not keys:
+        return {}, {}, {}, {}
+    return tuple(read.values(p, convert, keys) for p, convert in zip(_REPORT_PROPS, _REPORT_VALUES))
+
+
+def _rows(r: str, props: tuple[dict, dict, dict, dict]) -> set[tuple]:
+    """The report's (initiative, day, phase, source) rows: every combination of its values,
+    None for a property it lacks."""
+    ofs, days, phases, sources = props
+    return {(i, d, p, s) for i in ofs.get(r, _NONE) for d in days.get(r, _NONE)
+            for p in phases.get(r, _NONE) for s in sources.get(r, _NONE)}
 
 
 # Every status report with its date, phase and source in one query: Oxigraph joins the
-# four properties by hash, inside the store (1.6 s at 1M, where reading each property
-# into Python took 8 s: the on-disk store decodes every term it hands over).
+# four properties by hash inside the store, so each report's IRI is decoded once where
+# reading each property decodes it four times (the on-disk store decodes every term it
+# hands over: 3–4 s at 1M against 7 s for OPTIONALs looked up per report). Its rows are
+# read one at a time, as strings.
 _REPORTS = """SELECT ?r ?i ?d ?p ?s WHERE {
     { SELECT ?r ?i WHERE { ?r rg:statusOf ?i FILTER (isIRI(?r)) } }
     OPTIONAL { SELECT ?r ?d WHERE { ?r rg:asOf ?d } }
@@ -230,45 +275,53 @@ _REPORTS = """SELECT ?r ?i ?d ?p ?s WHERE {
     OPTIONAL { SELECT ?r ?s WHERE { ?r prov:wasDerivedFrom ?s } } }"""
 
 
-def _report_props(read: _Reader, keys: set | None) -> tuple[dict, dict, dict, dict]:
-    """report → [initiative], [date], [phase], [source] for the reports ``keys`` (every
-    status report when None)."""
-    if keys is None and read.store is not None:
-        out: tuple[dict, dict, dict, dict] = ({}, {}, {}, {})
-        seen: tuple[set, set, set, set] = (set(), set(), set(), set())
-        for r, *values in read.engine.query(_REPORTS).rows:
-            for table, known, found in zip(out, seen, values):
-                if found is not None and (r.value, found) not in known:
-                    known.add((r.value, found))
-                    table.setdefault(r.value, []).append(found)
-        return out
-    if keys is None:
-        return tuple(_grouped(read.pairs(p)) for p in (P["statusOf"], P["asOf"], P["phase"], SOURCE))
-    if not keys:
-        return {}, {}, {}, {}
-    return tuple(_grouped(read.pairs(p, subjects=keys), keys) for p in (P["statusOf"], P["asOf"], P["phase"], SOURCE))
+def _every_report(read: _Reader) -> Iterator[tuple]:
+    """(report, initiative, day, phase, source) of every subject with rg:statusOf, each
+    combination of its values once or more (the initiative None when not an IRI)."""
+    if read.store is None:
+        props = _report_props(read, None)
+        for r in props[0]:
+            for row in _rows(r, props):
+                yield (r, *row)
+        return
+    import pyoxigraph as ox
+
+    from .engine import BASE, PREFIXES
+
+    solutions = read.store.query(_REPORTS, prefixes=PREFIXES, base_iri=BASE, default_graph=ox.DefaultGraph(),
+                                 named_graphs=[])
+    intern = sys.intern
+    for r, i, d, p, s in solutions:
+        yield intern(r.value), _iri(i), _day(d), _iri(p), _iri(s)
 
 
 def compute(engine, *, milestones: Iterable[str] | None = None, reports: Iterable[str] | None = None,
             rounds: Iterable[str] | None = None) -> Facts:
     """The facts of the graph (``engine``), all of them; or, given keys, only the rows
-    of those milestones, reports and rounds (what ``derive`` reads again)."""
+    of those milestones, reports and rounds (what ``derive`` reads again).
+
+    Read one property at a time into plain strings, each dropped when its table is made
+    (at 10M triples the whole graph's terms held at once took 15 GB)."""
     read = _Reader(engine)
     whole = milestones is None
     facts = Facts()
     ms = read.typed(MILESTONE, None if whole else set(milestones))
     scope = None if whole else ms
 
-    def values(prop, keys):   # subject → [object] for the keys (all when whole)
-        return _grouped(read.pairs(prop, subjects=keys), keys) if keys is not None else _grouped(read.pairs(prop))
-
     # the intervals
-    texts, firsts, lasts = (values(P[n], scope) for n in ("dateText", "earliest", "latest"))
+    texts, firsts, lasts = (read.values(P[n], _text, scope, ms) for n in ("dateText", "earliest", "latest"))
     for m in ms:
-        rows = {(t.value, e.value, l.value) for t in texts.get(m, ()) for e in firsts.get(m, ())
-                for l in lasts.get(m, ())}
+        rows = {(t, e, l) for t in texts.get(m, ()) for e in firsts.get(m, ()) for l in lasts.get(m, ())}
         if rows:
             facts.milestones[m] = rows
+    del firsts
+    # the date text, the latest day and the dates of the sources it was read from
+    read_from = _grouped((m, src) for m, src in ((m, _iri(t)) for m, t in read.pairs(SOURCE, subjects=ms)) if src)
+    dated = read.values(DATE, _day, {src for found in read_from.values() for src in found})
+    for m in ms:
+        whens = [d for src in read_from.get(m, ()) for d in dated.get(src, ())] or [None]
+        facts.sources[m] = {(t, e, w) for t in texts.get(m, _NONE) for e in lasts.get(m, _NONE) for w in whens}
+    del texts, lasts, read_from, dated
     # the owners
     links = [(owner, _iri(m), own) for prop, own in OWN_LINKS.items()
              for owner, m in read.pairs(prop, objects=scope)]
@@ -283,84 +336,80 @@ def compute(engine, *, milestones: Iterable[str] | None = None, reports: Iterabl
     for owner, m, own in links:
         for initiative in ({owner} if owner in initiatives else set()) | parents.get(owner, set()):
             facts.owners.setdefault(m, set()).add((initiative, own))
-    # the date text, the latest day and the dates of the sources it was read from
-    read_from = _grouped(read.pairs(SOURCE, subjects=ms))
-    dated = values(DATE, {_iri(t) for found in read_from.values() for t in found if _iri(t)})
-    for m in ms:
-        whens = [d for t in read_from.get(m, ()) for d in dated.get(_iri(t), ())] or [None]
-        facts.sources[m] = {(t.value if t is not None else None, e.value if e is not None else None,
-                             _day(w) if w is not None else None)
-                            for t in texts.get(m, [None]) for e in lasts.get(m, [None]) for w in whens}
+    del links, parents, initiatives
     # who is responsible
-    for m, actors in values(P["responsible"], scope).items():
-        if m in ms:
-            facts.responsible[m] = {a.value for a in actors}
+    for m, actors in read.values(P["responsible"], _text, scope, ms).items():
+        facts.responsible[m] = set(actors)
     # what could show each reached: the reports that say so, start, and reach a task
     reached = [(r, _iri(m)) for r, m in read.pairs(P["reached"], objects=scope)]
     starts = [(m, _iri(s)) for m, s in read.pairs(P["startOf"], subjects=scope) if m in ms]
     deadlines = [(m, _iri(t)) for m, t in read.pairs(P["deadlineOf"], subjects=scope) if m in ms]
-    every = _report_props(read, None) if whole else None       # the whole graph's reports, read once
+    found: dict[str, set] = {}          # report → its rows, for the reports involved
+    of_subject: dict[str, set] = {}     # subject → its status reports
     if whole:
-        of_subject = _inverse(every[0])
-        reached_by = _grouped((_iri(m), r) for r, m in read.pairs(P["reached"]))
+        reached_by = _grouped((m, r) for r, m in reached)
+        direct = {r for r, m in reached if m in ms} | {r for _, t in deadlines for r in reached_by.get(t, ())}
+        subjects = {s for _, s in starts}
+        table: dict[str, set] = {}      # the status reports' table, made as their rows are read
+        odd: dict[str, set] = {}        # the rows of a report whose rg:statusOf is not an IRI
+        for r, i, d, p, s in _every_report(read):
+            into = table if i is not None else odd
+            rows = into.get(r)
+            if rows is None:
+                into[r] = {(i, d, p, s)}
+            else:
+                rows.add((i, d, p, s))
+            if i in subjects:
+                of_subject.setdefault(i, set()).add(r)
+        # a report that reaches something without being a status report is looked up on its own
+        alone = {r for r in direct if r not in table and r not in odd}
+        props = _report_props(read, alone)
+        found = {r: _rows(r, props) if r in alone else table.get(r, set()) | odd.get(r, set())
+                 for r in direct | {r for found_ in of_subject.values() for r in found_}}
+        if reports is None:
+            facts.reports = table
+        del table
     else:
         subjects = {s for _, s in starts if s}
         tasks = {t for _, t in deadlines if t}
-        of_subject = _inverse(_grouped(read.pairs(P["statusOf"], objects=subjects)))
+        for r, s in read.pairs(P["statusOf"], objects=subjects):
+            of_subject.setdefault(_iri(s), set()).add(r)
         reached_by = _grouped((_iri(t), r) for r, t in read.pairs(P["reached"], objects=tasks))
-    involved = {r for r, m in reached if m in ms} | {r for _, s in starts for r in of_subject.get(s, ())} \
-        | {r for _, t in deadlines for r in reached_by.get(t, ())}
-    if whole:   # a report that reaches something without being a status report is looked up on its own
-        ofs, days, phases, sources = every
-        others = _report_props(read, involved - ofs.keys())
-        for mine, theirs in zip((ofs, days, phases, sources), others):
-            mine.update(theirs)
-    else:
-        ofs, days, phases, sources = _report_props(read, involved)
+        involved = {r for r, m in reached if m in ms} | {r for _, s in starts for r in of_subject.get(s, ())} \
+            | {r for _, t in deadlines for r in reached_by.get(t, ())}
+        props = _report_props(read, involved)
+        found = {r: _rows(r, props) for r in involved}
 
     def add(m, how, r, subject=None, phase=""):
-        for d in days.get(r, ()):
-            day = _day(d)
-            if day is None:
-                continue
-            for source in sources.get(r, [None]):
-                for of in ofs.get(r, [None]):
-                    facts.candidates.setdefault(m, set()).add(
-                        (how, day, phase, r, _iri(source) if source is not None else None,
-                         _iri(of) if of is not None else None, subject))
+        for of, day, _, source in found.get(r, ()):
+            if day is not None:
+                facts.candidates.setdefault(m, set()).add((how, day, phase, r, source, of, subject))
 
     for r, m in reached:
         if m in ms:
             add(m, "reported", r)
     for m, s in starts:
         for r in of_subject.get(s, ()):
-            for phase in phases.get(r, ()):
-                if _iri(phase) in STARTED:
-                    add(m, "started", r, subject=s, phase=phase.value.rsplit("#", 1)[-1])
+            for phase in {row[2] for row in found.get(r, ())}:
+                if phase in STARTED:
+                    add(m, "started", r, subject=s, phase=phase.rsplit("#", 1)[-1])
     for m, t in deadlines:
         for r in reached_by.get(t, ()):
             add(m, "task", r, subject=t)
+    del found, of_subject
     # the status reports
-    about, r_days, r_phases, r_sources = every if reports is None and whole else \
-        _report_props(read, None if reports is None else set(reports))
-    for r, of in about.items():
-        for initiative in of:
-            if _iri(initiative) is None:
-                continue
-            for d in r_days.get(r, [None]):
-                for phase in r_phases.get(r, [None]):
-                    for source in r_sources.get(r, [None]):
-                        facts.reports.setdefault(r, set()).add(
-                            (initiative.value, _day(d) if d is not None else None,
-                             _iri(phase) if phase is not None else None,
-                             _iri(source) if source is not None else None))
+    if not (whole and reports is None):
+        props = _report_props(read, None if reports is None else set(reports))
+        for r in props[0]:
+            rows = {row for row in _rows(r, props) if row[0] is not None}
+            if rows:
+                facts.reports[r] = rows
     # the rounds
     chosen = read.typed(ROUND, None if rounds is None else set(rounds))
-    for r, found in values(DATE, chosen if rounds is not None else None).items():
-        if r in chosen:
-            days_of = {d for d in (_day(t) for t in found) if d}
-            if days_of:
-                facts.rounds[r] = days_of
+    for r, found_days in read.values(DATE, _day, chosen if rounds is not None else None, chosen).items():
+        days_of = {d for d in found_days if d}
+        if days_of:
+            facts.rounds[r] = days_of
     return facts
 
 
