@@ -169,8 +169,14 @@ class _Reader:
             return
         store, named, default, intern = self.store, ox.NamedNode, ox.DefaultGraph(), sys.intern
         if subjects is None and objects is None:
-            patterns: Iterable = ((None, None),)
-        elif subjects is not None:
+            # a whole property by SPARQL: each pair then decodes its subject and object only,
+            # where a quad decodes its predicate too (at 10M the store reads every term
+            # it decodes from its own table, 10-40 µs a term)
+            for s, o in store.query(f"SELECT ?s ?o WHERE {{ ?s {p} ?o }}", default_graph=default, named_graphs=[]):
+                if isinstance(s, named):
+                    yield intern(s.value), o
+            return
+        if subjects is not None:
             patterns = ((named(s), None) for s in subjects)
         else:
             patterns = ((None, named(o)) for o in objects)
@@ -193,6 +199,12 @@ class _Reader:
         return out
 
     def typed(self, cls: str, among: Iterable[str] | None = None) -> set[str]:
+        if among is None and self.store is not None:
+            import pyoxigraph as ox
+
+            found = self.store.query(f"SELECT ?s WHERE {{ ?s <{TYPE}> {ox.NamedNode(cls)} }}",
+                                     default_graph=ox.DefaultGraph(), named_graphs=[])
+            return {sys.intern(s.value) for (s,) in found if isinstance(s, ox.NamedNode)}
         if among is None:
             return {s for s, _ in self.pairs(TYPE, objects=[cls])}
         return {s for s, o in self.pairs(TYPE, subjects=among) if getattr(o, "value", None) == cls}
@@ -250,52 +262,51 @@ _REPORT_PROPS = (P["statusOf"], P["asOf"], P["phase"], SOURCE)
 _REPORT_VALUES = (_iri, _day, _iri, _iri)
 
 
+class _Many(list):
+    """The values of a subject that has more than one (``_singles``)."""
+
+
+def _put(out: dict, s: str, value) -> None:
+    """``value`` added to the subject's values in ``out``: the value itself while it is the
+    only one (a list for each of 900,000 reports in four maps took 300 MB at 10M)."""
+    found = out.get(s, _Many)
+    if found is _Many:
+        out[s] = value
+    elif type(found) is _Many:
+        found.append(value)
+    else:
+        out[s] = _Many((found, value))
+
+
+def _all(found: dict, s: str) -> Iterable:
+    """The subject's values in a map made by ``_put``; (None,) when it has none."""
+    value = found.get(s, _Many)
+    return _NONE if value is _Many else value if type(value) is _Many else (value,)
+
+
+def _singles(pairs, keep=None) -> dict:
+    out: dict = {}
+    for s, o in pairs:
+        if keep is None or s in keep:
+            _put(out, s, o)
+    return out
+
+
 def _report_props(read: _Reader, keys: set | None) -> tuple[dict, dict, dict, dict]:
-    """report → [initiative], [day], [phase], [source] (IRIs and ISO days; None for a term
-    of another kind) of the reports ``keys``, or of every subject when None."""
+    """report → initiative, day, phase, source (``_put``: IRIs and ISO days; None for a
+    term of another kind) of the reports ``keys``, or of every subject when None."""
     if keys is not None and not keys:
         return {}, {}, {}, {}
-    return tuple(read.values(p, convert, keys) for p, convert in zip(_REPORT_PROPS, _REPORT_VALUES))
+    return tuple(_singles(((s, convert(o)) for s, o in read.pairs(p, subjects=keys)), keys)
+                 for p, convert in zip(_REPORT_PROPS, _REPORT_VALUES))
 
 
 def _rows(r: str, props: tuple[dict, dict, dict, dict]) -> set[tuple]:
     """The report's (initiative, day, phase, source) rows: every combination of its values,
     None for a property it lacks."""
     ofs, days, phases, sources = props
-    return {(i, d, p, s) for i in ofs.get(r, _NONE) for d in days.get(r, _NONE)
-            for p in phases.get(r, _NONE) for s in sources.get(r, _NONE)}
-
-
-# Every status report with its date, phase and source in one query: Oxigraph joins the
-# four properties by hash inside the store, so each report's IRI is decoded once where
-# reading each property decodes it four times (the on-disk store decodes every term it
-# hands over: 3–4 s at 1M against 7 s for OPTIONALs looked up per report). Its rows are
-# read one at a time, as strings.
-_REPORTS = """SELECT ?r ?i ?d ?p ?s WHERE {
-    { SELECT ?r ?i WHERE { ?r rg:statusOf ?i FILTER (isIRI(?r)) } }
-    OPTIONAL { SELECT ?r ?d WHERE { ?r rg:asOf ?d } }
-    OPTIONAL { SELECT ?r ?p WHERE { ?r rg:phase ?p } }
-    OPTIONAL { SELECT ?r ?s WHERE { ?r prov:wasDerivedFrom ?s } } }"""
-
-
-def _every_report(read: _Reader) -> Iterator[tuple]:
-    """(report, initiative, day, phase, source) of every subject with rg:statusOf, each
-    combination of its values once or more (the initiative None when not an IRI)."""
-    if read.store is None:
-        props = _report_props(read, None)
-        for r in props[0]:
-            for row in _rows(r, props):
-                yield (r, *row)
-        return
-    import pyoxigraph as ox
-
-    from .engine import BASE, PREFIXES
-
-    solutions = read.store.query(_REPORTS, prefixes=PREFIXES, base_iri=BASE, default_graph=ox.DefaultGraph(),
-                                 named_graphs=[])
-    intern = sys.intern
-    for r, i, d, p, s in solutions:
-        yield intern(r.value), _iri(i), _day(d), _iri(p), _iri(s)
+    return {(i, d, p, s) for i in _all(ofs, r) for d in _all(days, r) for p in _all(phases, r)
+            for s in _all(sources, r)}
 
 
 def compute(engine, *, milestones: Iterable[str] | None = None, reports: Iterable[str] | None = None,
@@ -303,8 +314,11 @@ def compute(engine, *, milestones: Iterable[str] | None = None, reports: Iterabl
     """The facts of the graph (``engine``), all of them; or, given keys, only the rows
     of those milestones, reports and rounds (what ``derive`` reads again).
 
-    Read one property at a time into plain strings, each dropped when its table is made
-    (at 10M triples the whole graph's terms held at once took 15 GB)."""
+    Read one property at a time (a scan, or a look-up per key) into plain strings, each map
+    dropped when its table is made. At 10M triples the time is the store's decoding of the
+    terms handed over, so each is read once: a milestone's sources come from the same scan
+    of prov:wasDerivedFrom as the reports'. (Whole-graph term objects held at once took
+    15 GB there, and Oxigraph's hash join of the reports' four properties 1.2 GB.)"""
     read = _Reader(engine)
     whole = milestones is None
     facts = Facts()
@@ -318,13 +332,6 @@ def compute(engine, *, milestones: Iterable[str] | None = None, reports: Iterabl
         if rows:
             facts.milestones[m] = rows
     del firsts
-    # the date text, the latest day and the dates of the sources it was read from
-    read_from = _grouped((m, src) for m, src in ((m, _iri(t)) for m, t in read.pairs(SOURCE, subjects=ms)) if src)
-    dated = read.values(DATE, _day, {src for found in read_from.values() for src in found})
-    for m in ms:
-        whens = [d for src in read_from.get(m, ()) for d in dated.get(src, ())] or [None]
-        facts.sources[m] = {(t, e, w) for t in texts.get(m, _NONE) for e in lasts.get(m, _NONE) for w in whens}
-    del texts, lasts, read_from, dated
     # the owners
     links = [(owner, _iri(m), own) for prop, own in OWN_LINKS.items()
              for owner, m in read.pairs(prop, objects=scope)]
@@ -347,31 +354,42 @@ def compute(engine, *, milestones: Iterable[str] | None = None, reports: Iterabl
     reached = [(r, _iri(m)) for r, m in read.pairs(P["reached"], objects=scope)]
     starts = [(m, _iri(s)) for m, s in read.pairs(P["startOf"], subjects=scope) if m in ms]
     deadlines = [(m, _iri(t)) for m, t in read.pairs(P["deadlineOf"], subjects=scope) if m in ms]
-    found: dict[str, set] = {}          # report → its rows, for the reports involved
     of_subject: dict[str, set] = {}     # subject → its status reports
-    if whole:
+    read_from: dict[str, list] = {}     # milestone → the sources it was read from
+    if whole:   # every status report's properties, a scan each
         reached_by = _grouped((m, r) for r, m in reached)
         direct = {r for r, m in reached if m in ms} | {r for _, t in deadlines for r in reached_by.get(t, ())}
         subjects = {s for _, s in starts}
-        table: dict[str, set] = {}      # the status reports' table, made as their rows are read
-        odd: dict[str, set] = {}        # the rows of a report whose rg:statusOf is not an IRI
-        for r, i, d, p, s in _every_report(read):
-            into = table if i is not None else odd
-            rows = into.get(r)
-            if rows is None:
-                into[r] = {(i, d, p, s)}
-            else:
-                rows.add((i, d, p, s))
-            if i in subjects:
-                of_subject.setdefault(i, set()).add(r)
+        ofs = _singles((r, _iri(i)) for r, i in read.pairs(P["statusOf"]))
+        wanted = ofs.keys() | direct
+        days = _singles(((r, _day(d)) for r, d in read.pairs(P["asOf"])), wanted)
+        phases = _singles(((r, _iri(p)) for r, p in read.pairs(P["phase"])), wanted)
+        sources: dict = {}
+        for s, o in read.pairs(SOURCE):
+            if s in wanted:
+                _put(sources, s, _iri(o))
+            if s in ms:
+                src = _iri(o)
+                if src:
+                    read_from.setdefault(s, []).append(src)
+        props = (ofs, days, phases, sources)
+        table: dict[str, set] = {}
+        for r in ofs:
+            for i in _all(ofs, r):
+                if i in subjects:
+                    of_subject.setdefault(i, set()).add(r)
+            rows = _rows(r, props)
+            mine = {row for row in rows if row[0] is not None}
+            if mine:
+                table[r] = mine
         # a report that reaches something without being a status report is looked up on its own
-        alone = {r for r in direct if r not in table and r not in odd}
-        props = _report_props(read, alone)
-        found = {r: _rows(r, props) if r in alone else table.get(r, set()) | odd.get(r, set())
+        alone = {r for r in direct if r not in ofs}
+        others = _report_props(read, alone)
+        found = {r: _rows(r, others if r in alone else props)
                  for r in direct | {r for found_ in of_subject.values() for r in found_}}
         if reports is None:
             facts.reports = table
-        del table
+        del ofs, days, phases, sources, props, table, wanted
     else:
         subjects = {s for _, s in starts if s}
         tasks = {t for _, t in deadlines if t}
@@ -382,6 +400,10 @@ def compute(engine, *, milestones: Iterable[str] | None = None, reports: Iterabl
             | {r for _, t in deadlines for r in reached_by.get(t, ())}
         props = _report_props(read, involved)
         found = {r: _rows(r, props) for r in involved}
+        for m, t in read.pairs(SOURCE, subjects=ms):
+            src = _iri(t)
+            if src:
+                read_from.setdefault(m, []).append(src)
 
     def add(m, how, r, subject=None, phase=""):
         for of, day, _, source in found.get(r, ()):
@@ -400,6 +422,12 @@ def compute(engine, *, milestones: Iterable[str] | None = None, reports: Iterabl
         for r in reached_by.get(t, ()):
             add(m, "task", r, subject=t)
     del found, of_subject
+    # the date text, the latest day and the dates of the sources it was read from
+    dated = read.values(DATE, _day, {src for found_ in read_from.values() for src in found_})
+    for m in ms:
+        whens = [d for src in read_from.get(m, ()) for d in dated.get(src, ())] or [None]
+        facts.sources[m] = {(t, e, w) for t in texts.get(m, _NONE) for e in lasts.get(m, _NONE) for w in whens}
+    del texts, lasts, read_from, dated
     # the status reports
     if not (whole and reports is None):
         props = _report_props(read, None if reports is None else set(reports))
