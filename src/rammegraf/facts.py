@@ -6,9 +6,11 @@ round and who is parked all rest on a few facts that do not depend on the date
 asked about: each milestone's interval, the initiatives it belongs to, who is
 responsible, every report that could show it reached (with its date), and each
 status report's initiative, date, phase and source. ``compute`` reads them
-set-at-a-time, one property at a time straight from the store's index (on a
-million triples that is a second, where asking per milestone and per date took
-10–20 s); the date is applied in Python.
+set-at-a-time, one property at a time straight from the store's index, where asking
+per milestone and per date took 10–20 s at a million triples; the date is applied in
+Python. At 1M triples computing them takes about 10 s and 200 MB, at 10M about 3–4
+minutes and 1.2 GB, nearly all of it the on-disk store decoding the terms it hands
+over (``benchmarks/README.md``, "Derived facts").
 
 Kept with the store: an on-disk store's folder holds ``facts.sqlite`` beside its
 search index, built when the store is first opened for pages (``ensure_facts``)
@@ -495,14 +497,8 @@ def write(facts: Facts, path: Path) -> None:
         db.execute("PRAGMA journal_mode=OFF")
         db.execute(f"CREATE TABLE fact ({_COLUMNS})")
         db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
-        for name, table in facts.tables():
-            rows = []
-            for key, found in table.items():
-                for row in found:
-                    row = row if isinstance(row, tuple) else (row,)
-                    values = [int(v) if isinstance(v, bool) else v for v in row]
-                    rows.append((name, key, *values, *[None] * (7 - len(values))))
-            db.executemany("INSERT INTO fact VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        for name, table in facts.tables():     # the rows as they are made (not a list of a table's)
+            db.executemany("INSERT INTO fact VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", _flat(name, table))
         db.execute("INSERT INTO meta VALUES ('version', ?)", (FACTS_VERSION,))
         db.commit()
         db.close()
@@ -510,6 +506,14 @@ def write(facts: Facts, path: Path) -> None:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+def _flat(name: str, table: dict) -> Iterator[tuple]:
+    for key, found in table.items():
+        for row in found:
+            row = row if isinstance(row, tuple) else (row,)
+            values = [int(v) if isinstance(v, bool) else v for v in row]
+            yield (name, key, *values, *[None] * (7 - len(values)))
 
 
 _WIDTH = {"milestones": 3, "owners": 2, "responsible": 1, "candidates": 7, "reports": 4, "rounds": 1,
