@@ -13,6 +13,8 @@ so nothing is shared between the two sides, alternating, median of --runs:
   made it before the facts (``--against``, default 9009144: its rounds.py loaded beside).
 
     .venv/bin/python benchmarks/facts.py --size 1m --runs 3
+
+Each child also prints its peak memory (ru_maxrss), reported as the median per step.
 """
 
 from __future__ import annotations
@@ -72,11 +74,12 @@ elif step == "states-before":
     exec(compile(text, "rounds_before.py", "exec"), module.__dict__)
     start = time.perf_counter()
     module.milestone_states(engine, date.fromisoformat(against), within=90, labelled=False)
-print(json.dumps(time.perf_counter() - start))
+import resource
+print(json.dumps([time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024]))
 """
 
 
-def child(python: str, step: str, folder: Path, day: str, rev: str = "") -> float:
+def child(python: str, step: str, folder: Path, day: str, rev: str = "") -> list:
     code = CHILD.format(src=str(ROOT / "src"), root=str(ROOT))
     done = subprocess.run([python, "-c", code, step, str(folder), day, rev], capture_output=True, text=True)
     if done.returncode:
@@ -89,6 +92,8 @@ def main() -> None:
     parser.add_argument("--size", default="1m")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--against", default="9009144", help="the revision whose milestone_states is the baseline")
+    parser.add_argument("--folder", type=Path, help="the on-disk store's folder, when it is not this checkout's "
+                        "(a worktree's store key differs: ensure_store would build another)")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "src"))
     import pyoxigraph as ox
@@ -99,16 +104,20 @@ def main() -> None:
     from rammegraf.store import ensure_store
 
     data = ROOT / "data" if args.size == "shipped" else ROOT / "out" / f"bench-{args.size}"
-    folder = ensure_store([data], progress=False)
+    folder = args.folder or ensure_store([data], progress=False)
     engine = OxigraphEngine(ox.Store.read_only(str(folder)), folder)
     ensure_facts(folder, engine)
     day = round_dates(engine)[-1].isoformat()
     python = sys.executable
     times: dict[str, list[float]] = {}
+    peaks: dict[str, list[int]] = {}
     for _ in range(args.runs):
         for step in ("scan", "compute", "read", "mend", "states", "states-before"):
-            times.setdefault(step, []).append(child(python, step, folder, day, args.against))
+            took, peak = child(python, step, folder, day, args.against)
+            times.setdefault(step, []).append(took)
+            peaks.setdefault(step, []).append(peak)
     med = {step: statistics.median(found) for step, found in times.items()}
+    mem = {step: int(statistics.median(found)) for step, found in peaks.items()}
     load = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else ["?"]
     print(f"## Derived facts at {args.size} ({len(engine.store):,} triples), median of {args.runs}, "
           f"load average {' '.join(load)}\n")
@@ -122,6 +131,8 @@ def main() -> None:
           f"| {med['mend']:.3f} s | {med['compute'] / med['mend']:.0f}× faster |")
     print(f"| milestone states as of {day}, unnamed | by SPARQL as in {args.against}: {med['states-before']:.2f} s "
           f"| {med['states']:.3f} s | {med['states-before'] / med['states']:.0f}× faster |")
+    print("\nPeak memory of each step's process (ru_maxrss, median): " +
+          ", ".join(f"{step} {mem[step]} MB" for step in mem))
 
 
 if __name__ == "__main__":

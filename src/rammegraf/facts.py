@@ -6,9 +6,11 @@ round and who is parked all rest on a few facts that do not depend on the date
 asked about: each milestone's interval, the initiatives it belongs to, who is
 responsible, every report that could show it reached (with its date), and each
 status report's initiative, date, phase and source. ``compute`` reads them
-set-at-a-time, one property at a time straight from the store's index (on a
-million triples that is a second, where asking per milestone and per date took
-10–20 s); the date is applied in Python.
+set-at-a-time, one property at a time straight from the store's index, where asking
+per milestone and per date took 10–20 s at a million triples; the date is applied in
+Python. At 1M triples computing them takes about 10 s and 200 MB, at 10M about 3–4
+minutes and 1.2 GB, nearly all of it the on-disk store decoding the terms it hands
+over (``benchmarks/README.md``, "Derived facts").
 
 Kept with the store: an on-disk store's folder holds ``facts.sqlite`` beside its
 search index, built when the store is first opened for pages (``ensure_facts``)
@@ -24,17 +26,21 @@ again after ``REMOTE_TTL`` seconds.
 
 from __future__ import annotations
 
+import gc
 import os
 import sqlite3
+import sys
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
+from functools import lru_cache
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 
-from .namespaces import DCTERMS, PROV, RDF, RG
-from .terms import value as term_value
+from .namespaces import DCTERMS, PROV, RDF, RG, XSD
 
 FACTS_FILE = "facts.sqlite"
 FACTS_VERSION = "2"   # the tables' layout (a file of another version is computed again)
@@ -50,6 +56,7 @@ P = {name: str(getattr(RG, name)) for name in
      ("dateText", "earliest", "latest", "responsible", "reached", "asOf", "statusOf", "phase",
       "startOf", "deadlineOf")}
 SOURCE, DATE = str(PROV.wasDerivedFrom), str(DCTERMS.date)
+XSD_DATE = str(XSD.date)
 
 
 @dataclass
@@ -152,24 +159,33 @@ class _Reader:
         self.store = getattr(engine, "store", None)
 
     def pairs(self, prop: str, *, subjects: Iterable[str] | None = None,
-              objects: Iterable[str] | None = None) -> list[tuple[str, object]]:
+              objects: Iterable[str] | None = None) -> Iterator[tuple[str, object]]:
+        """The pairs one at a time, each look-up's as it is read: a look-up per subject of
+        180,000 made all at once held 5 GB of open iterators at 10M triples. A subject's
+        IRI is interned (the same report is read once per property)."""
         import pyoxigraph as ox
 
         p = ox.NamedNode(prop)
-        if self.store is not None:
-            store, out = self.store, []
-            if subjects is None and objects is None:
-                quads = [store.quads_for_pattern(None, p, None)]
-            elif subjects is not None:
-                quads = [store.quads_for_pattern(ox.NamedNode(s), p, None) for s in subjects]
-            else:
-                quads = [store.quads_for_pattern(None, p, ox.NamedNode(o)) for o in objects]
-            for found in quads:
-                for quad in found:
-                    if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.graph_name, ox.DefaultGraph):
-                        out.append((quad.subject.value, quad.object))
-            return out
-        return self._remote(p, subjects, objects)
+        if self.store is None:
+            yield from self._remote(p, subjects, objects)
+            return
+        store, named, default, intern = self.store, ox.NamedNode, ox.DefaultGraph(), sys.intern
+        if subjects is None and objects is None:
+            # a whole property by SPARQL: each pair then decodes its subject and object only,
+            # where a quad decodes its predicate too (at 10M the store reads every term
+            # it decodes from its own table, 10-40 µs a term)
+            for s, o in store.query(f"SELECT ?s ?o WHERE {{ ?s {p} ?o }}", default_graph=default, named_graphs=[]):
+                if isinstance(s, named):
+                    yield intern(s.value), o
+            return
+        if subjects is not None:
+            patterns = ((named(s), None) for s in subjects)
+        else:
+            patterns = ((None, named(o)) for o in objects)
+        for s, o in patterns:
+            for quad in store.quads_for_pattern(s, p, o, default):
+                if isinstance(quad.subject, named):
+                    yield intern(quad.subject.value), quad.object
 
     def _remote(self, p, subjects, objects) -> list[tuple[str, object]]:
         import pyoxigraph as ox
@@ -185,90 +201,139 @@ class _Reader:
         return out
 
     def typed(self, cls: str, among: Iterable[str] | None = None) -> set[str]:
+        if among is None and self.store is not None:
+            import pyoxigraph as ox
+
+            found = self.store.query(f"SELECT ?s WHERE {{ ?s <{TYPE}> {ox.NamedNode(cls)} }}",
+                                     default_graph=ox.DefaultGraph(), named_graphs=[])
+            return {sys.intern(s.value) for (s,) in found if isinstance(s, ox.NamedNode)}
         if among is None:
             return {s for s, _ in self.pairs(TYPE, objects=[cls])}
         return {s for s, o in self.pairs(TYPE, subjects=among) if getattr(o, "value", None) == cls}
 
+    def values(self, prop: str, convert, keys: set | None = None, keep: set | None = None) -> dict[str, list]:
+        """subject → [convert(object)] of ``prop``: looked up per subject of ``keys``, else
+        scanned whole; only the subjects in ``keep`` (or ``keys``) kept."""
+        found = self.pairs(prop, subjects=keys) if keys is not None else self.pairs(prop)
+        return _grouped(((s, convert(o)) for s, o in found), keep if keep is not None else keys)
 
+
+# A term as the plain value a fact holds (strings interned: an initiative, a phase, a
+# source or a day stands in many rows, and a report's IRI in several tables).
 def _iri(term) -> str | None:
     import pyoxigraph as ox
 
-    return term.value if isinstance(term, ox.NamedNode) else None
+    return sys.intern(term.value) if isinstance(term, ox.NamedNode) else None
+
+
+def _text(term) -> str:
+    return sys.intern(term.value)
 
 
 def _day(term) -> str | None:
-    found = term_value(term)
-    if isinstance(found, datetime):
-        found = found.date()
-    return found.isoformat() if isinstance(found, date) else None
+    """The xsd:date's ISO day (``terms.value`` made a date of it), else None."""
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.Literal) and term.datatype.value == XSD_DATE:
+        return _iso(term.value)
+    return None
+
+
+@lru_cache(maxsize=1 << 16)
+def _iso(lexical: str) -> str | None:
+    try:
+        return sys.intern(date.fromisoformat(lexical).isoformat())
+    except ValueError:
+        return None
 
 
 def _grouped(pairs, keep=None) -> dict[str, list]:
     out: dict[str, list] = {}
     for s, o in pairs:
         if keep is None or s in keep:
-            out.setdefault(s, []).append(o)
+            found = out.get(s)
+            if found is None:
+                out[s] = [o]
+            else:
+                found.append(o)
     return out
 
 
-def _inverse(about: dict[str, list]) -> dict[str, list]:
-    """initiative → [report] from report → [initiative]."""
-    out: dict[str, list] = {}
-    for r, found in about.items():
-        for s in found:
-            out.setdefault(_iri(s), []).append(r)
+_NONE = (None,)
+_REPORT_PROPS = (P["statusOf"], P["asOf"], P["phase"], SOURCE)
+_REPORT_VALUES = (_iri, _day, _iri, _iri)
+
+
+class _Many(list):
+    """The values of a subject that has more than one (``_singles``)."""
+
+
+def _put(out: dict, s: str, value) -> None:
+    """``value`` added to the subject's values in ``out``: the value itself while it is the
+    only one (a list for each of 900,000 reports in four maps took 300 MB at 10M)."""
+    found = out.get(s, _Many)
+    if found is _Many:
+        out[s] = value
+    elif type(found) is _Many:
+        found.append(value)
+    else:
+        out[s] = _Many((found, value))
+
+
+def _all(found: dict, s: str) -> Iterable:
+    """The subject's values in a map made by ``_put``; (None,) when it has none."""
+    value = found.get(s, _Many)
+    return _NONE if value is _Many else value if type(value) is _Many else (value,)
+
+
+def _singles(pairs, keep=None) -> dict:
+    out: dict = {}
+    for s, o in pairs:
+        if keep is None or s in keep:
+            _put(out, s, o)
     return out
-
-
-# Every status report with its date, phase and source in one query: Oxigraph joins the
-# four properties by hash, inside the store (1.6 s at 1M, where reading each property
-# into Python took 8 s: the on-disk store decodes every term it hands over).
-_REPORTS = """SELECT ?r ?i ?d ?p ?s WHERE {
-    { SELECT ?r ?i WHERE { ?r rg:statusOf ?i FILTER (isIRI(?r)) } }
-    OPTIONAL { SELECT ?r ?d WHERE { ?r rg:asOf ?d } }
-    OPTIONAL { SELECT ?r ?p WHERE { ?r rg:phase ?p } }
-    OPTIONAL { SELECT ?r ?s WHERE { ?r prov:wasDerivedFrom ?s } } }"""
 
 
 def _report_props(read: _Reader, keys: set | None) -> tuple[dict, dict, dict, dict]:
-    """report → [initiative], [date], [phase], [source] for the reports ``keys`` (every
-    status report when None)."""
-    if keys is None and read.store is not None:
-        out: tuple[dict, dict, dict, dict] = ({}, {}, {}, {})
-        seen: tuple[set, set, set, set] = (set(), set(), set(), set())
-        for r, *values in read.engine.query(_REPORTS).rows:
-            for table, known, found in zip(out, seen, values):
-                if found is not None and (r.value, found) not in known:
-                    known.add((r.value, found))
-                    table.setdefault(r.value, []).append(found)
-        return out
-    if keys is None:
-        return tuple(_grouped(read.pairs(p)) for p in (P["statusOf"], P["asOf"], P["phase"], SOURCE))
-    if not keys:
+    """report → initiative, day, phase, source (``_put``: IRIs and ISO days; None for a
+    term of another kind) of the reports ``keys``, or of every subject when None."""
+    if keys is not None and not keys:
         return {}, {}, {}, {}
-    return tuple(_grouped(read.pairs(p, subjects=keys), keys) for p in (P["statusOf"], P["asOf"], P["phase"], SOURCE))
+    return tuple(_singles(((s, convert(o)) for s, o in read.pairs(p, subjects=keys)), keys)
+                 for p, convert in zip(_REPORT_PROPS, _REPORT_VALUES))
+
+
+def _rows(r: str, props: tuple[dict, dict, dict, dict]) -> set[tuple]:
+    """The report's (initiative, day, phase, source) rows: every combination of its values,
+    None for a property it lacks."""
+    ofs, days, phases, sources = props
+    return {(i, d, p, s) for i in _all(ofs, r) for d in _all(days, r) for p in _all(phases, r)
+            for s in _all(sources, r)}
 
 
 def compute(engine, *, milestones: Iterable[str] | None = None, reports: Iterable[str] | None = None,
             rounds: Iterable[str] | None = None) -> Facts:
     """The facts of the graph (``engine``), all of them; or, given keys, only the rows
-    of those milestones, reports and rounds (what ``derive`` reads again)."""
+    of those milestones, reports and rounds (what ``derive`` reads again).
+
+    Read one property at a time (a scan, or a look-up per key) into plain strings, each map
+    dropped when its table is made. At 10M triples the time is the store's decoding of the
+    terms handed over, so each is read once: a milestone's sources come from the same scan
+    of prov:wasDerivedFrom as the reports'. (Whole-graph term objects held at once took
+    15 GB there, and Oxigraph's hash join of the reports' four properties 1.2 GB.)"""
     read = _Reader(engine)
     whole = milestones is None
     facts = Facts()
     ms = read.typed(MILESTONE, None if whole else set(milestones))
     scope = None if whole else ms
 
-    def values(prop, keys):   # subject → [object] for the keys (all when whole)
-        return _grouped(read.pairs(prop, subjects=keys), keys) if keys is not None else _grouped(read.pairs(prop))
-
     # the intervals
-    texts, firsts, lasts = (values(P[n], scope) for n in ("dateText", "earliest", "latest"))
+    texts, firsts, lasts = (read.values(P[n], _text, scope, ms) for n in ("dateText", "earliest", "latest"))
     for m in ms:
-        rows = {(t.value, e.value, l.value) for t in texts.get(m, ()) for e in firsts.get(m, ())
-                for l in lasts.get(m, ())}
+        rows = {(t, e, l) for t in texts.get(m, ()) for e in firsts.get(m, ()) for l in lasts.get(m, ())}
         if rows:
             facts.milestones[m] = rows
+    del firsts
     # the owners
     links = [(owner, _iri(m), own) for prop, own in OWN_LINKS.items()
              for owner, m in read.pairs(prop, objects=scope)]
@@ -283,84 +348,101 @@ def compute(engine, *, milestones: Iterable[str] | None = None, reports: Iterabl
     for owner, m, own in links:
         for initiative in ({owner} if owner in initiatives else set()) | parents.get(owner, set()):
             facts.owners.setdefault(m, set()).add((initiative, own))
-    # the date text, the latest day and the dates of the sources it was read from
-    read_from = _grouped(read.pairs(SOURCE, subjects=ms))
-    dated = values(DATE, {_iri(t) for found in read_from.values() for t in found if _iri(t)})
-    for m in ms:
-        whens = [d for t in read_from.get(m, ()) for d in dated.get(_iri(t), ())] or [None]
-        facts.sources[m] = {(t.value if t is not None else None, e.value if e is not None else None,
-                             _day(w) if w is not None else None)
-                            for t in texts.get(m, [None]) for e in lasts.get(m, [None]) for w in whens}
+    del links, parents, initiatives
     # who is responsible
-    for m, actors in values(P["responsible"], scope).items():
-        if m in ms:
-            facts.responsible[m] = {a.value for a in actors}
+    for m, actors in read.values(P["responsible"], _text, scope, ms).items():
+        facts.responsible[m] = set(actors)
     # what could show each reached: the reports that say so, start, and reach a task
     reached = [(r, _iri(m)) for r, m in read.pairs(P["reached"], objects=scope)]
     starts = [(m, _iri(s)) for m, s in read.pairs(P["startOf"], subjects=scope) if m in ms]
     deadlines = [(m, _iri(t)) for m, t in read.pairs(P["deadlineOf"], subjects=scope) if m in ms]
-    every = _report_props(read, None) if whole else None       # the whole graph's reports, read once
-    if whole:
-        of_subject = _inverse(every[0])
-        reached_by = _grouped((_iri(m), r) for r, m in read.pairs(P["reached"]))
+    of_subject: dict[str, set] = {}     # subject → its status reports
+    read_from: dict[str, list] = {}     # milestone → the sources it was read from
+    if whole:   # every status report's properties, a scan each
+        reached_by = _grouped((m, r) for r, m in reached)
+        direct = {r for r, m in reached if m in ms} | {r for _, t in deadlines for r in reached_by.get(t, ())}
+        subjects = {s for _, s in starts}
+        ofs = _singles((r, _iri(i)) for r, i in read.pairs(P["statusOf"]))
+        wanted = ofs.keys() | direct
+        days = _singles(((r, _day(d)) for r, d in read.pairs(P["asOf"])), wanted)
+        phases = _singles(((r, _iri(p)) for r, p in read.pairs(P["phase"])), wanted)
+        sources: dict = {}
+        for s, o in read.pairs(SOURCE):
+            if s in wanted:
+                _put(sources, s, _iri(o))
+            if s in ms:
+                src = _iri(o)
+                if src:
+                    read_from.setdefault(s, []).append(src)
+        props = (ofs, days, phases, sources)
+        table: dict[str, set] = {}
+        for r in ofs:
+            for i in _all(ofs, r):
+                if i in subjects:
+                    of_subject.setdefault(i, set()).add(r)
+            rows = _rows(r, props)
+            mine = {row for row in rows if row[0] is not None}
+            if mine:
+                table[r] = mine
+        # a report that reaches something without being a status report is looked up on its own
+        alone = {r for r in direct if r not in ofs}
+        others = _report_props(read, alone)
+        found = {r: _rows(r, others if r in alone else props)
+                 for r in direct | {r for found_ in of_subject.values() for r in found_}}
+        if reports is None:
+            facts.reports = table
+        del ofs, days, phases, sources, props, table, wanted
     else:
         subjects = {s for _, s in starts if s}
         tasks = {t for _, t in deadlines if t}
-        of_subject = _inverse(_grouped(read.pairs(P["statusOf"], objects=subjects)))
+        for r, s in read.pairs(P["statusOf"], objects=subjects):
+            of_subject.setdefault(_iri(s), set()).add(r)
         reached_by = _grouped((_iri(t), r) for r, t in read.pairs(P["reached"], objects=tasks))
-    involved = {r for r, m in reached if m in ms} | {r for _, s in starts for r in of_subject.get(s, ())} \
-        | {r for _, t in deadlines for r in reached_by.get(t, ())}
-    if whole:   # a report that reaches something without being a status report is looked up on its own
-        ofs, days, phases, sources = every
-        others = _report_props(read, involved - ofs.keys())
-        for mine, theirs in zip((ofs, days, phases, sources), others):
-            mine.update(theirs)
-    else:
-        ofs, days, phases, sources = _report_props(read, involved)
+        involved = {r for r, m in reached if m in ms} | {r for _, s in starts for r in of_subject.get(s, ())} \
+            | {r for _, t in deadlines for r in reached_by.get(t, ())}
+        props = _report_props(read, involved)
+        found = {r: _rows(r, props) for r in involved}
+        for m, t in read.pairs(SOURCE, subjects=ms):
+            src = _iri(t)
+            if src:
+                read_from.setdefault(m, []).append(src)
 
     def add(m, how, r, subject=None, phase=""):
-        for d in days.get(r, ()):
-            day = _day(d)
-            if day is None:
-                continue
-            for source in sources.get(r, [None]):
-                for of in ofs.get(r, [None]):
-                    facts.candidates.setdefault(m, set()).add(
-                        (how, day, phase, r, _iri(source) if source is not None else None,
-                         _iri(of) if of is not None else None, subject))
+        for of, day, _, source in found.get(r, ()):
+            if day is not None:
+                facts.candidates.setdefault(m, set()).add((how, day, phase, r, source, of, subject))
 
     for r, m in reached:
         if m in ms:
             add(m, "reported", r)
     for m, s in starts:
         for r in of_subject.get(s, ()):
-            for phase in phases.get(r, ()):
-                if _iri(phase) in STARTED:
-                    add(m, "started", r, subject=s, phase=phase.value.rsplit("#", 1)[-1])
+            for phase in {row[2] for row in found.get(r, ())}:
+                if phase in STARTED:
+                    add(m, "started", r, subject=s, phase=phase.rsplit("#", 1)[-1])
     for m, t in deadlines:
         for r in reached_by.get(t, ()):
             add(m, "task", r, subject=t)
+    del found, of_subject
+    # the date text, the latest day and the dates of the sources it was read from
+    dated = read.values(DATE, _day, {src for found_ in read_from.values() for src in found_})
+    for m in ms:
+        whens = [d for src in read_from.get(m, ()) for d in dated.get(src, ())] or [None]
+        facts.sources[m] = {(t, e, w) for t in texts.get(m, _NONE) for e in lasts.get(m, _NONE) for w in whens}
+    del texts, lasts, read_from, dated
     # the status reports
-    about, r_days, r_phases, r_sources = every if reports is None and whole else \
-        _report_props(read, None if reports is None else set(reports))
-    for r, of in about.items():
-        for initiative in of:
-            if _iri(initiative) is None:
-                continue
-            for d in r_days.get(r, [None]):
-                for phase in r_phases.get(r, [None]):
-                    for source in r_sources.get(r, [None]):
-                        facts.reports.setdefault(r, set()).add(
-                            (initiative.value, _day(d) if d is not None else None,
-                             _iri(phase) if phase is not None else None,
-                             _iri(source) if source is not None else None))
+    if not (whole and reports is None):
+        props = _report_props(read, None if reports is None else set(reports))
+        for r in props[0]:
+            rows = {row for row in _rows(r, props) if row[0] is not None}
+            if rows:
+                facts.reports[r] = rows
     # the rounds
     chosen = read.typed(ROUND, None if rounds is None else set(rounds))
-    for r, found in values(DATE, chosen if rounds is not None else None).items():
-        if r in chosen:
-            days_of = {d for d in (_day(t) for t in found) if d}
-            if days_of:
-                facts.rounds[r] = days_of
+    for r, found_days in read.values(DATE, _day, chosen if rounds is not None else None, chosen).items():
+        days_of = {d for d in found_days if d}
+        if days_of:
+            facts.rounds[r] = days_of
     return facts
 
 
@@ -415,14 +497,8 @@ def write(facts: Facts, path: Path) -> None:
         db.execute("PRAGMA journal_mode=OFF")
         db.execute(f"CREATE TABLE fact ({_COLUMNS})")
         db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
-        for name, table in facts.tables():
-            rows = []
-            for key, found in table.items():
-                for row in found:
-                    row = row if isinstance(row, tuple) else (row,)
-                    values = [int(v) if isinstance(v, bool) else v for v in row]
-                    rows.append((name, key, *values, *[None] * (7 - len(values))))
-            db.executemany("INSERT INTO fact VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        for name, table in facts.tables():     # the rows as they are made (not a list of a table's)
+            db.executemany("INSERT INTO fact VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", _flat(name, table))
         db.execute("INSERT INTO meta VALUES ('version', ?)", (FACTS_VERSION,))
         db.commit()
         db.close()
@@ -430,6 +506,14 @@ def write(facts: Facts, path: Path) -> None:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+def _flat(name: str, table: dict) -> Iterator[tuple]:
+    for key, found in table.items():
+        for row in found:
+            row = row if isinstance(row, tuple) else (row,)
+            values = [int(v) if isinstance(v, bool) else v for v in row]
+            yield (name, key, *values, *[None] * (7 - len(values)))
 
 
 _WIDTH = {"milestones": 3, "owners": 2, "responsible": 1, "candidates": 7, "reports": 4, "rounds": 1,
@@ -452,26 +536,44 @@ def current(path: Path) -> bool:
 
 
 def read(path: Path) -> Facts | None:
-    """The facts kept at ``path``; None when the file is missing or of another version."""
+    """The facts kept at ``path``; None when the file is missing or of another version.
+
+    Each value stands once in memory however many rows name it (an initiative, a phase,
+    a day, a milestone's IRI in five tables), and the rows of a key (written together)
+    are made into its set at once, with the cyclic garbage collector paused: at 10M
+    triples it walked the millions of tuples again and again while they were made."""
     try:
         db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     except sqlite3.Error:
         return None
+    paused = gc.isenabled()
+    gc.disable()
     try:
         found = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
         if not found or found[0] != FACTS_VERSION:
             return None
         facts = Facts()
-        for name, key, *row in db.execute("SELECT * FROM fact"):
-            width = _WIDTH[name]
-            row = tuple(row[:width])
-            if name == "owners":
-                row = (row[0], bool(int(row[1])))
-            getattr(facts, name).setdefault(key, set()).add(row if width > 1 else row[0])
+        same = {}.setdefault           # one string for each value
+        for name, rows in groupby(db.execute("SELECT * FROM fact"), itemgetter(0)):
+            table, width = getattr(facts, name), _WIDTH[name]
+            for key, group in groupby(rows, itemgetter(1)):
+                if name == "owners":
+                    made = {(same(a, a), bool(int(b))) for _, _, a, b, *_ in group}
+                elif width == 1:
+                    made = {same(a, a) for _, _, a, *_ in group}
+                else:
+                    made = {tuple([same(v, v) for v in row[2:2 + width]]) for row in group}
+                key = same(key, key)
+                if key in table:       # not written together: joined
+                    table[key] |= made
+                else:
+                    table[key] = made
         return facts
     except sqlite3.Error:
         return None
     finally:
+        if paused:
+            gc.enable()
         db.close()
 
 
