@@ -229,13 +229,7 @@ def computed_ahead(base: str, store: Path | None, log: Path, limit: float = 900)
             while get(base + path)[1] == 503 and time.perf_counter() - start < limit:
                 pass
         return time.perf_counter() - start
-    while time.perf_counter() - start < limit:
-        if all((store / f"forside-{lang}.json").is_file() for lang in ("da", "en")):
-            return time.perf_counter() - start
-        if "not computed ahead" in log.read_text(errors="replace"):
-            return float("nan")
-        time.sleep(0.1)
-    return float("inf")
+    return kept_after(store, "forside-{lang}.json", "front page was not computed ahead", log, limit)
 
 
 def report_ahead(store: Path | None, log: Path, limit: float = 900) -> float | None:
@@ -243,11 +237,17 @@ def report_ahead(store: Path | None, log: Path, limit: float = 900) -> float | N
     beside an on-disk store in both languages (web.report); None for data held in memory."""
     if store is None:
         return None
+    return kept_after(store, "rapport-{lang}.json", "report was not computed ahead", log, limit)
+
+
+def kept_after(store: Path, name: str, failure: str, log: Path, limit: float) -> float:
+    """Seconds from now until the server keeps ``name`` (with {lang}) beside the store in both
+    languages; NaN when its log says ``failure``, infinity past ``limit``."""
     start = time.perf_counter()
     while time.perf_counter() - start < limit:
-        if all((store / f"rapport-{lang}.json").is_file() for lang in ("da", "en")):
+        if all((store / name.format(lang=lang)).is_file() for lang in ("da", "en")):
             return time.perf_counter() - start
-        if "report was not computed ahead" in log.read_text(errors="replace"):
+        if failure in log.read_text(errors="replace"):
             return float("nan")
         time.sleep(0.1)
     return float("inf")

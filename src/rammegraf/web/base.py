@@ -366,7 +366,7 @@ class Web:
                 client=self.client(request), sized=True))
             return (await self._join(request, running, limit, finishing=True))[0]
         generation = self.generation
-        work = asyncio.ensure_future(self.pool.run(name, *args, timeout=timeout or self.settings.timeout,
+        work = asyncio.ensure_future(self.pool.run(name, *args, timeout=limit,
                                                    fingerprint=fingerprint, client=self.client(request),
                                                    sized=True))
         watcher = asyncio.ensure_future(_disconnected(request))
