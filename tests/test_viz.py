@@ -367,3 +367,34 @@ def test_layout_large_view_spreads_every_node():
     pairs = sorted(math.dist(pos[a], pos[b]) for a, b in (rng.sample(nodes, 2) for _ in range(2000)))
     edges = sorted(math.dist(pos[u], pos[v]) for u, v in net.edges())
     assert edges[len(edges) // 2] < 0.5 * pairs[len(pairs) // 2]
+
+
+def test_layout_large_view_is_the_same_every_time():
+    """A view drawn twice is the same picture, in this process and in another: the
+    spectral start of a large view (ARPACK) begins from a fixed vector, not from
+    ARPACK's own random one, and the links are summed in one order, not in the order
+    of a set of IRIs (which Python varies from process to process)."""
+    import subprocess
+    import sys
+
+    import networkx as nx
+
+    from rammegraf.viz import layout
+
+    def graph():  # IRIs as nodes: strings, whose set order differs from process to process
+        return nx.MultiDiGraph(nx.relabel_nodes(nx.barabasi_albert_graph(700, 2, seed=5),
+                                                lambda n: f"https://example.org/id/{n}"))
+
+    net = graph()
+    first = layout(net)
+    assert len(first) == 700
+    assert layout(net) == first
+    script = ("import networkx as nx, json; from rammegraf.viz import layout; "
+              "net = nx.MultiDiGraph(nx.relabel_nodes(nx.barabasi_albert_graph(700, 2, seed=5), "
+              "lambda n: f'https://example.org/id/{n}')); "
+              "print(json.dumps(sorted((n, xy) for n, xy in layout(net).items())))")
+    import json
+
+    other = json.loads(subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                                      check=True).stdout)
+    assert {n: tuple(xy) for n, xy in other} == first

@@ -342,10 +342,12 @@ def _grid_force_layout(graph, *, seed: int, scale: float, iterations: int = 80) 
     nodes = list(graph)
     index = {node: i for i, node in enumerate(nodes)}
     n = len(nodes)
-    edges = np.array([(index[u], index[v]) for u, v in graph.edges()], dtype=np.int64).reshape(-1, 2)
+    # sorted: an undirected view of a directed graph yields its links in the order of a
+    # set of IRIs, which differs from process to process, and so would the sums below
+    edges = np.array(sorted({(min(index[u], index[v]), max(index[u], index[v])) for u, v in graph.edges()}),
+                     dtype=np.int64).reshape(-1, 2)
     rng = np.random.default_rng(seed)
-    start = nx.spectral_layout(graph)
-    pos = np.array([start[node] for node in nodes], dtype=np.float64)
+    pos = _spectral_start(graph, nodes, seed=seed)
     pos -= pos.min(axis=0)
     side = math.sqrt(n)
     pos = pos / max(float(np.ptp(pos)), 1e-9) * side + rng.uniform(-0.5, 0.5, size=(n, 2))
@@ -371,6 +373,24 @@ def _grid_force_layout(graph, *, seed: int, scale: float, iterations: int = 80) 
     pos -= pos.mean(axis=0)
     pos *= scale / max(float(np.abs(pos).max()), 1e-9)
     return {node: pos[i] for i, node in enumerate(nodes)}
+
+
+def _spectral_start(graph, nodes: list, *, seed: int):
+    """The two smallest non-trivial eigenvectors of the graph's Laplacian, one row a
+    node: networkx's ``spectral_layout`` for large graphs, but with ARPACK started
+    from a fixed vector. From its own random one, the same view came out another
+    picture in every process (a page changed each time it was computed)."""
+    import networkx as nx
+    import numpy as np
+    from scipy.sparse import dia_array
+    from scipy.sparse.linalg import eigsh
+
+    n = len(nodes)
+    adjacency = nx.to_scipy_sparse_array(graph, nodelist=nodes, weight=None, dtype="d")
+    laplacian = dia_array((adjacency.sum(axis=1), 0), shape=(n, n)).tocsr() - adjacency
+    start = np.random.default_rng(seed + 1).uniform(0.5, 1.5, size=n)
+    values, vectors = eigsh(laplacian, 3, which="SM", ncv=max(7, int(math.sqrt(n))), v0=start)
+    return np.array(np.real(vectors[:, np.argsort(values)[1:3]]), dtype=np.float64)
 
 
 def _landmarks(net, shown: list[str], degrees: dict, focus: str | None) -> set[str]:
