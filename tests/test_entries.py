@@ -411,3 +411,63 @@ def test_the_page_cache_keeps_to_its_byte_budget_and_leaves_out_one_too_large():
     assert len(cache) == 0 and cache.size == 0
     assert frozen({"b": [1, 2], "a": "x"}) == frozen({"a": "x", "b": (1, 2)})
     assert frozen({"a": "x"}) != frozen({"a": "y"})
+
+
+def test_an_answer_too_large_for_the_page_cache_is_kept_on_disk_until_a_save():
+    import stat
+
+    from rammegraf.web.base import MISSING, JobCache
+
+    import pickle
+
+    def value(n):
+        return {"page": f"{n}" * 400, "rows": [1, 2, 3]}
+    each = len(pickle.dumps(value(1), protocol=pickle.HIGHEST_PROTOCOL))
+    cache = JobCache(800, disk_budget=4 * each + each // 2)   # four fit, a fifth does not
+    cache.put(("big", 1), value(1), 500)                  # over an eighth: on disk, not in memory
+    assert ("big", 1) in cache and cache.size == 0 and cache.get(("big", 1)) == value(1)
+    folder = cache.folder
+    assert folder is not None and stat.S_IMODE(folder.stat().st_mode) == 0o700   # the owner's alone
+    (path, _), = cache.spilled.values()
+    assert path.parent == folder and path.is_file()
+    for n in (2, 3, 4):
+        cache.put(("big", n), value(n), 500)
+    cache.get(("big", 1))                                  # used: the last to go
+    cache.put(("big", 5), value(5), 500)                   # past the disk budget: the oldest goes
+    assert ("big", 2) not in cache and ("big", 1) in cache and cache.disk_size <= 4 * each + each // 2
+    assert sum(1 for _ in folder.iterdir()) == len(cache.spilled) == 4
+    cache.put(("big", 6), "x" * 5 * each, 500)             # over a quarter of the disk budget: not kept
+    assert ("big", 6) not in cache
+    gone, _ = cache.spilled[("big", 3)]
+    gone.write_bytes(b"spoilt")                            # a file that cannot be read: computed again
+    assert cache.get(("big", 3)) is MISSING and ("big", 3) not in cache
+    cache.put(("big", 1), "small now", 10)                 # kept again in memory: the file goes
+    assert ("big", 1) in cache.entries and ("big", 1) not in cache.spilled and cache[("big", 1)] == "small now"
+    cache.clear()                                          # a save: nothing kept, no file left
+    assert len(cache) == 0 and cache.disk_size == 0 and list(folder.iterdir()) == []
+    cache.close()
+    assert not folder.exists()
+    assert JobCache(800).get(("big", 1)) is MISSING
+
+
+def test_a_large_page_is_served_from_disk_without_computing_it_again(data):
+    """A page over an eighth of the page cache's budget is kept on disk (Settings.page_cache_disk):
+    asked again, no job runs; a save empties it; the server's stop removes its folder."""
+    from test_dashboard import jobs_run
+
+    period = "/foresporgsler/milepaele-i-periode?from=2026-11-01&to=2026-11-30"
+    with client(data, write=True, page_cache=8_000) as http:     # every page is "large" here
+        sign_in(http)
+        web = http.app.state.web
+        first = http.get(period).text
+        assert "Afklaring af botilbudsteams" not in first and len(first) > 1_000
+        assert any(key[0] == "named" for key in web.cache.spilled)
+        assert not any(key[0] == "named" for key in web.cache.entries)
+        folder = web.cache.folder
+        ran = jobs_run(web)
+        assert http.get(period).text == first and ran == []    # from disk: no job ran
+        assert post(http, "/ny/milepael", MILESTONE, "gem").status_code == 303
+        assert not web.cache.spilled and list(folder.iterdir()) == []     # a save: nothing kept
+        again = http.get(period).text
+        assert "Afklaring af botilbudsteams" in again and ran.count("named") == 1
+    assert not folder.exists()

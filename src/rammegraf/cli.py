@@ -516,6 +516,9 @@ def analyse(section, fmt, lang, data_dirs):
               help="Worker processes that run queries and pages (default: one more than the cores).")
 @click.option("--answer-cache", "answer_cache", type=click.IntRange(0), default=32, show_default=True,
               metavar="MB", help="Megabytes of answers kept for queries sent again (0: none).")
+@click.option("--page-cache-disk", "page_cache_disk", type=click.IntRange(0), default=1000, show_default=True,
+              metavar="MB", help="Megabytes of pages too large for the page cache in memory (over 8 MB) kept "
+                                 "on disk until a save, in a folder of the server's own (0: none).")
 @click.option("--worker-memory", "worker_memory", type=click.IntRange(0), default=2048, show_default=True,
               metavar="MB", help="Megabytes of memory each worker may use; a query that needs more is stopped "
                                  "with 503 (0: no cap).")
@@ -549,7 +552,8 @@ def analyse(section, fmt, lang, data_dirs):
 @ALLOW_INSECURE
 @GRAPH
 @friendly
-def serve(host, port, timeout, validate_timeout, page_timeout, row_cap, workers, answer_cache, worker_memory, max_connections,
+def serve(host, port, timeout, validate_timeout, page_timeout, row_cap, workers, answer_cache, page_cache_disk,
+          worker_memory, max_connections,
           get_path, accept, write, users_path, proxy_user_header, proxies, allowed_hosts, access_log,
           data_dirs, in_memory, endpoint, graph_iri):
     """Webappen til analytikere og et SPARQL-endpoint (the web app).
@@ -582,6 +586,7 @@ def serve(host, port, timeout, validate_timeout, page_timeout, row_cap, workers,
     settings = Settings(timeout=timeout, validate_timeout=validate_timeout, page_timeout=page_timeout,
                         row_cap=row_cap,
                         workers=workers or default_workers(), answer_cache=answer_cache * 1_000_000,
+                        page_cache_disk=page_cache_disk * 1_000_000,
                         in_memory_limit=2**62 if in_memory else Settings.in_memory_limit,
                         data_dirs=tuple(data_dirs), write=write, worker_memory=worker_memory,
                         endpoint=endpoint, graph_iri=graph_iri, users=users,

@@ -35,6 +35,7 @@ class Settings:
     in_memory_limit: int = 32_000_000   # bytes of files each worker holds in memory; above, the store on disk
     answer_cache: int = 32_000_000      # bytes of answers kept for queries sent again (0: none)
     page_cache: int = 64_000_000        # bytes (as the workers send them) of pages and results kept
+    page_cache_disk: int = 1_000_000_000  # bytes of those too large for it kept on disk instead (0: none)
     whole_graph_limit: int = 1000       # /graf?view=all draws at most this many nodes (viz.MAX_NODES), else says so
     # a page (a cached job) whose reader was answered 503 at ``timeout`` goes on being computed
     # up to this many seconds in all, and is kept for the next reader (0: stopped at ``timeout``)
@@ -88,7 +89,7 @@ class Web:
         self.env.filters["cap"] = lambda text: text[:1].upper() + text[1:] if text else text
         self.queries = {q.name: q for q in named_queries()}
         self.pool: Pool | None = None
-        self.cache = JobCache(settings.page_cache)
+        self.cache = JobCache(settings.page_cache, settings.page_cache_disk)
         self.answers = AnswerCache(0 if settings.endpoint else settings.answer_cache)
         self.generation = 0                 # counts saves: an answer begun before one is not kept
         self.inflight: dict = {}            # cached jobs running now: a second asker waits for the same answer
@@ -162,6 +163,7 @@ class Web:
             self.warming.cancel()
         if self.pool is not None:
             await self.pool.close()
+        self.cache.close()
 
     def front_page_keys(self) -> list[tuple]:
         """The cache keys of the front page (the latest round, Danish and English)."""
@@ -273,8 +275,9 @@ class Web:
     async def _shared(self, key, start):
         """The answer of a cached job: from the cache, from the same job already running
         (both askers wait for one computation), or from a new one (``start()``)."""
-        if key in self.cache:
-            return self.cache[key]
+        found = self.cache.get(key)
+        if found is not MISSING:
+            return found
         return (await asyncio.shield(self._running(key, start)))[0]
 
     def _running(self, key, start) -> asyncio.Future:
@@ -353,8 +356,9 @@ class Web:
         (a remote server may, so nothing is kept when forwarding to one)."""
         cached = cached and not self.settings.endpoint
         key = (name, frozen(args)) if cached else None
-        if cached and key in self.cache:
-            return self.cache[key]
+        found = self.cache.get(key) if cached else MISSING
+        if found is not MISSING:
+            return found
         if cached and key in self.inflight:     # computed ahead right now (the front page): wait for it
             return (await self._join(request, self.inflight[key], timeout or self.settings.timeout,
                                      finishing=True))[0]
@@ -450,28 +454,65 @@ def frozen(value):
     return value
 
 
+MISSING = object()
+
+
 class JobCache:
     """Pages and results kept from jobs, by their name and arguments, until a save:
     least recently used first out when their bytes (as the workers sent them) pass
-    the budget; one over an eighth of it is not kept (it would push out the rest)."""
+    the budget. One over an eighth of it would push out the rest: it is kept on disk
+    instead, within ``disk_budget`` bytes (0: not kept), in a folder of this process's
+    own (made when first needed, readable by its owner alone, removed by ``close``).
+    At a million triples the report of an older round is 14 MB and takes a minute:
+    computed to its end for the next reader (Settings.page_timeout), then thrown away,
+    it was a 503 every time."""
 
-    def __init__(self, budget: int) -> None:
+    def __init__(self, budget: int, disk_budget: int = 0) -> None:
         self.budget = budget
         self.size = 0
         self.entries: OrderedDict = OrderedDict()   # key -> (value, size)
+        self.disk_budget = disk_budget
+        self.disk_size = 0
+        self.spilled: OrderedDict = OrderedDict()   # key -> (path, size)
+        self.folder: Path | None = None
 
     def __contains__(self, key) -> bool:
-        return key in self.entries
-
-    def __getitem__(self, key):
-        self.entries.move_to_end(key)
-        return self.entries[key][0]
+        return key in self.entries or key in self.spilled
 
     def __len__(self) -> int:
-        return len(self.entries)
+        return len(self.entries) + len(self.spilled)
+
+    def get(self, key, default=MISSING):
+        """The value kept under ``key``, or ``default`` (also when its file cannot be read)."""
+        import pickle
+
+        if key in self.entries:
+            self.entries.move_to_end(key)
+            return self.entries[key][0]
+        if key in self.spilled:
+            path, _ = self.spilled[key]
+            try:
+                value = pickle.loads(path.read_bytes())
+            except Exception:   # noqa: BLE001 - a file gone or spoilt is only computed again
+                self._unspill(key)
+                return default
+            self.spilled.move_to_end(key)
+            return value
+        return default
+
+    def __getitem__(self, key):
+        value = self.get(key)
+        if value is MISSING:
+            raise KeyError(key)
+        return value
 
     def put(self, key, value, size: int) -> None:
-        if not self.budget or size > self.budget // 8:
+        if key in self.spilled:
+            self._unspill(key)
+        if not self.budget:
+            return
+        if size > self.budget // 8:
+            self._spill(key, value)
             return
         if key in self.entries:
             self.size -= self.entries.pop(key)[1]
@@ -481,9 +522,50 @@ class JobCache:
             _, (_, old) = self.entries.popitem(last=False)
             self.size -= old
 
+    def _spill(self, key, value) -> None:
+        import os
+        import pickle
+        import tempfile
+
+        if not self.disk_budget:
+            return
+        try:
+            data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            if len(data) > self.disk_budget // 4:
+                return
+            if self.folder is None:
+                self.folder = Path(tempfile.mkdtemp(prefix="rammegraf-sider-"))   # mode 0700
+            fd, name = tempfile.mkstemp(dir=self.folder, suffix=".pickle")
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+        except (OSError, pickle.PicklingError, TypeError, AttributeError):
+            return      # not kept: computed again when asked
+        if key in self.entries:
+            self.size -= self.entries.pop(key)[1]
+        self.spilled[key] = (Path(name), len(data))
+        self.disk_size += len(data)
+        while self.disk_size > self.disk_budget:
+            self._unspill(next(iter(self.spilled)))
+
+    def _unspill(self, key) -> None:
+        path, size = self.spilled.pop(key)
+        self.disk_size -= size
+        path.unlink(missing_ok=True)
+
     def clear(self) -> None:
         self.entries.clear()
         self.size = 0
+        for key in list(self.spilled):
+            self._unspill(key)
+
+    def close(self) -> None:
+        """Empty, and remove the folder of what was kept on disk."""
+        import shutil
+
+        self.clear()
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder = None
 
 
 class AnswerCache:
