@@ -350,6 +350,37 @@ def test_resource_page_refuses_what_it_cannot_give(client):
     assert response.status_code == 406 and response.headers["vary"] == "Accept"
 
 
+def test_a_resource_pages_links_to_it_come_a_hundred_a_page(client):
+    """The August status document is the source of over a hundred resources: the page
+    lists the first 100, says how many there are, and links to the rest; the pages
+    together hold every link once; Turtle still carries them all."""
+    import re
+
+    def rows(html):
+        section = html.split('id="links-hertil"', 1)[1].split("</section>", 1)[0]
+        return re.findall(r"<tr><td>(.*?)</td><td>", section)
+
+    path = "/id/kilde/handlingsplan-2025-08-20"
+    turtle = client.get(path, headers={"accept": "text/turtle"})
+    node = ox.NamedNode("https://w3id.org/rammegraf/id/kilde/handlingsplan-2025-08-20")
+    total = sum(1 for t in ox.parse(turtle.content, format=ox.RdfFormat.TURTLE)
+                if t.object == node and isinstance(t.subject, ox.NamedNode))
+    assert 100 < total <= 200                              # the shipped data alone: 104
+    first = client.get(path)
+    assert first.status_code == 200
+    assert f"{total} · viser 1–100" in first.text and "Side 1 af 2" in first.text
+    more = re.search(r'<a href="([^"]+)" rel="next">', first.text)
+    assert more and more.group(1) == "?side=2#links-hertil"
+    second = client.get(path + "?side=2")
+    assert f"viser 101–{total}" in second.text and 'rel="prev"' in second.text and 'rel="next"' not in second.text
+    both = rows(first.text) + rows(second.text)
+    assert len(rows(first.text)) == 100 and len(both) == total == len(set(both))
+    english = client.get(path + "?lang=en&side=2")
+    assert f"showing 101–{total}" in english.text and "Page 2 of 2" in english.text
+    small = client.get("/id/initiativ/botilbudsteams").text
+    assert "links-hertil" in small and 'class="pager"' not in small
+
+
 # --- limits --------------------------------------------------------------------------------
 
 def test_row_cap_cuts_with_notice(client):

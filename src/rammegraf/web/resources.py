@@ -11,6 +11,7 @@ from .pages import Pages
 from .urls import link, negotiate
 
 OFFERS = ["text/html", *GRAPH_MEDIA.values()]
+INCOMING_PAGE = 100
 FORMATS = {"ttl": "text/turtle", "nt": "application/n-triples", "jsonld": "application/ld+json",
            "rdf": "application/rdf+xml"}
 
@@ -47,10 +48,18 @@ class Resources:
             charset = "; charset=utf-8" if media in TEXT_TYPES else ""
             return Response(data["body"], media_type=media + charset, headers={"vary": "Accept"})
         from ..entries import editable
+        from .paging import window
 
         made_in_form = editable(self.web.settings.data_dirs or None, path) is not None
+        # the links to a resource come 100 a page: at ten million triples a municipality has
+        # 8,000 (every initiative it takes part in), the region far more
+        start, pager = window(request, len(data["incoming"]), INCOMING_PAGE)
+        for way in ("previous", "next"):
+            if pager[way]:
+                pager[way] += "#links-hertil"
         return self.web.page(request, "resource.html", headers={"vary": "Accept"}, desc=data, iri=data["iri"],
-                             props=data["props"], incoming=data["incoming"],
+                             props=data["props"], incoming=data["incoming"][start:start + INCOMING_PAGE],
+                             pager=pager,
                              graph_link=link("/graf", lang, view="node:" + path, depth="2"),
                              saved=request.query_params.get("gemt") == "1" and made_in_form,
                              edit_link=link(f"/id/{path}/rediger", lang) if made_in_form else None)
