@@ -224,3 +224,76 @@ def test_a_bug_in_a_job_is_an_incident_number_and_its_traceback_stays_in_the_log
     assert failed.status == 500 and "hændelse 1" in str(failed) and "incident 1" in str(failed)
     assert "Traceback" not in str(failed) and "KeyError" not in str(failed) and ".py" not in str(failed)
     assert "hændelse 1" in log and "Traceback" in log and "KeyError: 'no-such-job'" in log
+
+
+@pytest.mark.parametrize("capped, message, answer", [
+    (False, "called `Option::unwrap()` on a `None` value", "crash"),
+    (True, "PyObject pointer is null", "memory"),
+    (True, "index out of bounds", "crash"),
+])
+def test_a_panic_in_a_job_is_answered_and_ends_the_worker(monkeypatch, capped, message, answer):
+    """pyo3's PanicException (a Rust panic in pyoxigraph or vl-convert) is no Exception:
+    uncaught, it ended the job thread and the worker with exit code 0, and the reader got
+    an incident that said only that (10M, /frister). Now the job is answered, as a bug or,
+    under the memory cap when a Python object could not be made, as the cap; and the worker
+    ends, as the state of the library that panicked is unknown."""
+    from multiprocessing import Pipe
+
+    from rammegraf.web import jobs, worker
+    from rammegraf.web.pool import MEMORY_ERROR
+
+    class PanicException(BaseException):
+        pass
+
+    def panics(engine, text):
+        raise PanicException(text)
+
+    monkeypatch.setitem(jobs.JOBS, "panics", panics)
+    monkeypatch.setattr(worker, "_capped", lambda: capped)
+    ours, theirs = Pipe()
+    ours.send((1, "panics", (message,)))
+    ours.send((2, "panics", ("never run",)))
+    worker._run_jobs(theirs, None)                        # returns: the worker ends
+    kind, job_id, payload = ours.recv()
+    assert job_id == 1 and not ours.poll(0.2)             # the second job was not taken
+    if answer == "memory":
+        assert kind == "error" and payload == (MEMORY_ERROR, "")
+    else:
+        assert kind == "crash" and "PanicException" in payload and message in payload
+
+
+def test_what_a_worker_keeps_for_every_job_is_not_counted_against_its_cap():
+    """The derived facts a worker reads once (800 MB at 10M) raise its cap by what they
+    took: a worker capped at 2 GB ran out of memory on /frister at 10M (facts and the job)."""
+    import subprocess
+    import sys
+
+    script = """
+import resource
+from rammegraf import sandbox
+soft = lambda: resource.getrlimit(resource.RLIMIT_DATA)[0]
+sandbox.allow_kept(100 * 2**20)
+print(soft() == resource.RLIM_INFINITY)                       # no cap: none made
+sandbox.limit_memory(1024)
+capped = soft()
+sandbox.allow_kept(100 * 2**20)
+print(soft() - capped == 100 * 2**20)
+sandbox.allow_kept(-5)
+print(soft() - capped == 100 * 2**20)
+
+import rammegraf.facts as facts
+sizes = iter([10 * 2**20, 73 * 2**20])
+import rammegraf.sandbox as sb
+sb.data_size = lambda: next(sizes)
+before = soft()
+from rammegraf.engine import OxigraphEngine
+from rammegraf.store import ensure_store
+import tempfile, pathlib
+folder = ensure_store(None, cache=pathlib.Path(tempfile.mkdtemp()))
+import pyoxigraph as ox
+engine = OxigraphEngine(ox.Store.read_only(str(folder)), folder=folder)
+facts.facts_of(engine)
+print(soft() - before == 63 * 2**20)
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert out.stdout.split() == ["True", "True", "True", "True"], out.stderr[-2000:]

@@ -612,6 +612,9 @@ def facts_of(engine) -> Facts:
         with _LOCK:
             found = _KEPT.get(path)
         if found is None:
+            from .sandbox import allow_kept, data_size
+
+            before = data_size()
             found = read(Path(path))
             if found is None:
                 found = compute(engine)
@@ -622,6 +625,10 @@ def facts_of(engine) -> Facts:
             with _LOCK:
                 _KEPT.clear()      # one store at a time in a process (a save makes a new one)
                 _KEPT[path] = found
+            after = data_size()
+            if before is not None and after is not None:
+                # kept for every job of a worker, so not counted against a job's memory cap
+                allow_kept(after - before)
         return found
     kept = getattr(engine, "_facts", None)
     size = _size(engine)

@@ -326,7 +326,8 @@ class Pool:
         """Why a worker ended in the middle of a job: its memory cap (an allocation
         that failed aborts the process), or something to look into."""
         code = worker.process.exitcode
-        if code in (-signal.SIGABRT, -signal.SIGKILL) or (self.memory and code == 1):
+        # V8 (vl-convert's charts) that cannot reserve memory under the cap ends with SIGTRAP
+        if code in (-signal.SIGABRT, -signal.SIGKILL) or (self.memory and code in (1, -signal.SIGTRAP)):
             return OutOfMemory(self.memory)
         return self._incident(job, f"the worker process ended with exit code {code}")
 

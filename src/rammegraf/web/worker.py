@@ -115,4 +115,20 @@ def _run_jobs(conn, engine) -> None:
             return
         except Exception:  # noqa: BLE001 - a bug: its traceback goes to the server log
             outcome = ("crash", job_id, traceback.format_exc(limit=6))
+        except BaseException as error:  # noqa: BLE001 - pyo3's PanicException (a Rust panic) is no Exception
+            # Uncaught, it ended this thread and the worker with exit code 0, and the reader got "exit
+            # code 0" (10M, /frister). A panic over a Python object that could not be made is the memory
+            # cap; either way the worker ends, as the state of the library that panicked is unknown.
+            if _capped() and "null" in str(error).lower():
+                conn.send(("error", job_id, (MEMORY_ERROR, "")))
+            else:
+                conn.send(("crash", job_id, traceback.format_exc(limit=6)))
+            return
         conn.send(outcome)
+
+
+def _capped() -> bool:
+    """Whether this process's memory is capped (sandbox.limit_memory)."""
+    import resource
+
+    return resource.getrlimit(resource.RLIMIT_DATA)[0] != resource.RLIM_INFINITY
