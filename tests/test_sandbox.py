@@ -21,7 +21,7 @@ import pytest
 from conftest import Watch, live_server
 from test_protocol import REAL_ATTACKS, bypasses
 
-from rammegraf.web.pool import JobFailed, Pool
+from rammegraf.web.pool import JobFailed, OutOfMemory, Pool
 
 JSON = {"accept": "application/sparql-results+json"}
 HTML = {"accept": "text/html"}
@@ -227,9 +227,9 @@ def test_a_bug_in_a_job_is_an_incident_number_and_its_traceback_stays_in_the_log
 
 
 @pytest.mark.parametrize("capped, message, answer", [
-    (False, "called `Option::unwrap()` on a `None` value", "crash"),
+    (False, "called `Option::unwrap()` on a `None` value", "fatal"),
     (True, "PyObject pointer is null", "memory"),
-    (True, "index out of bounds", "crash"),
+    (True, "index out of bounds", "fatal"),
 ])
 def test_a_panic_in_a_job_is_answered_and_ends_the_worker(monkeypatch, capped, message, answer):
     """pyo3's PanicException (a Rust panic in pyoxigraph or vl-convert) is no Exception:
@@ -259,7 +259,7 @@ def test_a_panic_in_a_job_is_answered_and_ends_the_worker(monkeypatch, capped, m
     if answer == "memory":
         assert kind == "error" and payload == (MEMORY_ERROR, "")
     else:
-        assert kind == "crash" and "PanicException" in payload and message in payload
+        assert kind == "fatal" and "PanicException" in payload and message in payload
 
 
 def test_what_a_worker_keeps_for_every_job_is_not_counted_against_its_cap():
@@ -297,3 +297,40 @@ print(soft() - before == 63 * 2**20)
 """
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert out.stdout.split() == ["True", "True", "True", "True"], out.stderr[-2000:]
+
+
+def test_a_job_waiting_behind_one_past_the_memory_cap_goes_to_a_new_worker():
+    """A worker ends after answering that its memory cap was reached. The pool could give it
+    the next waiting job before it saw it end, and that job failed as an incident, "the worker
+    process ended with exit code 0" (10M: the report computed ahead ran out, then /frister
+    failed). Now the pool replaces the worker as it reads the answer, before anyone can be
+    given to it, and the next jobs are answered."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from rammegraf.store import graph_files
+
+    def job(query):
+        return ("sparql", query, "application/sparql-results+json", None, "da", 100, False)
+
+    async def scenario():
+        pool = Pool(("files", tuple(str(p) for p in graph_files())), workers=2, memory=300)
+        await pool.start()
+        try:
+            before = {w.process.pid for w in pool.workers}
+            try:
+                await pool.run(*job(doubling(40)), timeout=30)
+                failed = None
+            except OutOfMemory as error:
+                failed = error
+            right_after = {w.process.pid for w in pool.workers}   # before the dead worker's end is read
+            answers = await asyncio.gather(*[pool.run(*job(doubling(10)), timeout=30) for _ in range(4)])
+            return failed, before, right_after, answers
+        finally:
+            await pool.close()
+
+    with ThreadPoolExecutor(1) as executor:
+        failed, before, right_after, answers = executor.submit(asyncio.run, scenario()).result()
+    assert isinstance(failed, OutOfMemory)
+    assert len(before - right_after) == 1 and len(right_after) == 2   # the one that ran it: replaced
+    assert all(b'"value":"65536"' in a["body"] for a in answers), answers

@@ -320,6 +320,10 @@ class Pool:
                              else JobFailed(text, status=status))
             else:
                 self._finish(job, error=self._incident(job, payload))
+        if kind == "fatal" or (kind == "error" and payload[0] == MEMORY_ERROR):
+            # the worker ends after this answer (worker._run_jobs): given the next job before its
+            # end was seen, that job failed as "the worker process ended with exit code 0" (10M)
+            self._replace(worker)
         self._dispatch()
 
     def _died(self, worker: Worker, job: Job) -> Exception:

@@ -3,7 +3,9 @@
 The pool (rammegraf.web.pool) sends ``(id, job name, args)``; the worker answers
 ``("ok", id, result)``, ``("error", id, (HTTP status, sentence))`` for an error
 the user can act on, or ``("crash", id, traceback)`` for a bug (the traceback
-goes to the server's log, never to the client).
+goes to the server's log, never to the client). After ``("error", id, (MEMORY_ERROR,
+""))`` (its memory cap) or ``("fatal", id, traceback)`` (a Rust panic: a bug whose
+library is in an unknown state) the worker ends, and the pool starts another.
 
 Before it opens the store, a worker that reads local data gives up the network
 for good and caps its memory (rammegraf.sandbox); jobs run on a thread with a
@@ -122,7 +124,7 @@ def _run_jobs(conn, engine) -> None:
             if _capped() and "null" in str(error).lower():
                 conn.send(("error", job_id, (MEMORY_ERROR, "")))
             else:
-                conn.send(("crash", job_id, traceback.format_exc(limit=6)))
+                conn.send(("fatal", job_id, traceback.format_exc(limit=6)))   # a crash, and the worker ends
             return
         conn.send(outcome)
 
