@@ -166,6 +166,30 @@ def test_a_pdf_of_a_round_over_the_limit_is_a_sentence(engine, monkeypatch):
     assert ".pdf" not in report.report_kept(engine, "da")["files"]
 
 
+def test_a_report_of_a_round_over_the_web_limit_is_a_sentence_in_every_format(engine, monkeypatch):
+    """Above WEB_LIMIT initiatives in the round the server makes no report at all (at ten million
+    triples it is 115 MB of HTML, 138 s and 2.4 GB): the page and every file answer with a sentence
+    that names the command, at once, and nothing is computed ahead."""
+    from rammegraf.errors import RammegrafError
+    from rammegraf.web.jobs import report
+
+    page = report.report_page(engine, None, "da")
+    assert page["day"] == "2025-08-20" and "<table" in page["body"]    # the shipped round: well under it
+    monkeypatch.setattr(report, "WEB_LIMIT", 10)
+    danish = r"Rapporten laves ikke her: runden har \d+ initiativer, over 10 .*rammegraf report"
+    with pytest.raises(RammegrafError, match=danish):
+        report.report_page(engine, None, "da")
+    for suffix in (".html", ".md", ".docx", ".pdf"):
+        with pytest.raises(RammegrafError, match=danish):
+            report.report_file(engine, None, "da", suffix)
+    with pytest.raises(RammegrafError, match=r"The report is not made here: the round has \d+ initiatives, over 10"):
+        report.report_file(engine, APRIL, "en", ".docx")
+    with pytest.raises(RammegrafError, match=danish):
+        report.report_kept(engine, "da")
+    monkeypatch.setattr(report, "WEB_LIMIT", 10_000)
+    assert report.report_file(engine, None, "da", ".docx")["body"].startswith(b"PK")
+
+
 def test_the_whole_calendar_is_kept_beside_an_on_disk_store_for_the_day(web_data, tmp_path):
     """/frister.ics without a choice (every milestone as of today) is kept beside an on-disk store
     (10 MB at a million triples: more than the page cache keeps), one file a day and language."""

@@ -8,6 +8,10 @@ from ...errors import RammegrafError
 from .common import NotFound
 
 PDF_LIMIT = 100   # initiatives in the round a PDF is laid out for here (above: a sentence; see report_file)
+# initiatives in the round the server makes the report for at all (above: a sentence, every format).
+# At a million triples a round has 15,000 (a 14 MB page); at ten million 122,000: 115 MB of HTML,
+# 138 s and 2.4 GB in a worker, past its memory cap and its time, and no page a browser can show.
+WEB_LIMIT = 20_000
 
 
 def _day(engine, as_of: str | None) -> date | None:
@@ -55,7 +59,14 @@ def _page(engine, doc: dict) -> dict:
 
 
 def report_page(engine, as_of: str | None, lang: str) -> dict:
+    _refuse_large(engine, as_of, lang)
     return _page(engine, _doc(engine, as_of, lang))
+
+
+def _refuse_large(engine, as_of: str | None, lang: str) -> None:
+    refusal = web_refusal(engine, as_of, lang)
+    if refusal:
+        raise RammegrafError(refusal)
 
 
 def report_file(engine, as_of: str | None, lang: str, suffix: str) -> dict:
@@ -65,6 +76,7 @@ def report_file(engine, as_of: str | None, lang: str, suffix: str) -> dict:
     PDF_LIMIT initiatives is a sentence instead (``pdf_refusal``)."""
     from ...statusdoc import render
 
+    _refuse_large(engine, as_of, lang)
     if suffix == ".pdf":
         refusal = pdf_refusal(engine, as_of, lang)
         if refusal:
@@ -73,10 +85,8 @@ def report_file(engine, as_of: str | None, lang: str, suffix: str) -> dict:
     return {"day": doc["as_of"], "body": render(doc, suffix)}
 
 
-def pdf_refusal(engine, as_of: str | None, lang: str) -> str:
-    """Why the round's PDF is not made here ("" when it is): WeasyPrint lays out some 30 ms of
-    CPU an initiative and 2.5 ms a line of the summary, so the 15,000 initiatives of a million
-    triples had not finished after 11 minutes and 7.4 GB (benchmarks/README.md, "Status report")."""
+def _members(engine, as_of: str | None) -> int:
+    """How many initiatives the round ``as_of`` (None: the latest) reports on."""
     from ...facts import facts_of
     from ...statusdoc import ReportError, choose_rounds
 
@@ -84,7 +94,31 @@ def pdf_refusal(engine, as_of: str | None, lang: str) -> str:
         day, _ = choose_rounds(engine, _day(engine, as_of), None)
     except ReportError as error:
         raise NotFound(str(error)) from None
-    count = len(facts_of(engine).round_members(day))
+    return len(facts_of(engine).round_members(day))
+
+
+def web_refusal(engine, as_of: str | None, lang: str) -> str:
+    """Why the round's report is not made by the server at all ("" when it is): over WEB_LIMIT
+    initiatives; ``rammegraf report`` makes it on the command line."""
+    count = _members(engine, as_of)
+    if count <= WEB_LIMIT:
+        return ""
+    if lang == "da":
+        number, limit = (f"{n:,}".replace(",", ".") for n in (count, WEB_LIMIT))
+        return (f"Rapporten laves ikke her: runden har {number} initiativer, over {limit} (den ville fylde over "
+                "100 MB og tage minutter og gigabytes at lave for hver læser). Lav den med rammegraf report "
+                f"-o rapport.docx, eller se runden på /runder (the report is not made here: {count:,} initiatives, "
+                f"over {WEB_LIMIT:,})")
+    return (f"The report is not made here: the round has {count:,} initiatives, over {WEB_LIMIT:,} (it would be "
+            "over 100 MB and take minutes and gigabytes to make). Make it with rammegraf report -o report.docx, "
+            "or see the round at /runder")
+
+
+def pdf_refusal(engine, as_of: str | None, lang: str) -> str:
+    """Why the round's PDF is not made here ("" when it is): WeasyPrint lays out some 30 ms of
+    CPU an initiative and 2.5 ms a line of the summary, so the 15,000 initiatives of a million
+    triples had not finished after 11 minutes and 7.4 GB (benchmarks/README.md, "Status report")."""
+    count = _members(engine, as_of)
     if count <= PDF_LIMIT:
         return ""
     if lang == "da":
@@ -103,6 +137,7 @@ def report_kept(engine, lang: str) -> dict:
     on-disk store (web.report): every format but a PDF refused by ``pdf_refusal``."""
     from ...statusdoc import FORMATS, render
 
+    _refuse_large(engine, None, lang)
     doc = _doc(engine, None, lang)
     files = {suffix: render(doc, suffix) for suffix in FORMATS
              if suffix != ".pdf" or not pdf_refusal(engine, None, lang)}
