@@ -317,7 +317,7 @@ def _serve_pages(size: str, out: Path, runs: int, only: str = "", *, endpoint: s
         ahead = computed_ahead(base, store, log, limit=900 if endpoint is None else 60)
         reports = report_ahead(store, log)
         rows = []
-        for name, path in [(n, p) for n, p in pages(size) if only in n]:
+        for name, path in [(n, p) for n, p in pages(size) if any(part in n for part in only.split("|"))]:
             seconds, status, body = fetch(base + path)
             rows.append({"page": name, "path": path, "cold": seconds, "status": [status], "bytes": len(body),
                          "warm_runs": []})
@@ -442,7 +442,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reuse", default="", help="sizes whose kept pages-SIZE.json is shown, not measured again")
     parser.add_argument("--endpoint", choices=["virtuoso"], default=None,
                         help="also serve each generated size from this SPARQL server (row SIZE-virtuoso)")
-    parser.add_argument("--only", default="", help="measure only the pages whose row contains this text, "
+    parser.add_argument("--only", default="", help="measure only the pages whose row contains this text "
+                        "(or one of several, separated by |), "
                         "on a fresh server, and put their rows into the kept pages-SIZE.json")
     args = parser.parse_args(argv)
     reuse = {s for s in args.reuse.split(",") if s}

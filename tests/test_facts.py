@@ -170,7 +170,13 @@ def test_the_round_dates_are_read_from_the_file_alone_and_equal_the_facts(engine
     days = facts.round_dates(graph)
     assert days == known.round_dates() and date(2026, 3, 1) not in days and date(2025, 8, 20) in days
     assert facts._KEPT == {}                                 # not every fact was read
+    # so are the rounds' sizes (the web app's refusal of a report too large), for every date
+    sizes = {day: facts.round_size(graph, day) for day in [*days, date(2026, 3, 1), date(2024, 1, 1)]}
+    assert facts._KEPT == {}
+    assert sizes == {day: len(known.round_members(day)) for day in sizes}
+    assert sizes[date(2025, 8, 20)] > 0 and sizes[date(2026, 3, 1)] == 0
     assert facts.facts_of(graph) == known and facts.round_dates(graph) == days   # read: from them
+    assert all(facts.round_size(graph, day) == size for day, size in sizes.items())
 
 
 def test_an_in_memory_store_computes_again_when_it_changes(engine):

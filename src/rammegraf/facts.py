@@ -675,6 +675,30 @@ def round_dates(engine) -> list[date]:
     return facts_of(engine).round_dates()
 
 
+def round_size(engine, day: date) -> int:
+    """``len(facts_of(engine).round_members(day))``, counted in the facts file when the facts are
+    not read yet in this process: the web app refuses the report of a round too large to make
+    (web.jobs.report) without reading every fact for it (7.6 s and 800 MB at 10M triples)."""
+    path = _file_of(engine)
+    if path is not None:
+        with _LOCK:
+            known = path in _KEPT
+        if not known and current(Path(path)):
+            try:
+                db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+                try:
+                    # a report's columns: a initiative, d source; a round's: key the round, a its day
+                    (count,) = db.execute("SELECT COUNT(DISTINCT a) FROM fact WHERE tab = 'reports' AND d IN "
+                                          "(SELECT key FROM fact WHERE tab = 'rounds' AND a = ?)",
+                                          (day.isoformat(),)).fetchone()
+                finally:
+                    db.close()
+                return int(count)
+            except sqlite3.Error:
+                pass
+    return len(facts_of(engine).round_members(day))
+
+
 def _size(engine) -> int | None:
     """An in-memory store's size (its facts are computed again when it changes); None for a server."""
     store = getattr(engine, "store", None)

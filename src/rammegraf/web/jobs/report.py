@@ -87,14 +87,14 @@ def report_file(engine, as_of: str | None, lang: str, suffix: str) -> dict:
 
 def _members(engine, as_of: str | None) -> int:
     """How many initiatives the round ``as_of`` (None: the latest) reports on."""
-    from ...facts import facts_of
+    from ...facts import round_size
     from ...statusdoc import ReportError, choose_rounds
 
     try:
         day, _ = choose_rounds(engine, _day(engine, as_of), None)
     except ReportError as error:
         raise NotFound(str(error)) from None
-    return len(facts_of(engine).round_members(day))
+    return round_size(engine, day)
 
 
 def web_refusal(engine, as_of: str | None, lang: str) -> str:
