@@ -652,26 +652,37 @@ def _file_of(engine) -> str | None:
     return None
 
 
+def _from_file(engine, sql: str, params: tuple = ()) -> list[tuple] | None:
+    """The rows of ``sql`` over the engine's facts file when the facts are not read yet in
+    this process (a page that needs one table's answer does not read every fact for it);
+    None when they are read, or there is no current file to ask."""
+    path = _file_of(engine)
+    if path is None:
+        return None
+    with _LOCK:
+        if path in _KEPT:
+            return None
+    if not current(Path(path)):
+        return None
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return db.execute(sql, params).fetchall()
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return None
+
+
 def round_dates(engine) -> list[date]:
     """``facts_of(engine).round_dates()``, read from the facts file alone when the facts are
     not read yet in this process: a command that needs only the dates (a graph view) does
     not read every fact (1.9 s at 1M triples) for them."""
-    path = _file_of(engine)
-    if path is not None:
-        with _LOCK:
-            known = path in _KEPT
-        if not known and current(Path(path)):
-            try:
-                db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-                try:
-                    # a round counts when a status report names it as its source (Facts.round_dates)
-                    days = db.execute("SELECT DISTINCT a FROM fact WHERE tab = 'rounds' AND key IN "
-                                      "(SELECT d FROM fact WHERE tab = 'reports' AND d IS NOT NULL)").fetchall()
-                finally:
-                    db.close()
-                return sorted({date.fromisoformat(day) for (day,) in days})
-            except sqlite3.Error:
-                pass
+    # a round counts when a status report names it as its source (Facts.round_dates)
+    days = _from_file(engine, "SELECT DISTINCT a FROM fact WHERE tab = 'rounds' AND key IN "
+                              "(SELECT d FROM fact WHERE tab = 'reports' AND d IS NOT NULL)")
+    if days is not None:
+        return sorted({date.fromisoformat(day) for (day,) in days})
     return facts_of(engine).round_dates()
 
 
@@ -679,23 +690,11 @@ def round_size(engine, day: date) -> int:
     """``len(facts_of(engine).round_members(day))``, counted in the facts file when the facts are
     not read yet in this process: the web app refuses the report of a round too large to make
     (web.jobs.report) without reading every fact for it (7.6 s and 800 MB at 10M triples)."""
-    path = _file_of(engine)
-    if path is not None:
-        with _LOCK:
-            known = path in _KEPT
-        if not known and current(Path(path)):
-            try:
-                db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-                try:
-                    # a report's columns: a initiative, d source; a round's: key the round, a its day
-                    (count,) = db.execute("SELECT COUNT(DISTINCT a) FROM fact WHERE tab = 'reports' AND d IN "
-                                          "(SELECT key FROM fact WHERE tab = 'rounds' AND a = ?)",
-                                          (day.isoformat(),)).fetchone()
-                finally:
-                    db.close()
-                return int(count)
-            except sqlite3.Error:
-                pass
+    # a report's columns: a initiative, d source; a round's: key the round, a its day
+    found = _from_file(engine, "SELECT COUNT(DISTINCT a) FROM fact WHERE tab = 'reports' AND d IN "
+                               "(SELECT key FROM fact WHERE tab = 'rounds' AND a = ?)", (day.isoformat(),))
+    if found is not None:
+        return int(found[0][0])
     return len(facts_of(engine).round_members(day))
 
 
