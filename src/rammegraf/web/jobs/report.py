@@ -63,10 +63,13 @@ def report_page(engine, as_of: str | None, lang: str) -> dict:
     return _page(engine, _doc(engine, as_of, lang))
 
 
-def _refuse_large(engine, as_of: str | None, lang: str) -> None:
-    refusal = web_refusal(engine, as_of, lang)
-    if refusal:
-        raise RammegrafError(refusal)
+def _refuse_large(engine, as_of: str | None, lang: str) -> int:
+    """The number of initiatives in the round ``as_of`` (None: the latest), counted once for
+    both limits; over WEB_LIMIT a sentence instead (``web_refusal``)."""
+    count = _members(engine, as_of)
+    if count > WEB_LIMIT:
+        raise RammegrafError(web_refusal(count, lang))
+    return count
 
 
 def report_file(engine, as_of: str | None, lang: str, suffix: str) -> dict:
@@ -76,9 +79,9 @@ def report_file(engine, as_of: str | None, lang: str, suffix: str) -> dict:
     PDF_LIMIT initiatives is a sentence instead (``pdf_refusal``)."""
     from ...statusdoc import render
 
-    _refuse_large(engine, as_of, lang)
+    count = _refuse_large(engine, as_of, lang)
     if suffix == ".pdf":
-        refusal = pdf_refusal(engine, as_of, lang)
+        refusal = pdf_refusal(count, lang)
         if refusal:
             raise RammegrafError(refusal)
     doc = _doc(engine, as_of, lang)
@@ -97,12 +100,9 @@ def _members(engine, as_of: str | None) -> int:
     return round_size(engine, day)
 
 
-def web_refusal(engine, as_of: str | None, lang: str) -> str:
-    """Why the round's report is not made by the server at all ("" when it is): over WEB_LIMIT
-    initiatives; ``rammegraf report`` makes it on the command line."""
-    count = _members(engine, as_of)
-    if count <= WEB_LIMIT:
-        return ""
+def web_refusal(count: int, lang: str) -> str:
+    """Why the report of a round of ``count`` initiatives, over WEB_LIMIT, is not made by the
+    server at all; ``rammegraf report`` makes it on the command line."""
     if lang == "da":
         number, limit = (f"{n:,}".replace(",", ".") for n in (count, WEB_LIMIT))
         return (f"Rapporten laves ikke her: runden har {number} initiativer, over {limit} (den ville fylde over "
@@ -114,11 +114,11 @@ def web_refusal(engine, as_of: str | None, lang: str) -> str:
             "or see the round at /runder")
 
 
-def pdf_refusal(engine, as_of: str | None, lang: str) -> str:
-    """Why the round's PDF is not made here ("" when it is): WeasyPrint lays out some 30 ms of
-    CPU an initiative and 2.5 ms a line of the summary, so the 15,000 initiatives of a million
-    triples had not finished after 11 minutes and 7.4 GB (benchmarks/README.md, "Status report")."""
-    count = _members(engine, as_of)
+def pdf_refusal(count: int, lang: str) -> str:
+    """Why the PDF of a round of ``count`` initiatives is not made here ("" when it is):
+    WeasyPrint lays out some 30 ms of CPU an initiative and 2.5 ms a line of the summary, so the
+    15,000 initiatives of a million triples had not finished after 11 minutes and 7.4 GB
+    (benchmarks/README.md, "Status report")."""
     if count <= PDF_LIMIT:
         return ""
     if lang == "da":
@@ -137,10 +137,9 @@ def report_kept(engine, lang: str) -> dict:
     on-disk store (web.report): every format but a PDF refused by ``pdf_refusal``."""
     from ...statusdoc import FORMATS, render
 
-    _refuse_large(engine, None, lang)
+    count = _refuse_large(engine, None, lang)
     doc = _doc(engine, None, lang)
-    files = {suffix: render(doc, suffix) for suffix in FORMATS
-             if suffix != ".pdf" or not pdf_refusal(engine, None, lang)}
+    files = {suffix: render(doc, suffix) for suffix in FORMATS if suffix != ".pdf" or not pdf_refusal(count, lang)}
     return {"day": doc["as_of"], "page": _page(engine, doc), "files": files}
 
 
