@@ -120,21 +120,26 @@ def _read(projection_class, engine, focus: str, depth: int, **options):
     return projection, net
 
 
-@pytest.mark.parametrize("hashed", [False, True], ids=["looked-up", "hash-joined"])
+@pytest.mark.parametrize("hashed", [None, 0, 3], ids=["looked-up", "hash-joined", "hash-joined-in-blocks-of-3"])
 @pytest.mark.parametrize("focus", FOCI)
 @pytest.mark.parametrize("depth", [0, 1, 2, 3])
 def test_around_set_at_a_time_reads_what_hop_by_hop_read(engine, monkeypatch, focus, depth, hashed):
     """The neighbourhood read set at a time (one VALUES block a set; with ``hashed``,
-    item links and types joined by hash as for large sets) has the nodes, kinds,
-    items, links, whole-graph link counts and attributes of the old hop-by-hop reading."""
+    item links and types joined by hash as for large sets, the types in blocks of
+    ``hashed`` IRIs when not 0) has the nodes, kinds, items, links, whole-graph link
+    counts and attributes of the old hop-by-hop reading."""
     from hop_by_hop import HopByHop
 
     from rammegraf import network
     from rammegraf.network import _Projection
 
-    if hashed:
+    queries = []
+    if hashed is not None:
         monkeypatch.setattr(network, "HASH_ITEMS_ABOVE", 0)
         monkeypatch.setattr(network, "HASH_KINDS_ABOVE", 0)
+        monkeypatch.setattr(network, "HASH_KINDS_BLOCK", hashed or None)
+        query = engine.query
+        monkeypatch.setattr(engine, "query", lambda text, *a, **k: queries.append((text, a, k)) or query(text, *a, **k))
     old, old_net = _read(HopByHop, engine, focus, depth)
     new, new_net = _read(_Projection, engine, focus, depth)
     assert old.kinds and new.kinds == old.kinds
@@ -142,6 +147,10 @@ def test_around_set_at_a_time_reads_what_hop_by_hop_read(engine, monkeypatch, fo
     assert new.degrees() == old.degrees()
     assert list(new_net.nodes(data=True)) == list(old_net.nodes(data=True))
     assert list(new_net.edges(keys=True, data=True)) == list(old_net.edges(keys=True, data=True))
+    if hashed:  # no hash-joined look-up of kinds had more than ``hashed`` IRIs, and some had that many
+        sizes = [len((args[0] if args else kwargs["bindings"])["n"]) for text, args, kwargs in queries
+                 if text.startswith("SELECT ?n ?c WHERE { { SELECT")]
+        assert sizes and max(sizes) == hashed
 
 
 @pytest.mark.parametrize("focus", ["udviklingsomraade/mental-sundhed-og-psykiatri", "region/midtjylland"])
