@@ -24,6 +24,7 @@ that lists every initiative.
     .venv/bin/python benchmarks/pages.py --sizes shipped,1m              # about 30 minutes at 1m
     .venv/bin/python benchmarks/pages.py --sizes shipped,1m,10m --reuse shipped,1m   # 10m beside kept runs
     .venv/bin/python benchmarks/pages.py --sizes shipped,1m --endpoint virtuoso      # and served from Virtuoso
+    .venv/bin/python benchmarks/pages.py --sizes 1m --reuse 1m --endpoint virtuoso --endpoint-keep 600
 
 With --endpoint virtuoso each generated size is measured a second time right after the
 local run (row SIZE-virtuoso): a Virtuoso 7 started here (tests/conftest.py's set-up,
@@ -283,19 +284,20 @@ def virtuoso(folder: Path | None, out: Path, size: str):
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def serve_pages(size: str, out: Path, runs: int, only: str = "") -> dict:
+def serve_pages(size: str, out: Path, runs: int, only: str = "", keep: float = 0) -> dict:
     folder = data_of(size, out)
     if size.endswith("-virtuoso"):
         with virtuoso(folder, out, size) as (endpoint, env, pushed):
             show(f"  {size}: pushed in {pushed:.1f} s")
-            result = _serve_pages(size, out, runs, only, endpoint=endpoint, env=env)
+            result = _serve_pages(size, out, runs, only, endpoint=endpoint, env=env, keep=keep)
         result["push"] = pushed
+        result["endpoint_keep"] = keep
         return result
     return _serve_pages(size, out, runs, only)
 
 
 def _serve_pages(size: str, out: Path, runs: int, only: str = "", *, endpoint: str | None = None,
-                 env: dict | None = None) -> dict:
+                 env: dict | None = None, keep: float = 0) -> dict:
     folder = data_of(size, out)
     store = prepare(folder) if endpoint is None else None
     log = out / f"pages-{size}.log"
@@ -303,6 +305,8 @@ def _serve_pages(size: str, out: Path, runs: int, only: str = "", *, endpoint: s
     command = [str(Path(sys.executable).parent / "rammegraf"), "serve", "--port", str(port)]
     if endpoint is not None:
         command += ["--endpoint", endpoint, "--graph", VIRTUOSO_GRAPH]
+        if keep:
+            command += ["--endpoint-keep", str(keep)]
     elif folder is not None:
         command += ["--data", str(folder)]
     started = time.perf_counter()
@@ -312,9 +316,9 @@ def _serve_pages(size: str, out: Path, runs: int, only: str = "", *, endpoint: s
     try:
         wait_ready(f"{base}/sparql", server, limit=900)
         ready = time.perf_counter() - started
-        # served from an endpoint nothing is computed ahead or kept: the first readers compute
-        # the front page, so after a minute of 503s it is left to its own rows
-        ahead = computed_ahead(base, store, log, limit=900 if endpoint is None else 60)
+        # served from an endpoint nothing is computed ahead or kept (but with --endpoint-keep): the
+        # first readers compute the front page, so after a minute of 503s it is left to its own rows
+        ahead = computed_ahead(base, store, log, limit=900 if endpoint is None or keep else 60)
         reports = report_ahead(store, log)
         rows = []
         for name, path in [(n, p) for n, p in pages(size) if any(part in n for part in only.split("|"))]:
@@ -442,6 +446,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reuse", default="", help="sizes whose kept pages-SIZE.json is shown, not measured again")
     parser.add_argument("--endpoint", choices=["virtuoso"], default=None,
                         help="also serve each generated size from this SPARQL server (row SIZE-virtuoso)")
+    parser.add_argument("--endpoint-keep", type=float, default=0, metavar="SECONDS",
+                        help="with --endpoint: serve --endpoint-keep SECONDS (pages kept, the front page "
+                             "computed ahead)")
     parser.add_argument("--only", default="", help="measure only the pages whose row contains this text "
                         "(or one of several, separated by |), "
                         "on a fresh server, and put their rows into the kept pages-SIZE.json")
@@ -459,7 +466,7 @@ def main(argv: list[str] | None = None) -> int:
         if size != "shipped" and not (args.out / f"bench-{base_size(size)}").is_dir():
             sys.exit(f"no data for {size}: python benchmarks/generate.py --size {size} -o {args.out}/bench-{size}")
         show(f"## {size}")
-        result = serve_pages(size, args.out, args.runs, args.only)
+        result = serve_pages(size, args.out, args.runs, args.only, args.endpoint_keep)
         if args.only and kept.is_file():   # these rows measured again (or added), the others kept
             before = json.loads(kept.read_text())
             fresh = {row["page"]: row for row in result["rows"]}

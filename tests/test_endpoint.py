@@ -137,3 +137,67 @@ def test_serve_forwards_every_page_to_the_server(server):
                            headers={"accept": "application/sparql-results+json"})
         assert again.json()["boolean"] is True
     assert invoke("push", "--endpoint", f"{server}/query").exit_code == 0  # back to the shipped graph
+
+
+def test_serve_endpoint_keep_keeps_a_page_for_its_time(server):
+    """serve --endpoint-keep SECONDS: a page computed from the server is served again as it was
+    for that many seconds (a change on the server does not show yet), then computed anew; with
+    0 (the default) the change shows on the next page; the option needs --endpoint."""
+    import httpx2 as httpx
+    from conftest import web_client
+
+    html = {"accept": "text/html"}
+    url = "/id/initiativ/botilbudsteams"
+    late = "Sent tilføjet til serveren"
+    now = [1000.0]
+    try:
+        with web_client(endpoint=f"{server}/query", timeout=10.0, endpoint_keep=60) as kept, \
+                web_client(endpoint=f"{server}/query", timeout=10.0) as anew:
+            kept.app.state.web.cache.clock = lambda: now[0]
+            first = kept.get(url, headers=html)
+            assert first.status_code == 200 and late not in first.text
+            assert anew.get(url, headers=html).text.count(late) == 0
+            added = httpx.post(f"{server}/store?default", headers={"content-type": "application/n-triples"},
+                               content=("<https://w3id.org/rammegraf/id/initiativ/botilbudsteams> "
+                                        f"<http://www.w3.org/2000/01/rdf-schema#comment> \"{late}\"@da .\n"
+                                        ).encode())
+            assert added.status_code in (200, 201, 204)
+            assert late in anew.get(url, headers=html).text          # asked anew: the change shows
+            now[0] += 59
+            assert kept.get(url, headers=html).text == first.text    # kept: as it was
+            now[0] += 2
+            assert late in kept.get(url, headers=html).text          # past its time: computed anew
+    finally:
+        assert invoke("push", "--endpoint", f"{server}/query").exit_code == 0  # back to the shipped graph
+    refused = invoke("serve", "--endpoint-keep", "60", "--get", "/")
+    assert refused.exit_code == 2 and "--endpoint-keep gælder kun med --endpoint" in refused.stderr
+
+
+def test_serve_endpoint_keep_computes_the_front_page_again_in_the_background(server):
+    """With --endpoint-keep the front page is computed ahead at the start and again every
+    SECONDS, while its readers get the one last computed without a job of their own."""
+    import time
+
+    from conftest import web_client
+
+    with web_client(endpoint=f"{server}/query", timeout=10.0, endpoint_keep=1.0, warm=True) as http:
+        web = http.app.state.web
+        keys = web.front_page_keys()
+        end = time.monotonic() + 60
+        while not all(k in web.cache for k in keys):
+            assert time.monotonic() < end, "the front page was not computed ahead"
+            time.sleep(0.05)
+        ran = []
+        real = web.pool.run
+
+        async def counted(name, *args, **kw):
+            ran.append(name)
+            return await real(name, *args, **kw)
+        web.pool.run = counted
+        page = http.get("/", headers={"accept": "text/html"})
+        assert page.status_code == 200 and "Botilbudsteams" in page.text and ran == []
+        end = time.monotonic() + 60
+        while "dashboards" not in ran:
+            assert time.monotonic() < end, "the front page was not computed again"
+            time.sleep(0.05)
+        assert "dashboard" not in ran       # no reader's job: the background's

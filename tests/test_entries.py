@@ -450,6 +450,35 @@ def test_an_answer_too_large_for_the_page_cache_is_kept_on_disk_until_a_save():
     assert JobCache(800).get(("big", 1)) is MISSING
 
 
+def test_a_page_from_a_server_is_kept_for_its_time_and_the_front_page_until_replaced(tmp_path):
+    """With max_age (serve --endpoint-keep) a value older than that is gone, in memory and on
+    disk alike, and its file removed; a lasting key (the front page, refreshed in the
+    background) stays until it is replaced; without max_age nothing expires."""
+    from rammegraf.web.base import MISSING, JobCache
+
+    now = [100.0]
+    cache = JobCache(800, disk_budget=10_000, max_age=30, lasting=[("dashboard", (None, "da"))],
+                     clock=lambda: now[0])
+    cache.put(("resource", 1), "page", 10)
+    cache.put(("report", 1), "x" * 2000, 500)               # over an eighth: on disk
+    cache.put(("dashboard", (None, "da")), "front", 10)
+    (spilled, _), = cache.spilled.values()
+    now[0] = 129.0
+    assert cache.get(("resource", 1)) == "page" and ("report", 1) in cache and cache.age(("resource", 1)) == 29
+    now[0] = 130.5
+    assert cache.get(("resource", 1)) is MISSING and ("resource", 1) not in cache.entries and cache.size == 10
+    assert ("report", 1) not in cache and not spilled.exists() and cache.disk_size == 0
+    assert cache.get(("dashboard", (None, "da"))) == "front"
+    cache.put(("resource", 1), "page again", 10)            # computed again: kept for its own time
+    now[0] = 150.0
+    assert cache.get(("resource", 1)) == "page again" and cache.age(("resource", 1)) == 19.5
+    cache.close()
+    forever = JobCache(800, clock=lambda: now[0])
+    forever.put(("resource", 1), "page", 10)
+    now[0] = 10**9
+    assert forever.get(("resource", 1)) == "page"
+
+
 def test_a_large_page_is_served_from_disk_without_computing_it_again(data):
     """A page over an eighth of the page cache's budget is kept on disk (Settings.page_cache_disk):
     asked again, no job runs; a save empties it; the server's stop removes its folder."""

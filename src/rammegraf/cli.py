@@ -519,6 +519,10 @@ def analyse(section, fmt, lang, data_dirs):
 @click.option("--page-cache-disk", "page_cache_disk", type=click.IntRange(0), default=1000, show_default=True,
               metavar="MB", help="Megabytes of pages too large for the page cache in memory (over 8 MB) kept "
                                  "on disk until a save, in a folder of the server's own (0: none).")
+@click.option("--endpoint-keep", "endpoint_keep", type=click.FloatRange(0, 86400), default=0.0, show_default=True,
+              metavar="SECONDS", help="With --endpoint: keep each page computed from the server this many seconds, "
+                                     "and compute the front page ahead and again as often (0: every page asks the "
+                                     "server anew).")
 @click.option("--worker-memory", "worker_memory", type=click.IntRange(0), default=2048, show_default=True,
               metavar="MB", help="Megabytes of memory each worker may use; a query that needs more is stopped "
                                  "with 503 (0: no cap).")
@@ -553,7 +557,7 @@ def analyse(section, fmt, lang, data_dirs):
 @GRAPH
 @friendly
 def serve(host, port, timeout, validate_timeout, page_timeout, row_cap, workers, answer_cache, page_cache_disk,
-          worker_memory, max_connections,
+          endpoint_keep, worker_memory, max_connections,
           get_path, accept, write, users_path, proxy_user_header, proxies, allowed_hosts, access_log,
           data_dirs, in_memory, endpoint, graph_iri):
     """Webappen til analytikere og et SPARQL-endpoint (the web app).
@@ -578,6 +582,9 @@ def serve(host, port, timeout, validate_timeout, page_timeout, row_cap, workers,
     from .web.pool import default_workers
 
     _check_proxy(proxy_user_header, proxies, allowed_hosts)
+    if endpoint_keep and not endpoint:
+        raise RammegrafError("--endpoint-keep gælder kun med --endpoint (is for --endpoint only: local pages "
+                             "are kept until a save)")
     users = None
     if write:
         _writable(data_dirs, endpoint)
@@ -589,7 +596,7 @@ def serve(host, port, timeout, validate_timeout, page_timeout, row_cap, workers,
                         page_cache_disk=page_cache_disk * 1_000_000,
                         in_memory_limit=2**62 if in_memory else Settings.in_memory_limit,
                         data_dirs=tuple(data_dirs), write=write, worker_memory=worker_memory,
-                        endpoint=endpoint, graph_iri=graph_iri, users=users,
+                        endpoint=endpoint, graph_iri=graph_iri, endpoint_keep=endpoint_keep, users=users,
                         proxy_user_header=proxy_user_header, proxies=tuple(proxies),
                         warm=get_path is None)     # the front page computed ahead, unless one GET is all
     if get_path is not None:

@@ -50,6 +50,9 @@ class Settings:
     access_log: str | None = None       # None: none; "-": standard error; else a file appended to
     endpoint: str | None = None         # forward to this SPARQL server instead of the files
     graph_iri: str | None = None
+    # with ``endpoint``: seconds a page computed from the server is kept (0: every page asks it
+    # anew); the front page is computed ahead and again every this many seconds (serve --endpoint-keep)
+    endpoint_keep: float = 0.0
     # compute the front page in the background after the start and after every save, so its
     # first reader gets it from the cache (serve turns it on; at 1M triples it takes seconds)
     warm: bool = False
@@ -89,7 +92,11 @@ class Web:
         self.env.filters["cap"] = lambda text: text[:1].upper() + text[1:] if text else text
         self.queries = {q.name: q for q in named_queries()}
         self.pool: Pool | None = None
-        self.cache = JobCache(settings.page_cache, settings.page_cache_disk)
+        # a local store changes only by a save, which empties the cache; a remote server may change
+        # any time, so its pages are kept only for endpoint_keep seconds (the front page is refreshed)
+        self.cache = JobCache(settings.page_cache, settings.page_cache_disk,
+                              max_age=settings.endpoint_keep if settings.endpoint else None,
+                              lasting=self.front_page_keys())
         self.answers = AnswerCache(0 if settings.endpoint else settings.answer_cache)
         self.generation = 0                 # counts saves: an answer begun before one is not kept
         self.inflight: dict = {}            # cached jobs running now: a second asker waits for the same answer
@@ -169,9 +176,13 @@ class Web:
         """The cache keys of the front page (the latest round, Danish and English)."""
         return [("dashboard", (None, lang)) for lang in ("da", "en")]
 
+    def keeps(self) -> bool:
+        """Whether pages are kept: always from local data, from a server only for a time."""
+        return not self.settings.endpoint or self.settings.endpoint_keep > 0
+
     def _warm(self) -> None:
         """Start computing the front page in the background (Settings.warm)."""
-        if not self.settings.warm or self.settings.endpoint:
+        if not self.settings.warm or not self.keeps():
             return
         if self.warming is not None:
             self.warming.cancel()
@@ -181,6 +192,28 @@ class Web:
         await self._warm_front_page()
         for compute in self.ahead:
             await compute()
+        if self.settings.endpoint:
+            await self._refresh_front_page()
+
+    async def _refresh_front_page(self) -> None:
+        """From a server, the front page again every ``endpoint_keep`` seconds, in the background:
+        its readers get the page last computed (at most that many seconds and one computation old),
+        never a wait; the other pages are computed again by their first reader after they expire."""
+        import logging
+
+        while True:
+            await asyncio.sleep(self.settings.endpoint_keep)
+            langs = tuple(key[1][1] for key in self.front_page_keys())
+            try:
+                pages, size = await self.pool.run("dashboards", None, langs, timeout=self.settings.warm_timeout,
+                                                  client="rammegraf:warm", sized=True)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:      # the page last computed stays; the log says why
+                logging.getLogger("rammegraf.web").warning("the front page was not computed again: %s", error)
+                continue
+            for key in self.front_page_keys():
+                self.cache.put(key, pages[key[1][1]], size // len(langs))
 
     def beside(self) -> Path | None:
         """The folder of the on-disk store the workers read, where what is computed of it is kept
@@ -353,8 +386,9 @@ class Web:
         The watch for a gone client reads the request's messages: read a POST's
         body (read_body) before the first job, or the watch swallows it.
         ``cached`` keeps the answer: the local store changes only by a save, which empties the cache
-        (a remote server may, so nothing is kept when forwarding to one)."""
-        cached = cached and not self.settings.endpoint
+        (a remote server may change any time: its answers are kept for Settings.endpoint_keep
+        seconds, or not at all)."""
+        cached = cached and self.keeps()
         key = (name, frozen(args)) if cached else None
         found = self.cache.get(key) if cached else MISSING
         if found is not MISSING:
@@ -467,7 +501,10 @@ class JobCache:
     computed to its end for the next reader (Settings.page_timeout), then thrown away,
     it was a 503 every time."""
 
-    def __init__(self, budget: int, disk_budget: int = 0) -> None:
+    def __init__(self, budget: int, disk_budget: int = 0, *, max_age: float | None = None,
+                 lasting=(), clock=None) -> None:
+        import time
+
         self.budget = budget
         self.size = 0
         self.entries: OrderedDict = OrderedDict()   # key -> (value, size)
@@ -475,17 +512,42 @@ class JobCache:
         self.disk_size = 0
         self.spilled: OrderedDict = OrderedDict()   # key -> (path, size)
         self.folder: Path | None = None
+        # with ``max_age``, a value older than that many seconds is gone, but for the keys of
+        # ``lasting`` (kept until replaced: the front page, refreshed in the background)
+        self.max_age = max_age
+        self.lasting = frozenset(lasting)
+        self.clock = clock or time.monotonic
+        self.born: dict = {}
+
+    def _expired(self, key) -> bool:
+        if not self.max_age or key in self.lasting or key not in self.born:
+            return False
+        if self.clock() - self.born[key] <= self.max_age:
+            return False
+        self.born.pop(key)
+        if key in self.entries:
+            self.size -= self.entries.pop(key)[1]
+        if key in self.spilled:
+            self._unspill(key)
+        return True
 
     def __contains__(self, key) -> bool:
-        return key in self.entries or key in self.spilled
+        return (key in self.entries or key in self.spilled) and not self._expired(key)
 
     def __len__(self) -> int:
         return len(self.entries) + len(self.spilled)
 
+    def age(self, key) -> float | None:
+        """Seconds since the value kept under ``key`` was put, or None."""
+        return self.clock() - self.born[key] if key in self.born and key in self else None
+
     def get(self, key, default=MISSING):
-        """The value kept under ``key``, or ``default`` (also when its file cannot be read)."""
+        """The value kept under ``key``, or ``default`` (also when its file cannot be read, or
+        it is older than ``max_age``)."""
         import pickle
 
+        if self._expired(key):
+            return default
         if key in self.entries:
             self.entries.move_to_end(key)
             return self.entries[key][0]
@@ -511,6 +573,7 @@ class JobCache:
             self._unspill(key)
         if not self.budget:
             return
+        self.born[key] = self.clock()
         if size > self.budget // 8:
             self._spill(key, value)
             return
@@ -519,8 +582,9 @@ class JobCache:
         self.entries[key] = (value, size)
         self.size += size
         while self.size > self.budget:
-            _, (_, old) = self.entries.popitem(last=False)
+            gone, (_, old) = self.entries.popitem(last=False)
             self.size -= old
+            self.born.pop(gone, None)
 
     def _spill(self, key, value) -> None:
         import os
@@ -548,6 +612,7 @@ class JobCache:
             self._unspill(next(iter(self.spilled)))
 
     def _unspill(self, key) -> None:
+        self.born.pop(key, None)
         path, size = self.spilled.pop(key)
         self.disk_size -= size
         path.unlink(missing_ok=True)
@@ -555,6 +620,7 @@ class JobCache:
     def clear(self) -> None:
         self.entries.clear()
         self.size = 0
+        self.born.clear()
         for key in list(self.spilled):
             self._unspill(key)
 
