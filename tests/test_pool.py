@@ -272,3 +272,27 @@ def test_a_large_answer_arrives_whole_under_uvloop():
         answer = executor.submit(in_uvloop).result()
     assert len(answer["body"]) > 4_000_000
     assert len(json.loads(answer["body"])["results"]["bindings"]) == 30000
+
+
+def test_a_job_on_a_sparql_server_has_its_own_limit_for_each_answer(monkeypatch):
+    """A worker on a SPARQL server gives each answer as long as the job has in all (sent with the
+    job): a page finished in the background (page_timeout) or computed ahead (warm_timeout) was
+    stopped at the reader's 10 s by the first slow answer. A job sent without one keeps the
+    engine's (--timeout)."""
+    import multiprocessing
+    import threading
+
+    from rammegraf.engine import RemoteEngine
+    from rammegraf.web import jobs, worker
+
+    monkeypatch.setitem(jobs.JOBS, "limit_probe", lambda engine: getattr(engine, "timeout", None))
+    for engine, sent, seen in [(RemoteEngine("http://127.0.0.1:9/sparql", timeout=10.0), 120.0, 120.0),
+                               (RemoteEngine("http://127.0.0.1:9/sparql", timeout=10.0), None, 10.0)]:
+        ours, theirs = multiprocessing.Pipe()
+        runner = threading.Thread(target=worker._run_jobs, args=(theirs, engine))
+        runner.start()
+        ours.send((1, "limit_probe", ()) if sent is None else (1, "limit_probe", (), sent))
+        assert ours.recv() == ("ok", 1, seen)
+        ours.close()
+        runner.join(5)
+        assert not runner.is_alive()

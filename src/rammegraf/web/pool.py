@@ -449,7 +449,7 @@ class Pool:
         worker.job = job
         try:
             with _blocking(worker.conn):
-                worker.conn.send((job.id, job.name, job.args))
+                worker.conn.send((job.id, job.name, job.args, job.timeout))
         except (OSError, ValueError):
             worker.job = None
             self._replace(worker)

@@ -102,11 +102,17 @@ def worker_main(conn, spec: tuple, memory: int = 0) -> None:
 
 
 def _run_jobs(conn, engine) -> None:
+    remote = getattr(engine, "remote", False)
     while True:
         try:
-            job_id, name, args = conn.recv()
+            job_id, name, args, *limit = conn.recv()
         except (EOFError, OSError):
             return
+        if remote and limit:
+            # a SPARQL server has as long for each answer as the job has in all: a page finished in
+            # the background (Settings.page_timeout) or computed ahead (warm_timeout) was stopped at
+            # the reader's --timeout by the first slow answer (the front page at 1M on Virtuoso)
+            engine.timeout = limit[0]
         try:
             outcome = ("ok", job_id, jobs.JOBS[name](engine, *args))
         except RammegrafError as error:
