@@ -245,6 +245,10 @@ def _parts(run, check, rows, focus=None):
     that is joined for the whole graph: ``near_prebound``)."""
     if check.parts:
         failing = sorted({row["this"] for row in rows}, key=str)
+        if focus is None and (len(failing) > WHOLE_AFTER or any(_blank(f) for f in failing)):
+            # each constraint's own query over every node: the same rows, every node with a
+            # result being among those found; a blank node cannot be named in a query
+            return [(part, run(part.query(None))) for part in check.parts]
         return [(part, run(part.query(failing))) for part in check.parts] if failing else []
     prebound = check.prebound if focus is None else (check.prebound or check.near_prebound)
     if prebound is not None:
@@ -254,6 +258,18 @@ def _parts(run, check, rows, focus=None):
             found += [{**each, "this": row["this"]} for each in run(text, substitutions)]
         return [(check, found)]
     return [(check, rows)]
+
+
+# Nodes a combined check found beyond which its constraints' own queries run over every
+# node instead of on those named: the five label checks took 2.9 s on 10,000 nodes,
+# 13.8 s on 50,000 and 4.5 s on every typed resource at 1M.
+WHOLE_AFTER = 10_000
+
+
+def _blank(term) -> bool:
+    import pyoxigraph as ox
+
+    return isinstance(term, ox.BlankNode)
 
 
 def _results(check, rows) -> list:
