@@ -94,9 +94,12 @@ class LanguageChecks:
                       *(_passes(rule, tags, counts) for rule in rules)])
         sums = " ".join(f'(SUM(IF(COALESCE(?l = "{t}", false), 1, 0)) AS ?lang{i})' for i, t in enumerate(tags))
         values = f'?this <{predicate}> ?y BIND(COALESCE(lang(?y), "") AS ?l)'
-        # the whole graph: the predicate scanned once, grouped by hashing, joined with the targets
-        body = (f"SELECT ?this {{chain}} WHERE {{ {{focus}} OPTIONAL {{ SELECT ?this (COUNT(?y) AS ?n) {sums} "
-                f"WHERE {{ {values} }} GROUP BY ?this }} FILTER(!({clean})) }}")
+        # the whole graph: the targets' triples and the values in one group by node, so the
+        # targets need no DISTINCT of their own nor a join (10M: 23.1 s; the targets as a
+        # DISTINCT subquery joined with the values grouped, 26.2 s; the values alone 17.9 s)
+        body = (f"SELECT ?this {{chain}} WHERE {{ {{ SELECT ?this (COUNT(?target) AS ?targets) (COUNT(?y) AS ?n) "
+                f"{sums} WHERE {{ {{ {{ {first.pattern} }} BIND(true AS ?target) }} UNION {{ {values} }} }} "
+                f"GROUP BY ?this }} FILTER(?targets > 0 && !({clean})) }}")
         # given focus nodes: their values looked up from them
         near = (f"SELECT ?this {{chain}} WHERE {{ {{ SELECT ?this (COUNT(?y) AS ?n) {sums} WHERE {{ {{focus}} "
                 f"OPTIONAL {{ {values} }} }} GROUP BY ?this }} FILTER(!({clean})) }}")
