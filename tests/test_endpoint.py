@@ -179,6 +179,7 @@ def test_serve_endpoint_keep_computes_the_front_page_again_in_the_background(ser
     import time
 
     from conftest import web_client
+    from test_dashboard import jobs_run
 
     with web_client(endpoint=f"{server}/query", timeout=10.0, endpoint_keep=1.0, warm=True) as http:
         web = http.app.state.web
@@ -187,13 +188,7 @@ def test_serve_endpoint_keep_computes_the_front_page_again_in_the_background(ser
         while not all(k in web.cache for k in keys):
             assert time.monotonic() < end, "the front page was not computed ahead"
             time.sleep(0.05)
-        ran = []
-        real = web.pool.run
-
-        async def counted(name, *args, **kw):
-            ran.append(name)
-            return await real(name, *args, **kw)
-        web.pool.run = counted
+        ran = jobs_run(web)
         page = http.get("/", headers={"accept": "text/html"})
         assert page.status_code == 200 and "Botilbudsteams" in page.text and ran == []
         end = time.monotonic() + 60
