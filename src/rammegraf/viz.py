@@ -353,23 +353,32 @@ def _grid_force_layout(graph, *, seed: int, scale: float, iterations: int = 80) 
     pos = pos / max(float(np.ptp(pos)), 1e-9) * side + rng.uniform(-0.5, 0.5, size=(n, 2))
     k, temperature = 1.0, side / 10
     cooling = (0.02 / temperature) ** (1 / iterations)
-    edge_ends = np.concatenate([edges[:, 0], edges[:, 1]])
+    # the two axes as arrays of their own, and each node's pushes and pulls summed by
+    # bincount straight from the pairs: indexing, stacking and concatenating the pairs'
+    # (n, 2) rows again every step took 0.34 s of an 803-node view's 0.36 s (now 0.16 s)
+    x, y = pos[:, 0].copy(), pos[:, 1].copy()
+    tails, heads = edges[:, 0].copy(), edges[:, 1].copy()
     for _ in range(iterations):
-        pairs = cKDTree(pos).query_pairs(2 * k, output_type="ndarray").reshape(-1, 2)
-        delta = pos[pairs[:, 0]] - pos[pairs[:, 1]]
-        dist = np.maximum(np.hypot(delta[:, 0], delta[:, 1]), 0.01)
-        push = delta * (k * k / dist ** 2)[:, None]
-        delta = pos[edges[:, 0]] - pos[edges[:, 1]]
-        dist = np.maximum(np.hypot(delta[:, 0], delta[:, 1]), 0.01)
-        pull = delta * (dist / k)[:, None]
-        # every node's pushes and pulls summed in one pass, in the order np.add.at took
-        # them one call after another (the same sums, bit for bit; add.at was 0.4 s a view)
-        ends = np.concatenate([pairs[:, 0], pairs[:, 1], edge_ends])
-        forces = np.concatenate([push, -push, -pull, pull])
-        disp = np.stack([np.bincount(ends, forces[:, axis], minlength=n) for axis in (0, 1)], axis=1)
-        length = np.maximum(np.hypot(disp[:, 0], disp[:, 1]), 1e-9)
-        pos += disp / length[:, None] * np.minimum(length, temperature)[:, None]
+        pairs = cKDTree(np.column_stack((x, y))).query_pairs(2 * k, output_type="ndarray").reshape(-1, 2)
+        first, second = pairs[:, 0], pairs[:, 1]
+        dx, dy = x[first] - x[second], y[first] - y[second]
+        push = k * k / np.maximum(dx * dx + dy * dy, 1e-4)   # k² / dist, along the unit vector
+        dx *= push
+        dy *= push
+        ex, ey = x[tails] - x[heads], y[tails] - y[heads]
+        pull = np.maximum(np.sqrt(ex * ex + ey * ey), 0.01) / k   # dist² / k, along the unit vector
+        ex *= pull
+        ey *= pull
+        sx = (np.bincount(first, dx, n) - np.bincount(second, dx, n)
+              - np.bincount(tails, ex, n) + np.bincount(heads, ex, n))
+        sy = (np.bincount(first, dy, n) - np.bincount(second, dy, n)
+              - np.bincount(tails, ey, n) + np.bincount(heads, ey, n))
+        length = np.maximum(np.sqrt(sx * sx + sy * sy), 1e-9)
+        step = np.minimum(length, temperature) / length
+        x += sx * step
+        y += sy * step
         temperature *= cooling
+    pos = np.column_stack((x, y))
     pos -= pos.mean(axis=0)
     pos *= scale / max(float(np.abs(pos).max()), 1e-9)
     return {node: pos[i] for i, node in enumerate(nodes)}
@@ -533,10 +542,15 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 @lru_cache(maxsize=1)
 def vis_network_js() -> str:
-    """vis-network as the pyvis package ships it (never fetched from a CDN)."""
-    import pyvis
+    """vis-network as the pyvis package ships it (never fetched from a CDN). The file is
+    found without importing pyvis, which imports IPython (0.08 s of a view's process)."""
+    from importlib.util import find_spec
 
-    path = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2" / "vis-network.min.js"
+    spec = find_spec("pyvis")
+    if spec is None or not spec.submodule_search_locations:
+        raise RammegrafError("pyvis er ikke installeret (pyvis, which ships vis-network, is not installed)")
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    path = folder / "templates" / "lib" / "vis-9.1.2" / "vis-network.min.js"
     return path.read_text(encoding="utf-8")
 
 
