@@ -133,6 +133,38 @@ def test_a_large_stores_did_you_mean_reads_the_search_index(engine, tmp_path, mo
         in caught.value.hint
 
 
+def test_without_an_index_a_did_you_mean_reads_a_bounded_number_of_labels(engine, monkeypatch):
+    """With no search index (a SPARQL server), a wrong name reads at most
+    SUGGEST_READ_AT_MOST labels for its hint, and gives none when there are more: on a
+    server at 1M triples reading every label took over 10 s, and the 400 became a 503."""
+    from rammegraf import query as query_module
+
+    asked = []
+    real = engine.query
+
+    def counting(text, bindings=None, **kw):
+        answer = real(text, bindings, **kw)
+        if "rdfs:label ?l" in str(text) and "lang(?l)" in str(text):
+            asked.append(len(answer.rows))
+        return answer
+
+    monkeypatch.setattr(engine, "query", counting)
+    with pytest.raises(QueryError) as caught:
+        bind(get_query("afhaenger-af-milepael"), {"actor": "Region Midtjyland"}, engine)
+    assert "Region Midtjylland <https://w3id.org/rammegraf/id/region/midtjylland>" in caught.value.hint
+    everything = asked[-1]
+    assert everything > 20
+    monkeypatch.setattr(query_module, "SUGGEST_READ_AT_MOST", 20)
+    with pytest.raises(QueryError) as caught:
+        bind(get_query("afhaenger-af-milepael"), {"actor": "Region Midtjyland"}, engine)
+    assert "ingen ressource" in str(caught.value) and caught.value.hint is None
+    assert asked[-1] == 21      # the server was asked for one more than it may read, not all
+    monkeypatch.setattr(query_module, "SUGGEST_READ_AT_MOST", everything)
+    with pytest.raises(QueryError) as caught:
+        bind(get_query("afhaenger-af-milepael"), {"actor": "Region Midtjyland"}, engine)
+    assert "Region Midtjylland" in caught.value.hint
+
+
 def test_bind_unknown_param_lists_known(engine):
     with pytest.raises(QueryError, match="ukendt parameter 'dato'.*actor, deadline"):
         bind(get_query("afhaenger-af-milepael"), {"dato": "2026-01-01"}, engine)

@@ -320,6 +320,10 @@ def instances(engine, cls: str) -> list:
 # Above this many triples a did-you-mean reads the search index, where one exists: the scan
 # of every label took 9.5 s at 1M triples (7.8 s to read 167,000 labels, 1.6 s of difflib).
 SUGGEST_FROM_INDEX = 200_000
+# Without an index (a SPARQL server, data held in memory with none built), a did-you-mean
+# reads at most this many labels, and says nothing when there are more: on a server at
+# 1M triples every label took over 10 s, so a wrong name got a 503 where it needs a 400.
+SUGGEST_READ_AT_MOST = 20_000
 
 
 def _suggest(engine, raw: str, cls) -> str | None:
@@ -328,11 +332,14 @@ def _suggest(engine, raw: str, cls) -> str | None:
     index = built_index(engine)
     if index is not None and len(engine) > SUGGEST_FROM_INDEX:
         return _suggest_from_index(engine, index, raw, cls)
+    enough = f" LIMIT {SUGGEST_READ_AT_MOST + 1}"
     if cls is not None:
         rows = engine.query("SELECT ?n ?l WHERE { ?n a/rdfs:subClassOf* ?c ; rdfs:label ?l "
-                            "FILTER (lang(?l) = \"da\") }", {"c": cls})
+                            "FILTER (lang(?l) = \"da\") }" + enough, {"c": cls})
     else:
-        rows = engine.query("SELECT ?n ?l WHERE { ?n a ?t ; rdfs:label ?l FILTER (lang(?l) = \"da\") }")
+        rows = engine.query("SELECT ?n ?l WHERE { ?n a ?t ; rdfs:label ?l FILTER (lang(?l) = \"da\") }" + enough)
+    if len(rows) > SUGGEST_READ_AT_MOST:
+        return None
     labels = {label.value: node.value for node, label in rows}
     return did_you_mean(raw, sorted(labels), show=lambda c: f"{c} <{labels[c]}>")
 
