@@ -164,3 +164,53 @@ def test_serve_builds_the_index_beside_a_large_folders_store_before_its_workers_
         assert len(list(cache.rglob(INDEX_FILE))) == 1
         assert client.get("/sok?q=faelles+principper&format=json").json()["results"][0]["href"] == \
             "/id/initiativ/faelleskommunale-principper"
+
+
+def test_a_servers_index_is_built_again_once_older_than_its_pages_are_kept(engine, monkeypatch):
+    """From a SPARQL server (which may change at any time) a worker's index is used only as
+    long as the pages are kept (serve --endpoint-keep), or REMOTE_TTL seconds when they are
+    not: a resource added on the server is found after that, not for the worker's life.
+    Local data's index is kept (a store is made for one version of the data)."""
+    import pyoxigraph as ox
+
+    from rammegraf.facts import REMOTE_TTL
+    from rammegraf.web.jobs import search as search_jobs
+
+    store = ox.Store()
+    store.extend(engine.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+    local = OxigraphEngine(store)
+
+    class Server:      # what the search asks of a RemoteEngine, answered from ``store``
+        remote, folder, index_path = True, None, None
+
+        def query(self, *args, **kw):
+            return local.query(*args, **kw)
+
+        def __len__(self):
+            return len(local)
+
+    clock = [1000.0]
+    monkeypatch.setattr(search_jobs.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(search_jobs, "_INDEXES", {})
+    server = Server()
+
+    def found(who, keep):
+        hits = search_jobs.search(who, "Kvasirlund", "da", 10, keep)
+        return [h["label"] for g in hits["groups"] for h in g["hits"]]
+
+    assert found(server, 600) == [] and found(local, 0) == []
+    new = ox.NamedNode("https://w3id.org/rammegraf/id/initiativ/kvasirlund")
+    store.add(ox.Quad(new, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                      ox.NamedNode("https://w3id.org/rammegraf/ontology#Initiative"), ox.DefaultGraph()))
+    store.add(ox.Quad(new, ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
+                      ox.Literal("Kvasirlund", language="da"), ox.DefaultGraph()))
+    clock[0] += 599
+    assert found(server, 600) == []                  # kept: the pages are as old
+    clock[0] += 2
+    assert found(server, 600) == ["Kvasirlund"]      # older than 600 s: built again
+    assert found(local, 0) == []                     # local data's index: for the worker's life
+    store.remove(ox.Quad(new, ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
+                         ox.Literal("Kvasirlund", language="da"), ox.DefaultGraph()))
+    clock[0] += REMOTE_TTL + 1
+    assert found(server, 600) == ["Kvasirlund"]      # built 6 s ago: kept for 600 s …
+    assert found(server, 0) == []                    # … but with no pages kept, REMOTE_TTL

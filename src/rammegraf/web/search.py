@@ -33,7 +33,8 @@ class Search:
             if wants_json:
                 return JSONResponse({"query": "", "count": 0, "results": []})
             return self.web.page(request, "search.html", q="", found=None)
-        found = await self.pages.run(request, "search", text, lang, limit, cached=True)
+        found = await self.pages.run(request, "search", text, lang, limit, self.web.settings.endpoint_keep,
+                                     cached=True)
         if isinstance(found, Response):
             return found
         if wants_json:
