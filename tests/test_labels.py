@@ -17,19 +17,26 @@ def every_iri(engine) -> list:
     return [row[0] for row in rows]
 
 
+@pytest.mark.parametrize("whole", [True, False], ids=["every-one-of-ours", "the-wanted-ones"])
 @pytest.mark.parametrize("lang", ["da", "en"])
-def test_labels_from_the_search_index_equal_the_stores(engine, tmp_path, monkeypatch, lang):
-    """Many labels at once come from the search index when the engine has one: the
-    same label for every IRI (ours from the index, the ontology's from the store, none
-    where there is none) as the store's batches and its one query for all."""
+def test_labels_from_the_search_index_equal_the_stores(engine, tmp_path, monkeypatch, lang, whole):
+    """Many labels at once come from the search index when the engine has one (every
+    one of ours, or above INDEX_WHOLE_ABOVE only those wanted): the same label for every
+    IRI (ours from the index, the ontology's from the store, none where there is none)
+    as the store's batches and its one query for all."""
     path = tmp_path / "search.sqlite"
     build(engine, path).close()
     indexed = OxigraphEngine(engine.store)
     indexed.index_path = str(path)
     terms = every_iri(engine)
     monkeypatch.setattr(labels_module, "ALL_ABOVE", 10)
+    monkeypatch.setattr(labels_module, "INDEX_WHOLE_ABOVE", 0 if whole else 10**9)
     from_index = Labels(indexed, lang).load(terms)
-    assert from_index.indexed and not from_index.complete
+    assert from_index.indexed is whole and not from_index.complete
+    if not whole:   # only what was asked for: a resource of ours not asked for is not known
+        unasked = Labels(indexed, lang).load(terms[: len(terms) // 2])
+        assert all(t.value not in unasked.known for t in terms[len(terms) // 2:]
+                   if t.value not in {u.value for u in terms[: len(terms) // 2]})
     every = Labels(engine, lang).load(terms)
     assert every.complete and not every.indexed
     monkeypatch.setattr(labels_module, "ALL_ABOVE", 10**9)
