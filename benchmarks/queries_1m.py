@@ -72,8 +72,8 @@ def main() -> int:
                                              "(default: this one)")
     args = parser.parse_args()
 
-    from rammegraf.engine import OxigraphEngine, checked
-    from rammegraf.query import bind, named_queries, queries_dir
+    from rammegraf.engine import OxigraphEngine
+    from rammegraf.query import bind, named_queries, prepared_for, queries_dir
     from rammegraf.store import ensure_store
 
     folder = args.data or ROOT / "out" / f"bench-{args.size}"
@@ -102,7 +102,7 @@ def main() -> int:
         values = SYNTHETIC_VALUES.get(query.name, {})
         bindings = bind(query, values, engine)
         text_file = scratch / f"{query.name}.rq"
-        text_file.write_text(checked(query.text).text(bindings), encoding="utf-8")
+        text_file.write_text(prepared_for(query).text(bindings), encoding="utf-8")
         params = [arg for key, value in values.items() for arg in ("-p", f"{key}={value}")]
         ours_cmd = [rammegraf, "query", query.name, "--data", str(folder), "--format", "csv", *params]
         raw_cmd = [sys.executable, "-c", RAW, str(store_dir), str(text_file)]

@@ -168,9 +168,9 @@ def build_store(size: str) -> None:
 
 
 def bench_size(size: str, *, rdflib_queries: bool, validate_full: bool) -> None:
-    from rammegraf.engine import BASE, OxigraphEngine, checked
+    from rammegraf.engine import BASE, OxigraphEngine
     from rammegraf.namespaces import PREFIXES
-    from rammegraf.query import bind, named_queries
+    from rammegraf.query import bind, named_queries, prepared_for
     from rammegraf.store import ensure_store
 
     folder = data_dir(size)
@@ -192,7 +192,7 @@ def bench_size(size: str, *, rdflib_queries: bool, validate_full: bool) -> None:
     show("| --- | --- | --- | --- | --- |")
     for query in named_queries():
         bindings = bind(query, SYNTHETIC_VALUES.get(query.name, {}), disk)
-        text = checked(query.text).text(bindings)  # what the engine runs
+        text = prepared_for(query).text(bindings)  # what the engine runs
         cells = {}
         for kind, eng in (("memory", memory), ("disk", disk)):
             ours = median_time(lambda: eng.query(query.text, bindings))

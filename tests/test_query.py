@@ -275,3 +275,27 @@ def test_a_caption_line_that_does_not_parse_is_refused():
     assert (good.caption("x", "da"), good.caption("x", "en"), good.caption("y", "en")) == ("Noget", "Something", "y")
     with pytest.raises(QueryError, match="caption@da: variabel = ord"):
         parse_query_text("# caption@da: x Noget\nSELECT ?x {}")
+
+
+def test_a_named_querys_parameter_reaches_a_sub_select_on_every_engine(engine):
+    """A named query's single-valued parameter is written where it stands (as a SPARQL
+    server gets it), so it binds inside a sub-select on the embedded store too: the
+    reports of one date, not every report (faseskift reads only its two rounds' reports
+    this way). A parameter the query projects keeps its VALUES block, as on a server."""
+    from rammegraf.query import prepared_for
+
+    query = parse_query_text("# param: day xsd:date = 2025-04-08\n"
+                             "SELECT ?report WHERE { { SELECT ?report WHERE { ?report rg:asOf ?day } } }",
+                             name="dag")
+    bindings = bind(query, {}, engine)
+    text = prepared_for(query).text(bindings)
+    assert '"2025-04-08"^^' in text and "VALUES" not in text and "?day" not in text
+    rows = run_on(engine, query).rows
+    every = engine.query("SELECT ?report WHERE { ?report rg:asOf ?day }").rows
+    dated = engine.query("SELECT ?report WHERE { ?report rg:asOf \"2025-04-08\"^^xsd:date }").rows
+    assert sorted(r[0].value for r in rows) == sorted(r[0].value for r in dated)
+    assert 0 < len(dated) < len(every)
+    projected = parse_query_text("# param: day xsd:date = 2025-04-08\n"
+                                 "SELECT ?day ?report WHERE { ?report rg:asOf ?day }", name="dag2")
+    assert "VALUES" in prepared_for(projected).text(bind(projected, {}, engine))
+    assert {r[0].value for r in run_on(engine, projected).rows} == {"2025-04-08"}

@@ -382,9 +382,21 @@ def expand_curie(curie: str) -> str:
 # Running
 # ---------------------------------------------------------------------------
 
+def prepared_for(query: NamedQuery):
+    """A named query checked (Update, SERVICE, FROM refused), its parameters to be written
+    where they stand (``Prepared.in_place``) on every engine, as a SPARQL server gets them
+    (sparql._written_in_place: a single value, used only in WHERE groups, never in a SELECT
+    clause or after AS). So a parameter reaches a sub-select on the embedded store as on
+    Virtuoso, and a query can read only the rows of its date (faseskift at 1M: 2.7 → 1.1 s,
+    where a VALUES block outside its sub-selects left them to read every status report)."""
+    from dataclasses import replace
+
+    return replace(prepare(query.text, name=query.name), in_place=True)
+
+
 def run_on(engine, query: NamedQuery, values: dict[str, str] | None = None, *, limit: int | None = None):
     """Check a named query (Update, SERVICE, FROM refused before anything runs),
     bind its parameters and run it on an engine (rammegraf.engine)."""
-    prepared = prepare(query.text, name=query.name)
+    prepared = prepared_for(query)
     bindings = bind(query, values or {}, engine)
     return engine.query(prepared, bindings, limit=limit)

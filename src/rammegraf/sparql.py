@@ -133,9 +133,14 @@ class Prepared:
     original: str
     tokens: tuple[Token, ...]
     name: str = "-"
+    # a parameter's single value written where the variable stands wherever
+    # _written_in_place allows it, on every engine (a named query: see query.prepared_for)
+    in_place: bool = False
 
     def text(self, bindings: dict | None = None, *, prologue: str = "", portable: bool = False) -> str:
-        """The canonical text, with ``bindings`` (name → RDF term) as a VALUES block.
+        """The canonical text, with ``bindings`` (name → RDF term) as a VALUES block; a
+        single value written where its variable stands instead, where it may be, for
+        another SPARQL server or when ``in_place``.
         ``portable`` (for another SPARQL server) writes IRIs as they are: Virtuoso 7
         reads no ``\\u`` escape in an IRI (error SP030, "Bad character '\\'"). A
         server whose lexer reads tokens greedily, as SPARQL's grammar is written,
@@ -145,7 +150,7 @@ class Prepared:
         if bindings and insert_at < 0:
             raise QueryError("forespørgslen har ingen WHERE-gruppe at binde parametre i "
                              "(the query has no WHERE group to bind parameters in)", query=self.name)
-        written = _written_in_place(self.tokens, insert_at, bindings) if portable and bindings else {}
+        written = _written_in_place(self.tokens, insert_at, bindings) if (portable or self.in_place) and bindings else {}
         rest = {name: value for name, value in (bindings or {}).items() if name not in written}
         for index, token in enumerate(self.tokens):
             if portable and token.kind == "iri":
