@@ -211,3 +211,86 @@ def test_the_whole_calendar_is_kept_beside_an_on_disk_store_for_the_day(web_data
         chosen = http.get("/frister.ics?as_of=2025-09-01&within=30")  # a choice: computed, not kept
         assert chosen.status_code == 200 and ran == ["calendar"]
         assert sorted(p.name for p in web.beside().glob("frister-*")) == ["frister-2025-09-01-da.ics"]
+
+
+def test_a_large_rounds_page_is_its_summary_and_each_area_a_page_of_its_own(engine, monkeypatch):
+    """Above PAGE_WHOLE initiatives in the round (at a million triples 11,250-15,000: an 11-14 MB
+    page) /rapport is the document's summary, with each development area's heading and number
+    of initiatives linking to a page of its own; an area's page holds that area's rows as the
+    whole document has them, and cites only what it shows, by the document's own numbers."""
+    from rammegraf.statusdoc import gather
+    from rammegraf.web.jobs import report
+
+    whole_doc = gather(engine, lang="da")
+    whole = report.report_page(engine, None, "da")
+    assert whole["part"] is None and whole["body"].count('<section class="area">') == len(whole_doc["areas"])
+    monkeypatch.setattr(report, "PAGE_WHOLE", 2)
+    for day in (None, date.fromisoformat(APRIL)):    # the summary says what the whole document's does
+        whole_of, part = gather(engine, as_of=day, lang="da"), gather(engine, as_of=day, lang="da", part="summary")
+        for key in ("title", "count_line", "phase_counts", "chart", "since", "changes", "deadlines", "overdue_line"):
+            assert part[key] == whole_of[key], key
+        assert [a["name"] for a in part["areas"]] == [a["name"] for a in whole_of["areas"]]
+        assert all(not a["initiatives"] for a in part["areas"])
+    summary = report.report_page(engine, None, "da")
+    body = summary["body"]
+    assert summary["part"] == "summary" and '<section class="area">' not in body and "<table class=\"initiatives\"" not in body
+    assert '<section class="summary">' in body and "<svg" in body           # the summary and its chart as before
+    for section in ("Ændringer siden", "De næste frister"):
+        assert section in body
+    links = re.findall(r'<a href="(/rapport\?as_of=2025-08-20&amp;omraade=udviklingsomraade%2F[a-z0-9-]+)">'
+                       r"Se områdets initiativer i runden \((\d+)\)</a>", body)
+    assert len(links) == len(whole_doc["areas"]) and sum(int(n) for _, n in links) == sum(
+        len(a["initiatives"]) for a in whole_doc["areas"])
+    cited = {int(n) for n in re.findall(r'<li value="(\d+)">', body)}
+    for area in whole_doc["areas"]:
+        param = area["iri"].split("/id/", 1)[1]
+        page = report.report_page(engine, None, "da", param)
+        assert page["part"] == area["iri"] and page["title"].startswith(area["heading"])
+        part = gather(engine, lang="da", part=area["iri"])
+        assert [i["iri"] for a in part["areas"] for i in a["initiatives"]] == [i["iri"] for i in area["initiatives"]]
+        assert part["areas"][0]["initiatives"] == area["initiatives"]       # the rows, citations and all
+        assert '<section class="summary">' not in page["body"] and page["body"].count('<section class="area">') == 1
+        numbers = {int(n) for n in re.findall(r'<li value="(\d+)">', page["body"])}
+        shown = {int(x) for group in re.findall(r'<span class="cite">\[([\d, ]+)\]</span>', page["body"])
+                 for x in group.split(", ")}
+        assert numbers == shown and numbers                               # lists what it cites, no more
+        cited |= numbers
+    assert cited == {s["number"] for s in whole_doc["sources"]}            # together: every source of the whole
+    for bad in ("udviklingsomraade/none", "../etc", "<script>"):
+        with pytest.raises(report.NotFound):
+            report.report_page(engine, None, "da", bad)
+    english = report.report_page(engine, APRIL, "en")
+    assert "See the area&#39;s initiatives in the round (" in english["body"] and "&amp;lang=en" in english["body"]
+    kept = report.report_kept(engine, "da")
+    assert kept["page"]["part"] == "summary" and '<section class="area">' in kept["files"][".html"].decode()
+
+
+def test_an_areas_page_is_served_with_a_way_back_to_the_summary(tmp_path):
+    """/rapport of a round over PAGE_WHOLE initiatives (generated: 350) on the site: the summary
+    with a link per development area, each area's page in the site's layout with a link back
+    to the summary and the downloads whole; an area that is no area is a 404."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from generate import generate
+
+    from rammegraf.web.jobs.report import PAGE_WHOLE
+
+    generate(tmp_path / "data", years=1, per_region_year=70)
+    with web_client(data_dirs=(tmp_path / "data",), timeout=30.0, today=date(2025, 9, 1)) as paged:
+        summary = main_of(paged.get("/rapport?as_of=2025-05-01").text)
+        counts = re.findall(r'<a href="/rapport\?as_of=2025-05-01&amp;omraade=([^"]+)">'
+                            r"Se områdets initiativer i runden \((\d+)\)</a>", summary)
+        assert sum(int(n) for _, n in counts) == 350 > PAGE_WHOLE and len(counts) > 1
+        assert '<table class="initiatives">' not in summary and "Tilbage til sammenfatningen" not in summary
+        area, count = counts[0]
+        response = paged.get(f"/rapport?as_of=2025-05-01&omraade={area}")
+        assert response.status_code == 200
+        main = main_of(response.text)
+        assert '<a href="/rapport?as_of=2025-05-01">← Tilbage til sammenfatningen' in main
+        assert main.count('<section class="area">') == 1 and '<section class="summary">' not in main
+        assert main.count('<tr id="') == int(count)
+        assert 'href="/rapport.docx?as_of=2025-05-01" download' in main
+        assert paged.get("/rapport?as_of=2025-05-01&omraade=udviklingsomraade/ingen").status_code == 404
+        assert paged.get("/rapport?as_of=2025-05-01&omraade=%3Cscript%3E").status_code == 404

@@ -245,7 +245,9 @@ REPORT_TEXT = {
         "report_nav": "Rapport", "report_title": "Statusrapport",
         "report_round": "Statusrunde", "report_show": "Vis",
         "report_help": "Statusrapporten for en runde, som 'rammegraf report' skriver den: sammenfatningen og en "
-                       "tabel pr. udviklingsområde. Hent den som Word, PDF, HTML eller Markdown.",
+                       "tabel pr. udviklingsområde (i en stor runde ét område ad gangen). Hent den hele som Word, "
+                       "PDF, HTML eller Markdown.",
+        "report_summary": "← Tilbage til sammenfatningen og alle udviklingsområder",
         "report_downloads": "Hent rapporten pr. {day}",
         "report_as": {".docx": "Word (.docx)", ".pdf": "PDF (.pdf)", ".html": "HTML (.html)",
                       ".md": "Markdown (.md)"},
@@ -254,7 +256,9 @@ REPORT_TEXT = {
         "report_nav": "Report", "report_title": "Status report",
         "report_round": "Status round", "report_show": "Show",
         "report_help": "The status report of a round, as 'rammegraf report' writes it: the summary and a table "
-                       "per development area. Download it as Word, PDF, HTML or Markdown.",
+                       "per development area (in a large round one area at a time). Download it whole as Word, "
+                       "PDF, HTML or Markdown.",
+        "report_summary": "← Back to the summary and every development area",
         "report_downloads": "Download the report as of {day}",
         "report_as": {".docx": "Word (.docx)", ".pdf": "PDF (.pdf)", ".html": "HTML (.html)",
                       ".md": "Markdown (.md)"},

@@ -49,15 +49,18 @@ class Report:
 
         lang = self.web.lang(request)
         as_of = self._as_of(request)
-        data = await self._kept(lang, as_of, "page")
+        area = (request.query_params.get("omraade") or "").strip()[:300] or None
+        data = await self._kept(lang, as_of, "page") if area is None else None
         if data is None:
-            data = await self.pages.run(request, "report_page", as_of, lang, cached=True)
+            data = await self.pages.run(request, "report_page", as_of, lang, area, cached=True)
             if isinstance(data, Response):
                 return data
         day = data["day"]
         downloads = [(suffix, link(f"/rapport{suffix}", lang, as_of=day)) for suffix in FILES]
+        # an area's page of a large round: back to the round's summary
+        summary = link("/rapport", lang, as_of=day) if data.get("part") not in (None, "summary") else None
         return self.web.page(request, "report.html", title=data["title"], body=Markup(data["body"]),
-                             rounds=data["rounds"], day=day, downloads=downloads)
+                             rounds=data["rounds"], day=day, downloads=downloads, summary=summary)
 
     def _download(self, suffix: str):
         async def download(request):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from ...errors import RammegrafError
@@ -12,6 +13,12 @@ PDF_LIMIT = 100   # initiatives in the round a PDF is laid out for here (above: 
 # At a million triples a round has 15,000 (a 14 MB page); at ten million 122,000: 115 MB of HTML,
 # 138 s and 2.4 GB in a worker, past its memory cap and its time, and no page a browser can show.
 WEB_LIMIT = 20_000
+# initiatives in the round the page shows whole; above, the page is the summary with a link
+# to each development area, and each area a page of its own (the files stay whole). At a
+# million triples a round's whole page was 11-14 MB, 15,000 rows sent to a browser, and
+# 7 s to make for an older round.
+PAGE_WHOLE = 300
+_AREA = re.compile(r"[a-z0-9-]+(/[a-z0-9-]+)*")
 
 
 def _day(engine, as_of: str | None) -> date | None:
@@ -28,15 +35,35 @@ def _day(engine, as_of: str | None) -> date | None:
                        + ", ".join(d.isoformat() for d in round_dates(engine))) from None
 
 
-def _doc(engine, as_of: str | None, lang: str) -> dict:
-    """The document of the round ``as_of`` (None: the latest); a date that is no round is a 404
-    whose sentence names the rounds."""
+def _doc(engine, as_of: str | None, lang: str, part: str | None = None) -> dict:
+    """The document of the round ``as_of`` (None: the latest), or its ``part`` (statusdoc.gather);
+    a date that is no round, or an area with no initiative in the round, is a 404 whose sentence
+    says so."""
     from ...statusdoc import ReportError, gather
 
     try:
-        return gather(engine, as_of=_day(engine, as_of), lang=lang)
+        return gather(engine, as_of=_day(engine, as_of), lang=lang, part=part)
     except ReportError as error:
         raise NotFound(str(error)) from None
+
+
+def area_param(iri: str) -> str:
+    """How /rapport names a development area in its ``omraade`` parameter: the path after
+    /id/ of one of ours (udviklingsomraade/…), else the whole IRI."""
+    from ...namespaces import ID
+
+    return iri.removeprefix(str(ID)) if iri.startswith(str(ID)) else iri
+
+
+def _area_iri(value: str) -> str:
+    from ...namespaces import ID
+
+    value = value.strip()[:300]
+    if value.startswith(("http://", "https://")):
+        return value
+    if not _AREA.fullmatch(value):
+        raise NotFound(f"»{value[:60]}« er intet udviklingsområde (no such development area)")
+    return str(ID) + value
 
 
 def _page(engine, doc: dict) -> dict:
@@ -50,17 +77,29 @@ def _page(engine, doc: dict) -> dict:
     from ...network import round_dates
     from ...viz import TEMPLATES
 
+    from ..urls import link
+
     spec = doc["chart"]["spec"]
     drawing = {"svg": svg(spec) if spec else None, "png": None}
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))  # the site's
-    return {"title": doc["title"], "day": doc["as_of"],
-            "body": env.get_template("_statusrapport.html").render(doc=doc, drawing=drawing),
+    area_links = {area["iri"]: link("/rapport", doc["lang"], as_of=doc["as_of"], omraade=area_param(area["iri"]))
+                  for area in doc["areas"]}
+    part = doc.get("part")
+    shown = None if part in (None, "summary") else next((a for a in doc["areas"] if a["iri"] == part), None)
+    return {"title": doc["title"] if shown is None else f"{shown['heading']} – {doc['title']}",
+            "day": doc["as_of"], "part": part,
+            "body": env.get_template("_statusrapport.html").render(doc=doc, drawing=drawing, area_links=area_links),
             "rounds": [d.isoformat() for d in round_dates(engine)]}
 
 
-def report_page(engine, as_of: str | None, lang: str) -> dict:
-    _refuse_large(engine, as_of, lang)
-    return _page(engine, _doc(engine, as_of, lang))
+def report_page(engine, as_of: str | None, lang: str, area: str | None = None) -> dict:
+    """The page of the round: the whole document, or above PAGE_WHOLE initiatives its summary
+    (no ``area``) or one development area's part (``area``: its ``omraade`` parameter)."""
+    count = _refuse_large(engine, as_of, lang)
+    part = None
+    if count > PAGE_WHOLE:
+        part = _area_iri(area) if area else "summary"
+    return _page(engine, _doc(engine, as_of, lang, part))
 
 
 def _refuse_large(engine, as_of: str | None, lang: str) -> int:
@@ -140,7 +179,8 @@ def report_kept(engine, lang: str) -> dict:
     count = _refuse_large(engine, None, lang)
     doc = _doc(engine, None, lang)
     files = {suffix: render(doc, suffix) for suffix in FORMATS if suffix != ".pdf" or not pdf_refusal(count, lang)}
-    return {"day": doc["as_of"], "page": _page(engine, doc), "files": files}
+    page = _page(engine, doc if count <= PAGE_WHOLE else _doc(engine, None, lang, "summary"))
+    return {"day": doc["as_of"], "page": page, "files": files}
 
 
 JOBS = (report_page, report_file, report_kept)
