@@ -23,7 +23,7 @@ FILES = {".docx": "application/vnd.openxmlformats-officedocument.wordprocessingm
          ".pdf": "application/pdf",
          ".html": "text/html; charset=utf-8",
          ".md": "text/markdown; charset=utf-8"}
-KEPT_VERSION = 1    # the kept files' layout (a newer rammegraf computes them again)
+KEPT_VERSION = 2    # the kept files' layout (a newer rammegraf computes them again): 2, a large round's page is its summary
 
 
 class Report:
