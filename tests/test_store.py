@@ -197,3 +197,31 @@ def test_progress_is_shown_on_a_terminal_only_after_a_second():
     slow.add(500)
     slow.done()
     assert quiet.getvalue() == ""
+
+
+def test_an_atomic_write_to_a_device_or_a_pipe_writes_to_it_and_leaves_it_in_place(tmp_path: Path):
+    """``-o /dev/null`` (or a named pipe) is written to, never renamed over: run as root, the
+    rename made /dev/null a regular file holding the last output, for every program on the
+    machine. A regular file is still replaced whole, as before."""
+    import os
+    import stat
+    import threading
+
+    from rammegraf.store import write_atomic
+
+    write_atomic(Path(os.devnull), b"<html>view</html>")
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+    assert not [p for p in Path(os.devnull).parent.glob(".null.*.tmp")]
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(pipe.read_bytes()))
+    reader.start()
+    write_atomic(pipe, b"through the pipe")
+    reader.join(timeout=10)
+    assert got == [b"through the pipe"] and stat.S_ISFIFO(os.stat(pipe).st_mode)
+    plain = tmp_path / "page.html"
+    plain.write_bytes(b"old")
+    write_atomic(plain, b"new")
+    assert plain.read_bytes() == b"new" and [p.name for p in tmp_path.iterdir()] in (["page.html", "pipe"],
+                                                                                  ["pipe", "page.html"])

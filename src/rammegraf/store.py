@@ -702,8 +702,27 @@ def _remote_context(raw: bytes) -> str | None:
 def write_atomic(path: Path, data: bytes, *, expect=None, readable: bool = False) -> None:
     """Write to a temporary file beside ``path``, then rename it into place:
     a reader sees the old file or the new one, never half of one. With ``expect``
-    (triples) or ``readable``, the temporary file is first read back (``read_back``)."""
-    tmp = _written_beside(Path(path), data, expect=expect, readable=readable)
+    (triples) or ``readable``, the temporary file is first read back (``read_back``).
+    A path that is no regular file (``/dev/null``, ``/dev/stdout``, a named pipe) is
+    written to, never replaced: renamed over, /dev/null became a file of the last
+    output for every program on the machine (run as root, ``-o /dev/null`` did that)."""
+    import stat
+
+    path = Path(path)
+    try:
+        special = not stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        special = False
+    if special and not path.is_dir():
+        if expect is not None or readable:   # read back from a temporary file of its own first
+            import tempfile
+
+            with tempfile.TemporaryDirectory(prefix="rammegraf-") as folder:
+                _written_beside(Path(folder) / path.name, data, expect=expect, readable=readable)
+        with open(path, "wb") as handle:
+            handle.write(data)
+        return
+    tmp = _written_beside(path, data, expect=expect, readable=readable)
     try:
         os.replace(tmp, path)
     except BaseException:
