@@ -95,6 +95,9 @@ PAGES = [
     ("/rapport.pdf", "/rapport.pdf"),
     # not computed ahead: finished in the background (--page-timeout) and kept, on disk when large
     ("/rapport?as_of=OLDER (an older round)", "/rapport?as_of={older}"),
+    # a round over 300 initiatives: the summary above, and each development area on a page of its own
+    ("/rapport?as_of=OLDER&omraade=AREA (an area of an older round)",
+     "/rapport?as_of={older}&omraade=udviklingsomraade/{area}"),
     ("/graf (the list of views)", "/graf"),
     ("/graf area, depth 1 (the list's link)", "/graf?view=area:{area}&depth=1"),
     ("/graf area, depth 2 (default)", "/graf?view=area:{area}"),
