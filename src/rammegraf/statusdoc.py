@@ -282,6 +282,12 @@ def gather(engine, *, as_of: date | None = None, since: date | None = None, lang
                                       for g in sorted(goals.get(area, []), key=lambda g: g.value)],
                             "initiatives": rows, "count": counted.get(area, 0)})
 
+    if part is None:
+        chart_areas = shown_areas
+    elif part == "summary":   # no rows of its own: the round's phases read for the chart
+        chart_areas = _chart_areas(shown_areas, everyone, area_of, reports, labels)
+    else:
+        chart_areas = []
     day_words = show_date(day, lang)
     upcoming = sorted((s for s in states if s.state in ("due", "upcoming", "later")),
                       key=lambda s: (s.earliest, s.latest, s.label.casefold()))[:NEXT] if summary else []
@@ -301,9 +307,7 @@ def gather(engine, *, as_of: date | None = None, since: date | None = None, lang
         "status_heading": words["status"].format(day=day_words),
         "count_line": words["initiatives"].format(n=len(everyone)),
         "phase_counts": sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])),
-        "chart": phase_chart(shown_areas if part is None else _chart_areas(shown_areas, everyone, area_of, reports,
-                                                                             labels) if summary else [],
-                             lang, day_words),
+        "chart": phase_chart(chart_areas, lang, day_words),
         "since": before.isoformat() if before else None,
         "changes_heading": words["changes"].format(day=show_date(before, lang)) if before else words["summary"],
         "changes": _changes(changes(engine, from_date=before, to_date=day, lang=lang, states=states, labels=labels,
