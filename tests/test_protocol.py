@@ -239,12 +239,12 @@ def test_select_and_ask_are_what_oxigraph_writes(client, web_engine, media, quer
 
 
 def bound_text(engine, name: str) -> str:
-    """A named query's canonical text with its default parameters bound."""
-    from rammegraf.query import bind
-    from rammegraf.sparql import prepare
+    """A named query's canonical text with its default parameters bound, as the engine runs
+    it (written in place: query.prepared_for)."""
+    from rammegraf.query import bind, prepared_for
 
     query = get_query(name)
-    return prepare(query.text).text(bind(query, {}, engine))
+    return prepared_for(query).text(bind(query, {}, engine))
 
 
 @pytest.mark.parametrize("name", query_names())
