@@ -299,3 +299,17 @@ def test_a_named_querys_parameter_reaches_a_sub_select_on_every_engine(engine):
                                  "SELECT ?day ?report WHERE { ?report rg:asOf ?day }", name="dag2")
     assert "VALUES" in prepared_for(projected).text(bind(projected, {}, engine))
     assert {r[0].value for r in run_on(engine, projected).rows} == {"2025-04-08"}
+
+
+def test_a_parameter_written_in_place_is_a_term_not_text(engine):
+    """Written where its variable stands, a string parameter is still one RDF term: quotes,
+    braces, a newline and a comment sign stay inside the literal, and the query gives it
+    back as it was typed."""
+    from rammegraf.query import prepared_for
+
+    typed = 'x" } ; ?s ?p ?o . # }\n{ "'
+    query = parse_query_text("# param: text xsd:string = a\nSELECT ?x WHERE { BIND (?text AS ?x) }", name="tekst")
+    bindings = bind(query, {"text": typed}, engine)
+    text = prepared_for(query).text(bindings)
+    assert "VALUES" not in text and "?text" not in text
+    assert [row[0].value for row in run_on(engine, query, {"text": typed}).rows] == [typed.strip()]
