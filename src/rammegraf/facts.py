@@ -21,6 +21,7 @@ copied. A store is made for one version of the data, so the file is never stale;
 save, an edit and a round import. An in-memory store computes its facts once per
 engine (data a server holds in memory: once by the server, into the cache beside
 the search index it builds, and read by every worker); a remote server's are read
+once into the cache for every worker while its pages are kept (``servercopy``), else
 again after ``REMOTE_TTL`` seconds.
 """
 
@@ -605,36 +606,33 @@ def derive(old: Path, target: Path, engine, nodes: Iterable[str]) -> bool:
 
 # --- one engine's facts --------------------------------------------------------------------------
 _LOCK = threading.Lock()
-_KEPT: dict[str, Facts] = {}     # facts files read in this process, by path
+# facts files read in this process: path → (the file's mtime for a server's copy, else None; the facts)
+_KEPT: dict[str, tuple[int | None, Facts]] = {}
 
 
 def facts_of(engine) -> Facts:
     """The engine's facts: read from beside its on-disk store (computed and kept there
-    first if missing), computed once for an in-memory store, and read again from a
-    remote server after REMOTE_TTL seconds."""
+    first if missing), computed once for an in-memory store, read from the copy of a
+    remote server's facts while its pages are kept (``servercopy``), else read again from
+    the server after REMOTE_TTL seconds."""
     path = _file_of(engine)
     if path is not None:
-        with _LOCK:
-            found = _KEPT.get(path)
-        if found is None:
-            from .sandbox import allow_kept, data_size
+        return _kept(path, None, lambda: _read_or_compute(engine, Path(path)))
+    from . import servercopy
 
-            before = data_size()
-            found = read(Path(path))
-            if found is None:
-                found = compute(engine)
-                try:
-                    write(found, Path(path))
-                except OSError:
-                    pass   # a read-only cache: computed, not kept
-            with _LOCK:
-                _KEPT.clear()      # one store at a time in a process (a save makes a new one)
-                _KEPT[path] = found
-            after = data_size()
-            if before is not None and after is not None:
-                # kept for every job of a worker, so not counted against a job's memory cap
-                allow_kept(after - before)
-        return found
+    made: list[Facts] = []
+
+    def make(target: Path) -> None:
+        made.append(compute(engine))
+        write(made[-1], target)
+
+    copy = servercopy.copied(engine, FACTS_FILE, current, make)
+    if copy is not None:
+        try:
+            stamp = copy.stat().st_mtime_ns
+        except OSError:
+            stamp = -1
+        return _kept(str(copy), stamp, lambda: made[-1] if made else read(copy) or compute(engine))
     kept = getattr(engine, "_facts", None)
     size = _size(engine)
     if kept is not None and kept[1] == size and (size is not None or time.monotonic() - kept[2] < REMOTE_TTL):
@@ -645,6 +643,40 @@ def facts_of(engine) -> Facts:
     except AttributeError:
         pass
     return found
+
+
+def _read_or_compute(engine, path: Path) -> Facts:
+    found = read(path)
+    if found is None:
+        found = compute(engine)
+        try:
+            write(found, path)
+        except OSError:
+            pass   # a read-only cache: computed, not kept
+    return found
+
+
+def _kept(path: str, stamp: int | None, load) -> Facts:
+    """The facts of the file at ``path`` (as of ``stamp``, its mtime, for a server's copy),
+    loaded once in this process by ``load``."""
+    with _LOCK:
+        found = _KEPT.get(path)
+    if found is not None and found[0] == stamp:
+        return found[1]
+    from .sandbox import allow_kept, data_size
+
+    before = data_size()
+    with _LOCK:
+        _KEPT.clear()      # one store at a time in a process (a save makes a new one)
+    facts = load()
+    with _LOCK:
+        _KEPT.clear()
+        _KEPT[path] = (stamp, facts)
+    after = data_size()
+    if before is not None and after is not None:
+        # kept for every job of a worker, so not counted against a job's memory cap
+        allow_kept(after - before)
+    return facts
 
 
 def _file_of(engine) -> str | None:
@@ -662,6 +694,11 @@ def _from_file(engine, sql: str, params: tuple = ()) -> list[tuple] | None:
     this process (a page that needs one table's answer does not read every fact for it);
     None when they are read, or there is no current file to ask."""
     path = _file_of(engine)
+    if path is None:
+        from . import servercopy
+
+        copy = servercopy.usable(engine, FACTS_FILE, current)
+        path = str(copy) if copy is not None else None
     if path is None:
         return None
     with _LOCK:

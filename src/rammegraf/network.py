@@ -216,9 +216,11 @@ def round_dates(engine) -> list[date]:
     on the whole plan (rg:StatusRound: the seeds, what ``round import`` writes) with at
     least one status report; a status report made on its own, with a source that is
     no round (a form's single update), adds no date here. Read from the derived facts
-    of a local store; asked of a server (computing every fact there for the dates alone
-    would cost more than this query)."""
-    if getattr(engine, "store", None) is not None:
+    of a local store or of a server's copy (servercopy); else asked of the server
+    (computing every fact there for the dates alone would cost more than this query)."""
+    from .servercopy import kept
+
+    if getattr(engine, "store", None) is not None or kept(engine):
         from .facts import round_dates as from_facts
 
         return from_facts(engine)

@@ -414,7 +414,9 @@ def built_index(engine) -> Path | None:
                  Path(engine.folder) / INDEX_FILE if getattr(engine, "folder", None) is not None else None):
         if path is not None and _current(Path(path)):
             return Path(path)
-    return None
+    from .servercopy import usable
+
+    return usable(engine, INDEX_FILE, _current)   # a SPARQL server's, while its pages are kept
 
 
 def read_labels(path: Path, lang: str, wanted: list[str] | None = None) -> dict[str, str | None]:
@@ -436,14 +438,26 @@ def read_labels(path: Path, lang: str, wanted: list[str] | None = None) -> dict[
 
 
 def open_index(engine) -> Index:
-    """The index for an engine: the file beside its on-disk store, else built in memory."""
+    """The index for an engine: the file beside its on-disk store, a SPARQL server's copy
+    while its pages are kept (``servercopy``), else built in memory."""
     built = getattr(engine, "index_path", None)
     if built is not None and _current(Path(built)):
         return Index(connect(Path(built)))
     folder = getattr(engine, "folder", None)
     if folder is not None:
         return Index(connect(ensure_index(folder, engine)))
+    copy = server_copy(engine)
+    if copy is not None:
+        return Index(connect(copy))
     return Index(build(engine))
+
+
+def server_copy(engine) -> Path | None:
+    """A SPARQL server's index in the cache (read from it again once older than the keep),
+    or None when the engine keeps no copies (``servercopy``)."""
+    from .servercopy import copied
+
+    return copied(engine, INDEX_FILE, _current, lambda path: build(engine, path).close())
 
 
 # ---------------------------------------------------------------------------

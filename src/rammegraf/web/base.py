@@ -113,7 +113,15 @@ class Web:
         from the ones the workers read, by that change, not from every file again."""
         settings = self.settings
         if settings.endpoint:
-            return ("remote", settings.endpoint, settings.graph_iri, settings.timeout)
+            copies = None
+            if settings.endpoint_keep > 0:
+                # the search index and the derived facts read from the server once for every
+                # worker while its pages are kept (rammegraf.servercopy)
+                from ..servercopy import folder_for
+
+                copies = str(folder_for(settings.endpoint, settings.graph_iri, settings.cache))
+            return ("remote", settings.endpoint, settings.graph_iri, settings.timeout, copies,
+                    settings.endpoint_keep)
         from ..store import IN_MEMORY_LIMIT, MANIFEST, ensure_store, graph_files, load_in_memory, store_location
 
         files = graph_files(settings.data_dirs or None)
@@ -189,6 +197,8 @@ class Web:
         self.warming = asyncio.ensure_future(self._warm_all())
 
     async def _warm_all(self) -> None:
+        if self.settings.endpoint:
+            await self._copy_server()
         await self._warm_front_page()
         for compute in self.ahead:
             await compute()
@@ -196,13 +206,15 @@ class Web:
             await self._refresh_front_page()
 
     async def _refresh_front_page(self) -> None:
-        """From a server, the front page again every ``endpoint_keep`` seconds, in the background:
-        its readers get the page last computed (at most that many seconds and one computation old),
-        never a wait; the other pages are computed again by their first reader after they expire."""
+        """From a server, its copies (servercopy) and the front page again every ``endpoint_keep``
+        seconds, in the background: the front page's readers get the page last computed (at most
+        that many seconds and one computation old), never a wait; the other pages are computed again
+        by their first reader after they expire."""
         import logging
 
         while True:
             await asyncio.sleep(self.settings.endpoint_keep)
+            await self._copy_server()
             langs = tuple(key[1][1] for key in self.front_page_keys())
             try:
                 pages, size = await self.pool.run("dashboards", None, langs, timeout=self.settings.warm_timeout,
@@ -214,6 +226,21 @@ class Web:
                 continue
             for key in self.front_page_keys():
                 self.cache.put(key, pages[key[1][1]], size // len(langs))
+
+    async def _copy_server(self) -> None:
+        """From a server whose pages are kept: its search index and derived facts read into
+        the cache (rammegraf.servercopy), both at once, before the front page needs them."""
+        import logging
+
+        async def one(which):
+            try:
+                await self.pool.run("server_copies", which, timeout=self.settings.warm_timeout,
+                                    client="rammegraf:warm")
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:      # each page then reads it for itself; the log says why
+                logging.getLogger("rammegraf.web").warning("the server's %s was not read ahead: %s", which, error)
+        await asyncio.gather(one("facts"), one("search"))
 
     def beside(self) -> Path | None:
         """The folder of the on-disk store the workers read, where what is computed of it is kept

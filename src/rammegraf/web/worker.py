@@ -31,7 +31,8 @@ def open_spec(spec: tuple):
     """The engine a worker reads: ("files", paths, index) loads small files into memory
     (with the search index the server built for them, or None);
     ("store", path) opens an on-disk store read-only; ("remote", url, graph,
-    timeout) asks a SPARQL server."""
+    timeout, copies, keep) asks a SPARQL server, keeping its search index and derived
+    facts in the folder ``copies`` for ``keep`` seconds (None: not kept)."""
     from ..engine import OxigraphEngine, RemoteEngine
 
     kind = spec[0]
@@ -50,7 +51,12 @@ def open_spec(spec: tuple):
 
         return OxigraphEngine(ox.Store.read_only(spec[1]), folder=Path(spec[1]))
     if kind == "remote":
-        return RemoteEngine(spec[1], graph=spec[2], timeout=spec[3])
+        engine = RemoteEngine(spec[1], graph=spec[2], timeout=spec[3])
+        if len(spec) > 5 and spec[4]:   # where the server's copies are kept, and for how long
+            from ..servercopy import attach
+
+            attach(engine, spec[4], spec[5])
+        return engine
     raise ValueError(f"unknown engine spec {spec!r}")
 
 

@@ -1,16 +1,17 @@
 """Jobs of the search box: the index is opened (or built, for small data and remote
 servers) once per worker and kept; from a SPARQL server, which may change at any
-time, only for as long as its pages are kept."""
+time, only for as long as its pages are kept: the copy in the cache every worker
+shares when pages are kept (``servercopy``), else built by the worker."""
 
 from __future__ import annotations
 
 import time
 
 from ...facts import REMOTE_TTL
-from ...search import grouped, open_index
+from ...search import Index, connect, grouped, open_index, server_copy
 from .common import _local
 
-_INDEXES: dict[int, tuple[object, float]] = {}   # engine → (index, when its building began)
+_INDEXES: dict[int, tuple] = {}   # engine → (index, when its building began, or which copy it is)
 
 
 def _index(engine, keep: float = 0.0):
@@ -18,6 +19,14 @@ def _index(engine, keep: float = 0.0):
     version of the data); a SPARQL server's built again once it is older than ``keep``
     seconds (``serve --endpoint-keep``), or than REMOTE_TTL when pages are not kept, so a
     change on the server shows in the search as it shows on the pages."""
+    copy = server_copy(engine)
+    if copy is not None:
+        # the copy every worker shares (servercopy): opened again when another is made
+        stamp = (str(copy), copy.stat().st_mtime_ns)
+        found = _INDEXES.get(id(engine))
+        if found is None or found[1] != stamp:
+            found = _INDEXES[id(engine)] = (Index(connect(copy)), stamp)
+        return found[0]
     found = _INDEXES.get(id(engine))
     now = time.monotonic()
     if found is not None and getattr(engine, "remote", False) and now - found[1] > (keep or REMOTE_TTL):
@@ -41,4 +50,16 @@ def search(engine, text: str, lang: str, limit: int, keep: float = 0.0) -> dict:
             "documents": index.documents}
 
 
-JOBS = (search,)
+def server_copies(engine, which: str) -> bool:
+    """Read a SPARQL server's search index (``which`` "search") or derived facts ("facts")
+    into the cache every worker shares, ahead of the pages that need them (``serve
+    --endpoint-keep``; ``rammegraf.servercopy``); False when the engine keeps no copies."""
+    if which == "search":
+        return server_copy(engine) is not None
+    from ...facts import facts_of
+
+    facts_of(engine)
+    return getattr(engine, "copy_folder", None) is not None
+
+
+JOBS = (search, server_copies)

@@ -1,0 +1,112 @@
+"""What is kept of a SPARQL server's data while its pages are kept (``serve --endpoint …
+--endpoint-keep SECONDS``): the search index and the derived facts, each read from the
+server once into a folder of the cache and shared by every worker.
+
+Without it each worker read them from the server for itself, again and again: at a
+million triples on Virtuoso the derived facts take 50 s over HTTP and the search index
+68 s, and every label a page shows came with all 182,000 labels of the graph (12.7 s), so
+``/frister`` took 14 s and the report's summary 114 s before its first reader had it.
+
+A copy is used while it is younger than the keep (its age counts from when its reading
+began), and is then read again by the first worker that needs it, under a lock; while
+that worker reads, the others go on with the copy before it for up to one keep more, so
+a page is computed from what the server held at most twice ``--endpoint-keep`` ago (as a
+page kept for the keep can be). The web app reads both copies ahead when it starts and
+again every ``--endpoint-keep`` seconds, with the front page (``web.base``).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from .store import _digest, cache_root
+
+
+def folder_for(url: str, graph: str | None, cache: Path | None = None) -> Path:
+    """The cache folder of one server's graph (by its URL and graph IRI)."""
+    return (cache or cache_root()) / f"server-{_digest([url, graph or ''])[:16]}"
+
+
+def attach(engine, folder: Path | str, keep: float) -> None:
+    """Let ``engine`` (a RemoteEngine) keep its copies in ``folder`` for ``keep`` seconds."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    engine.copy_folder, engine.copy_keep = folder, float(keep)
+
+
+def kept(engine) -> bool:
+    """Whether ``engine`` keeps copies of its server (its derived facts cost a file's read)."""
+    return getattr(engine, "copy_folder", None) is not None and getattr(engine, "copy_keep", 0.0) > 0
+
+
+def _place(engine, name: str) -> tuple[Path, float] | None:
+    if not kept(engine):
+        return None
+    return Path(engine.copy_folder) / name, engine.copy_keep
+
+
+def _age(path: Path, current: Callable[[Path], bool]) -> float | None:
+    """Seconds since the copy at ``path`` began to be read; None when there is none of this version."""
+    try:
+        began = path.stat().st_mtime
+    except OSError:
+        return None
+    if not current(path):
+        return None
+    return max(0.0, time.time() - began)
+
+
+def usable(engine, name: str, current: Callable[[Path], bool]) -> Path | None:
+    """The copy ``name`` when it may be used now without reading the server: younger than
+    the keep, or younger than twice the keep while another worker reads it again; else None."""
+    place = _place(engine, name)
+    if place is None:
+        return None
+    path, keep = place
+    age = _age(path, current)
+    if age is None or age >= 2 * keep:
+        return None
+    if age < keep:
+        return path
+    with open(path.with_name(f".{name}.lock"), "a+b") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return path           # being read again: this one meanwhile
+        fcntl.flock(lock, fcntl.LOCK_UN)
+    return None
+
+
+def copied(engine, name: str, current: Callable[[Path], bool], make: Callable[[Path], object]) -> Path | None:
+    """The copy ``name`` of the engine's server, made now by ``make(path)`` (which writes
+    it: a temporary file, then renamed) when there is none young enough; None when the
+    engine keeps no copies. One worker makes it; the others wait for it, or use the one
+    before it while it is younger than twice the keep."""
+    place = _place(engine, name)
+    if place is None:
+        return None
+    path, keep = place
+    age = _age(path, current)
+    if age is not None and age < keep:
+        return path
+    with open(path.with_name(f".{name}.lock"), "a+b") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if age is not None and age < 2 * keep:
+                return path       # being read again by another worker: this one meanwhile
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            age = _age(path, current)
+            if age is not None and age < keep:
+                return path       # made by the worker that held the lock
+            began = time.time()
+            make(path)
+            os.utime(path, (began, began))   # its age counts from when the server was read
+            return path
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)

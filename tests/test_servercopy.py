@@ -1,0 +1,179 @@
+"""A SPARQL server's search index and derived facts, read into the cache once for every
+worker while its pages are kept (``serve --endpoint … --endpoint-keep``;
+``rammegraf.servercopy``), and read again once older than the keep."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import time
+
+import pyoxigraph as ox
+import pytest
+
+from rammegraf import facts, search, servercopy
+from rammegraf.engine import OxigraphEngine
+from rammegraf.labels import Labels
+from rammegraf.namespaces import RDF, RDFS, RG, XSD
+from rammegraf.web.jobs import search as search_jobs
+
+KEEP = 600.0
+NEW = "https://w3id.org/rammegraf/id/milepael/kvasirlund"
+
+
+@pytest.fixture
+def local(engine):
+    """A copy of the shipped graph this module may change."""
+    store = ox.Store()
+    store.extend(engine.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+    return OxigraphEngine(store)
+
+
+class Server:
+    """What rammegraf asks of a RemoteEngine, answered from ``local``; counts the questions."""
+
+    remote, folder, index_path = True, None, None
+
+    def __init__(self, local) -> None:
+        self.local = local
+        self.asked = 0
+
+    def query(self, *args, **kw):
+        self.asked += 1
+        return self.local.query(*args, **kw)
+
+    def __len__(self):
+        return len(self.local)
+
+
+@pytest.fixture
+def fresh_process(monkeypatch):
+    """What a worker process keeps for itself, emptied (as in another worker)."""
+    def empty():
+        monkeypatch.setattr(facts, "_KEPT", {})
+        monkeypatch.setattr(search_jobs, "_INDEXES", {})
+    empty()
+    return empty
+
+
+def worker(local, folder) -> Server:
+    server = Server(local)
+    servercopy.attach(server, folder, KEEP)
+    return server
+
+
+def age(path, seconds: float) -> None:
+    then = time.time() - seconds
+    os.utime(path, (then, then))
+
+
+def add_milestone(local) -> None:
+    m = ox.NamedNode(NEW)
+    local.store.add(ox.Quad(m, ox.NamedNode(str(RDF.type)), ox.NamedNode(str(RG.Milestone)), ox.DefaultGraph()))
+    local.store.add(ox.Quad(m, ox.NamedNode(str(RDFS.label)), ox.Literal("Kvasirlund", language="da"),
+                            ox.DefaultGraph()))
+    for prop, value in (("dateText", ox.Literal("Januar 2027", language="da")),
+                        ("earliest", ox.Literal("2027-01-01", datatype=ox.NamedNode(str(XSD.date)))),
+                        ("latest", ox.Literal("2027-01-31", datatype=ox.NamedNode(str(XSD.date))))):
+        local.store.add(ox.Quad(m, ox.NamedNode(str(RG[prop])), value, ox.DefaultGraph()))
+
+
+def test_the_facts_are_read_from_the_server_once_for_every_worker(local, tmp_path, fresh_process):
+    """The first worker reads the facts from the server into the copy; another worker reads
+    the copy, asking the server nothing; past the keep they are read from the server again,
+    with what changed there meanwhile."""
+    first = worker(local, tmp_path / "copies")
+    found = facts.facts_of(first)
+    assert found == facts.compute(local) and first.asked > 0
+    copy = tmp_path / "copies" / facts.FACTS_FILE
+    assert facts.current(copy)
+    fresh_process()
+    other = worker(local, tmp_path / "copies")
+    assert facts.facts_of(other) == found and other.asked == 0
+    assert facts.round_dates(other) == found.round_dates() and other.asked == 0   # from the file alone
+    add_milestone(local)
+    age(copy, KEEP - 5)
+    assert NEW not in facts.facts_of(other).milestones and other.asked == 0    # kept: as old as the pages
+    age(copy, KEEP + 1)
+    assert NEW in facts.facts_of(other).milestones and other.asked > 0         # older than the keep: read again
+    assert time.time() - copy.stat().st_mtime < 60                             # a new copy, its age from now
+    fresh_process()
+    again = worker(local, tmp_path / "copies")
+    assert NEW in facts.facts_of(again).milestones and again.asked == 0
+
+
+def test_while_one_worker_reads_the_server_again_the_others_use_the_copy_before(local, tmp_path, fresh_process):
+    """Past the keep, a worker that finds another reading the server again goes on with the
+    copy before it, up to twice the keep; older than that it is not used."""
+    first = worker(local, tmp_path / "copies")
+    old = facts.facts_of(first)
+    copy = tmp_path / "copies" / facts.FACTS_FILE
+    add_milestone(local)
+    fresh_process()
+    other = worker(local, tmp_path / "copies")
+    with open(tmp_path / "copies" / f".{facts.FACTS_FILE}.lock", "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)          # another worker reads the server
+        age(copy, KEEP + 100)
+        assert servercopy.usable(other, facts.FACTS_FILE, facts.current) == copy
+        assert facts.facts_of(other) == old and other.asked == 0
+        age(copy, 2 * KEEP + 1)
+        assert servercopy.usable(other, facts.FACTS_FILE, facts.current) is None
+    assert servercopy.usable(other, facts.FACTS_FILE, facts.current) is None   # no one reads: not used
+    assert NEW in facts.facts_of(other).milestones and other.asked > 0
+
+
+def test_the_search_index_and_the_labels_come_from_the_copy(local, tmp_path, fresh_process):
+    """The search index is built from the server once into the copy; another worker's search
+    and labels read it without asking the server; a newer copy is opened when one is made."""
+    first = worker(local, tmp_path / "copies")
+
+    def found(who, text="Kvasirlund"):
+        hits = search_jobs.search(who, text, "da", 10)
+        return sorted(h["label"] for g in hits["groups"] for h in g["hits"])
+
+    assert "Botilbudsteams" in found(first, "Botilbudsteams") and first.asked > 0
+    copy = tmp_path / "copies" / search.INDEX_FILE
+    assert search.built_index(first) == copy
+    fresh_process()
+    other = worker(local, tmp_path / "copies")
+    assert "Botilbudsteams" in found(other, "Botilbudsteams") and found(other) == []
+    assert other.asked == 0
+    labels = Labels(other, "da")
+    assert labels._read_index(["https://w3id.org/rammegraf/id/initiativ/botilbudsteams"])
+    assert labels.known["https://w3id.org/rammegraf/id/initiativ/botilbudsteams"] == \
+        Labels(local, "da").of(ox.NamedNode("https://w3id.org/rammegraf/id/initiativ/botilbudsteams"))
+    assert other.asked == 0
+    add_milestone(local)
+    assert found(other) == []                      # kept for the keep
+    age(copy, KEEP + 1)
+    assert "Kvasirlund" in found(other) and other.asked > 0
+
+
+def test_without_a_keep_nothing_is_copied(local, tmp_path, fresh_process):
+    """An engine with no copy folder, or a keep of 0, reads from the server as before."""
+    server = Server(local)
+    assert servercopy.copied(server, facts.FACTS_FILE, facts.current, lambda path: None) is None
+    servercopy.attach(server, tmp_path / "copies", 0)
+    assert facts.facts_of(server) == facts.compute(local)
+    assert not (tmp_path / "copies" / facts.FACTS_FILE).exists()
+    assert search.built_index(server) is None
+
+
+def test_serve_reads_the_copies_ahead(server, tmp_path):
+    """serve --endpoint --endpoint-keep reads the server's search index and derived facts into
+    its cache when it starts, before the front page; the search and /frister read them."""
+    from conftest import web_client
+
+    with web_client(endpoint=f"{server}/query", timeout=10.0, endpoint_keep=60, warm=True,
+                    cache=tmp_path / "cache") as http:
+        web = http.app.state.web
+        end = time.monotonic() + 60
+        while not all(k in web.cache for k in web.front_page_keys()):
+            assert time.monotonic() < end, "the front page was not computed ahead"
+            time.sleep(0.05)
+        folder = servercopy.folder_for(f"{server}/query", None, tmp_path / "cache")
+        assert facts.current(folder / facts.FACTS_FILE)
+        assert (folder / search.INDEX_FILE).is_file()
+        page = http.get("/sok", params={"q": "botilbudsteams"}, headers={"accept": "text/html"})
+        assert page.status_code == 200 and "Botilbudsteams" in page.text
+        assert http.get("/frister", headers={"accept": "text/html"}).status_code == 200
