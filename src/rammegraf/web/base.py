@@ -197,9 +197,9 @@ class Web:
         self.warming = asyncio.ensure_future(self._warm_all())
 
     async def _warm_all(self) -> None:
-        if self.settings.endpoint:
-            await self._copy_server()
-        await self._warm_front_page()
+        # from a server: its copies first, as part of the front page's computation, so that a
+        # reader of the front page joins it rather than computing the page without them
+        await self._warm_front_page(first=self._copy_server if self.settings.endpoint else None)
         for compute in self.ahead:
             await compute()
         if self.settings.endpoint:
@@ -288,10 +288,11 @@ class Web:
         folder = self.beside()
         return folder / f"forside-{lang}.json" if folder is not None else None
 
-    async def _warm_front_page(self) -> None:
+    async def _warm_front_page(self, first=None) -> None:
         """The front page in every language: read where it is kept beside the store, else
         computed by one job for the languages missing (the named queries' rows are the same in
-        each), each language's page joinable by a reader as soon as the job runs."""
+        each), each language's page joinable by a reader as soon as the job runs; after
+        ``first()`` (a server's copies) when given, joinable while that runs."""
         import json
         import logging
 
@@ -311,10 +312,17 @@ class Web:
             if key not in self.cache:
                 missing.append(key)
         if not missing:
+            if first is not None:
+                await first()
             return
         langs = tuple(key[1][1] for key in missing)
-        both = asyncio.ensure_future(self.pool.run("dashboards", None, langs, timeout=self.settings.warm_timeout,
-                                                   client="rammegraf:warm", sized=True))
+
+        async def compute():
+            if first is not None:
+                await first()
+            return await self.pool.run("dashboards", None, langs, timeout=self.settings.warm_timeout,
+                                       client="rammegraf:warm", sized=True)
+        both = asyncio.ensure_future(compute())
         for key in missing:
             async def one(lang=key[1][1]):
                 pages, size = await asyncio.shield(both)
