@@ -159,6 +159,22 @@ def test_without_a_keep_nothing_is_copied(local, tmp_path, fresh_process):
     assert search.built_index(server) is None
 
 
+def test_a_cache_that_cannot_be_written_keeps_nothing(local, tmp_path, fresh_process, monkeypatch):
+    """A copy folder that cannot be made, or a copy that cannot be written, leaves the engine
+    reading from the server as without a keep: the same facts and search, no error."""
+    (tmp_path / "file").write_text("not a folder")
+    server = worker(local, tmp_path / "file" / "copies")
+    assert not servercopy.kept(server)
+    assert facts.facts_of(server) == facts.compute(local)
+    writable = worker(local, tmp_path / "copies")
+
+    def full(*args, **kw):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(facts, "write", full)
+    assert facts.facts_of(writable) == facts.compute(local) and writable.asked > 0
+    assert not (tmp_path / "copies" / facts.FACTS_FILE).exists()
+
+
 def test_serve_reads_the_copies_ahead(server, tmp_path):
     """serve --endpoint --endpoint-keep reads the server's search index and derived facts into
     its cache when it starts, before the front page; the search and /frister read them."""

@@ -627,6 +627,8 @@ def facts_of(engine) -> Facts:
         write(made[-1], target)
 
     copy = servercopy.copied(engine, FACTS_FILE, current, make)
+    if copy is None and made:
+        return made[-1]    # read from the server, but the copy could not be written
     if copy is not None:
         try:
             stamp = copy.stat().st_mtime_ns

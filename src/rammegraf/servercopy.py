@@ -3,9 +3,13 @@
 server once into a folder of the cache and shared by every worker.
 
 Without it each worker read them from the server for itself, again and again: at a
-million triples on Virtuoso the derived facts take 50 s over HTTP and the search index
-68 s, and every label a page shows came with all 182,000 labels of the graph (12.7 s), so
-``/frister`` took 14 s and the report's summary 114 s before its first reader had it.
+million triples on Virtuoso the derived facts took 50 s over HTTP and the search index
+68 s (21 s and 36 s since results come as XML), and every label a page showed came with
+all 182,000 labels of the graph (12.7 s), so ``/frister`` took 14 s and the report's
+summary 114 s before its first reader had it.
+
+A cache that cannot be written keeps nothing: the engine then reads from the server as
+without a keep (``attach``, ``copied``).
 
 A copy is used while it is younger than the keep (its age counts from when its reading
 began), and is then read again by the first worker that needs it, under a lock; while
@@ -32,9 +36,13 @@ def folder_for(url: str, graph: str | None, cache: Path | None = None) -> Path:
 
 
 def attach(engine, folder: Path | str, keep: float) -> None:
-    """Let ``engine`` (a RemoteEngine) keep its copies in ``folder`` for ``keep`` seconds."""
+    """Let ``engine`` (a RemoteEngine) keep its copies in ``folder`` for ``keep`` seconds
+    (nothing is kept when the folder cannot be made)."""
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return
     engine.copy_folder, engine.copy_keep = folder, float(keep)
 
 
@@ -72,7 +80,11 @@ def usable(engine, name: str, current: Callable[[Path], bool]) -> Path | None:
         return None
     if age < keep:
         return path
-    with open(path.with_name(f".{name}.lock"), "a+b") as lock:
+    try:
+        lock = open(path.with_name(f".{name}.lock"), "a+b")
+    except OSError:
+        return None
+    with lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -84,8 +96,8 @@ def usable(engine, name: str, current: Callable[[Path], bool]) -> Path | None:
 def copied(engine, name: str, current: Callable[[Path], bool], make: Callable[[Path], object]) -> Path | None:
     """The copy ``name`` of the engine's server, made now by ``make(path)`` (which writes
     it: a temporary file, then renamed) when there is none young enough; None when the
-    engine keeps no copies. One worker makes it; the others wait for it, or use the one
-    before it while it is younger than twice the keep."""
+    engine keeps no copies or the copy cannot be written. One worker makes it; the others
+    wait for it, or use the one before it while it is younger than twice the keep."""
     place = _place(engine, name)
     if place is None:
         return None
@@ -93,7 +105,11 @@ def copied(engine, name: str, current: Callable[[Path], bool], make: Callable[[P
     age = _age(path, current)
     if age is not None and age < keep:
         return path
-    with open(path.with_name(f".{name}.lock"), "a+b") as lock:
+    try:
+        lock = open(path.with_name(f".{name}.lock"), "a+b")
+    except OSError:
+        return None
+    with lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -105,8 +121,11 @@ def copied(engine, name: str, current: Callable[[Path], bool], make: Callable[[P
             if age is not None and age < keep:
                 return path       # made by the worker that held the lock
             began = time.time()
-            make(path)
-            os.utime(path, (began, began))   # its age counts from when the server was read
+            try:
+                make(path)
+                os.utime(path, (began, began))   # its age counts from when the server was read
+            except OSError:
+                return None       # not written (a full or read-only cache): read without a copy
             return path
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
