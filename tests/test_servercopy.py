@@ -193,3 +193,30 @@ def test_serve_reads_the_copies_ahead(server, tmp_path):
         page = http.get("/sok", params={"q": "botilbudsteams"}, headers={"accept": "text/html"})
         assert page.status_code == 200 and "Botilbudsteams" in page.text
         assert http.get("/frister", headers={"accept": "text/html"}).status_code == 200
+
+
+def test_serve_computes_the_report_ahead_into_the_page_cache(server, tmp_path):
+    """With --endpoint-keep the latest round's report page and downloads are computed ahead,
+    after the front page, from one job a language, and served from the page cache without a
+    job of their own: the same bytes as a server that keeps nothing computes."""
+    from conftest import web_client
+    from test_dashboard import jobs_run
+
+    from rammegraf.web.base import frozen
+
+    with web_client(endpoint=f"{server}/query", timeout=10.0, endpoint_keep=60, warm=True,
+                    cache=tmp_path / "cache") as http:
+        web = http.app.state.web
+        wanted = [("report_page", frozen((None, lang, None))) for lang in ("da", "en")] + \
+            [("report_file", frozen((None, lang, suffix))) for lang in ("da", "en") for suffix in (".html", ".md", ".docx")]
+        end = time.monotonic() + 90
+        while not all(key in web.cache for key in wanted):
+            assert time.monotonic() < end, "the report was not computed ahead"
+            time.sleep(0.05)
+        ran = jobs_run(web)
+        kept = {path: http.get(path) for path in ("/rapport", "/rapport.md", "/rapport.html?lang=en", "/rapport.docx")}
+        assert ran == [] and all(answer.status_code == 200 for answer in kept.values())
+    with web_client(endpoint=f"{server}/query", timeout=10.0) as anew:
+        for path in ("/rapport.md", "/rapport.html?lang=en"):
+            assert anew.get(path).content == kept[path].content
+        assert "Statusrapport" in kept["/rapport"].text or "statusrapport" in kept["/rapport"].text.lower()

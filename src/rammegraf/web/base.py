@@ -206,8 +206,8 @@ class Web:
             await self._refresh_front_page()
 
     async def _refresh_front_page(self) -> None:
-        """From a server, its copies (servercopy) and the front page again every ``endpoint_keep``
-        seconds, in the background: the front page's readers get the page last computed (at most
+        """From a server, its copies (servercopy), the front page and the report again every
+        ``endpoint_keep`` seconds, in the background: the front page's readers get the page last computed (at most
         that many seconds and one computation old), never a wait; the other pages are computed again
         by their first reader after they expire."""
         import logging
@@ -226,6 +226,8 @@ class Web:
                 continue
             for key in self.front_page_keys():
                 self.cache.put(key, pages[key[1][1]], size // len(langs))
+            for compute in self.ahead:      # the report's page and files (web.report)
+                await compute()
 
     async def _copy_server(self) -> None:
         """From a server whose pages are kept: its search index and derived facts read into

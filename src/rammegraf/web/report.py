@@ -96,6 +96,8 @@ class Report:
 
         folder = self.web.beside()
         if folder is None:
+            if self.web.settings.endpoint and self.web.keeps():
+                await self._cache_ahead()
             return
         loop = asyncio.get_running_loop()
         for lang in ("da", "en"):
@@ -106,6 +108,46 @@ class Report:
                                                client="rammegraf:warm")
                 await loop.run_in_executor(None, _keep, folder, lang, data)
             except asyncio.CancelledError:
+                raise
+            except Exception as error:     # its reader is told again; the log says it here
+                logging.getLogger("rammegraf.web").warning("the report was not computed ahead: %s", error)
+                return
+
+
+    async def _cache_ahead(self) -> None:
+        """From a server whose pages are kept (``--endpoint-keep``): the latest round's page and
+        files in both languages into the page cache, under the keys their readers ask by, from
+        one job a language (the document gathered once for every format); a reader who comes
+        while it runs waits for it. At 1M triples on Virtuoso each download was 7-9 s cold."""
+        import asyncio
+        import logging
+
+        from .base import frozen
+
+        web = self.web
+        for lang in ("da", "en"):
+            generation = web.generation
+            both = asyncio.ensure_future(web.pool.run("report_kept", lang, timeout=web.settings.warm_timeout,
+                                                      client="rammegraf:warm"))
+
+            async def page(both=both):
+                data = await asyncio.shield(both)
+                return data["page"], len(data["page"]["body"])
+
+            def file(suffix):
+                async def body(both=both):
+                    data = await asyncio.shield(both)
+                    return {"day": data["day"], "body": data["files"][suffix]}, len(data["files"][suffix])
+                return body
+            if generation == web.generation:
+                web._running(("report_page", frozen((None, lang, None))), page)
+                for suffix in FILES:
+                    if suffix != ".pdf":    # (a PDF of a large round is refused: its reader is told why)
+                        web._running(("report_file", frozen((None, lang, suffix))), file(suffix))
+            try:
+                await both
+            except asyncio.CancelledError:
+                both.cancel()
                 raise
             except Exception as error:     # its reader is told again; the log says it here
                 logging.getLogger("rammegraf.web").warning("the report was not computed ahead: %s", error)
