@@ -138,11 +138,11 @@ def test_the_search_index_and_the_labels_come_from_the_copy(local, tmp_path, fre
     other = worker(local, tmp_path / "copies")
     assert "Botilbudsteams" in found(other, "Botilbudsteams") and found(other) == []
     assert other.asked == 0
-    labels = Labels(other, "da")
-    assert labels._read_index(["https://w3id.org/rammegraf/id/initiativ/botilbudsteams"])
-    assert labels.known["https://w3id.org/rammegraf/id/initiativ/botilbudsteams"] == \
-        Labels(local, "da").of(ox.NamedNode("https://w3id.org/rammegraf/id/initiativ/botilbudsteams"))
-    assert other.asked == 0
+    few = [ox.NamedNode("https://w3id.org/rammegraf/id/initiativ/botilbudsteams"),
+           ox.NamedNode("https://w3id.org/rammegraf/id/region/midtjylland")]
+    labels = Labels(other, "da").load(few)      # a few, from a server: from the copy, no request
+    assert [labels.of(t) for t in few] == [Labels(local, "da").of(t) for t in few]
+    assert None not in [labels.of(t) for t in few] and other.asked == 0
     add_milestone(local)
     assert found(other) == []                      # kept for the keep
     age(copy, KEEP + 1)
