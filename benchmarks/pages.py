@@ -247,6 +247,18 @@ def report_ahead(store: Path | None, log: Path, limit: float = 900) -> float | N
     return kept_after(store, "rapport-{lang}.json", "report was not computed ahead", log, limit)
 
 
+def report_served(base: str, limit: float = 900) -> float:
+    """From a server with --endpoint-keep: seconds from now until the latest round's report,
+    computed ahead after the front page into the page cache, is served in both languages (the
+    page, then a download of each: a request while it is computed joins it, 503 after 10 s),
+    as report_ahead waits for it beside an on-disk store."""
+    start = time.perf_counter()
+    for path in ("/rapport", "/rapport?lang=en", "/rapport.docx", "/rapport.docx?lang=en"):
+        while get(base + path)[1] == 503 and time.perf_counter() - start < limit:
+            pass
+    return time.perf_counter() - start
+
+
 def kept_after(store: Path, name: str, failure: str, log: Path, limit: float) -> float:
     """Seconds from now until the server keeps ``name`` (with {lang}) beside the store in both
     languages; NaN when its log says ``failure``, infinity past ``limit``."""
@@ -322,7 +334,7 @@ def _serve_pages(size: str, out: Path, runs: int, only: str = "", *, endpoint: s
         # served from an endpoint nothing is computed ahead or kept (but with --endpoint-keep): the
         # first readers compute the front page, so after a minute of 503s it is left to its own rows
         ahead = computed_ahead(base, store, log, limit=900 if endpoint is None or keep else 60)
-        reports = report_ahead(store, log)
+        reports = report_ahead(store, log) if endpoint is None else report_served(base) if keep else None
         rows = []
         for name, path in [(n, p) for n, p in pages(size) if any(part in n for part in only.split("|"))]:
             seconds, status, body = fetch(base + path)

@@ -115,43 +115,60 @@ class Report:
 
 
     async def _cache_ahead(self) -> None:
-        """From a server whose pages are kept (``--endpoint-keep``): the latest round's page and
-        files in both languages into the page cache, under the keys their readers ask by, from
-        one job a language (the document gathered once for every format); a reader who comes
-        while it runs waits for it. At 1M triples on Virtuoso each download was 7-9 s cold."""
+        """From a server whose pages are kept (``--endpoint-keep``): the latest round's page, then
+        its files, in both languages, into the page cache under the keys their readers ask by; a
+        reader who comes meanwhile joins the job. The page first, as a job of its own (at 1M
+        triples on Virtuoso a large round's summary takes 2.5 s, the whole document for the files
+        7-9 s, which a reader of the page would otherwise have waited for); then the files of
+        each language from one job (the document gathered once for every format), both at once."""
         import asyncio
         import logging
 
         from .base import frozen
 
         web = self.web
-        for lang in ("da", "en"):
-            generation = web.generation
-            both = asyncio.ensure_future(web.pool.run("report_kept", lang, timeout=web.settings.warm_timeout,
-                                                      client="rammegraf:warm"))
+        log = logging.getLogger("rammegraf.web")
 
-            async def page(both=both):
-                data = await asyncio.shield(both)
-                return data["page"], len(data["page"]["body"])
-
-            def file(suffix):
-                async def body(both=both):
-                    data = await asyncio.shield(both)
-                    return {"day": data["day"], "body": data["files"][suffix]}, len(data["files"][suffix])
-                return body
-            if generation == web.generation:
-                web._running(("report_page", frozen((None, lang, None))), page)
-                for suffix in FILES:
-                    if suffix != ".pdf":    # (a PDF of a large round is refused: its reader is told why)
-                        web._running(("report_file", frozen((None, lang, suffix))), file(suffix))
+        async def ahead(key, start) -> bool:
             try:
-                await both
+                await asyncio.shield(web._running(key, start))
+                return True
             except asyncio.CancelledError:
-                both.cancel()
                 raise
             except Exception as error:     # its reader is told again; the log says it here
-                logging.getLogger("rammegraf.web").warning("the report was not computed ahead: %s", error)
+                log.warning("the report was not computed ahead: %s", error)
+                return False
+
+        def run(name, *args):
+            return lambda: web.pool.run(name, *args, timeout=web.settings.warm_timeout,
+                                        client="rammegraf:warm", sized=True)
+        for lang in ("da", "en"):
+            if not await ahead(("report_page", frozen((None, lang, None))), run("report_page", None, lang, None)):
                 return
+        jobs = []
+        generation = web.generation
+        for lang in ("da", "en"):     # both languages' files at once, each joinable from the start
+            both = asyncio.ensure_future(run("report_kept", lang, False)())
+            jobs.append(both)
+
+            def file(suffix, both=both):
+                async def body():
+                    data, _ = await asyncio.shield(both)
+                    return {"day": data["day"], "body": data["files"][suffix]}, len(data["files"][suffix])
+                return body
+            for suffix in FILES:
+                if suffix != ".pdf" and generation == web.generation:
+                    # (a PDF of a large round is refused: its reader is told why)
+                    web._running(("report_file", frozen((None, lang, suffix))), file(suffix))
+        try:
+            for both in jobs:
+                await both
+        except asyncio.CancelledError:
+            for both in jobs:
+                both.cancel()
+            raise
+        except Exception as error:
+            log.warning("the report was not computed ahead: %s", error)
 
 
 def _names(folder: Path, lang: str) -> tuple[Path, Path]:

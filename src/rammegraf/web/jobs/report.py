@@ -171,16 +171,19 @@ def pdf_refusal(count: int, lang: str) -> str:
             "from there, or make it with rammegraf report -o report.pdf")
 
 
-def report_kept(engine, lang: str) -> dict:
+def report_kept(engine, lang: str, page: bool = True) -> dict:
     """The latest round's page and files from one gathering, for the server to keep beside an
-    on-disk store (web.report): every format but a PDF refused by ``pdf_refusal``."""
+    on-disk store (web.report): every format but a PDF refused by ``pdf_refusal``; the page
+    None when not ``page`` (a server's report computed ahead asks for it on its own, first)."""
     from ...statusdoc import FORMATS, render
 
     count = _refuse_large(engine, None, lang)
     doc = _doc(engine, None, lang)
     files = {suffix: render(doc, suffix) for suffix in FORMATS if suffix != ".pdf" or not pdf_refusal(count, lang)}
-    page = _page(engine, doc if count <= PAGE_WHOLE else _doc(engine, None, lang, "summary"))
-    return {"day": doc["as_of"], "page": page, "files": files}
+    shown = None
+    if page:
+        shown = _page(engine, doc if count <= PAGE_WHOLE else _doc(engine, None, lang, "summary"))
+    return {"day": doc["as_of"], "page": shown, "files": files}
 
 
 JOBS = (report_page, report_file, report_kept)
