@@ -87,6 +87,7 @@ def test_the_facts_are_read_from_the_server_once_for_every_worker(local, tmp_pat
     assert found == facts.compute(local) and first.asked > 0
     copy = tmp_path / "copies" / facts.FACTS_FILE
     assert facts.current(copy)
+    assert (tmp_path / "copies").stat().st_mode & 0o777 == 0o700     # its user's alone
     fresh_process()
     other = worker(local, tmp_path / "copies")
     assert facts.facts_of(other) == found and other.asked == 0

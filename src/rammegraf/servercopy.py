@@ -37,10 +37,12 @@ def folder_for(url: str, graph: str | None, cache: Path | None = None) -> Path:
 
 def attach(engine, folder: Path | str, keep: float) -> None:
     """Let ``engine`` (a RemoteEngine) keep its copies in ``folder`` for ``keep`` seconds
-    (nothing is kept when the folder cannot be made)."""
+    (nothing is kept when the folder cannot be made). The folder is its user's alone: a
+    server that asks for credentials may hold what others on the machine may not read."""
     folder = Path(folder)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        folder.chmod(0o700)
     except OSError:
         return
     engine.copy_folder, engine.copy_keep = folder, float(keep)
