@@ -304,7 +304,14 @@ def serve_pages(size: str, out: Path, runs: int, only: str = "", keep: float = 0
     if size.endswith("-virtuoso"):
         with virtuoso(folder, out, size) as (endpoint, env, pushed):
             show(f"  {size}: pushed in {pushed:.1f} s")
-            result = _serve_pages(size, out, runs, only, endpoint=endpoint, env=env, keep=keep)
+            try:
+                result = _serve_pages(size, out, runs, only, endpoint=endpoint, env=env, keep=keep)
+            finally:
+                # the copies serve read of this server (150 MB at 1M): its port is not used again
+                import shutil
+
+                from rammegraf.servercopy import folder_for
+                shutil.rmtree(folder_for(endpoint, VIRTUOSO_GRAPH), ignore_errors=True)
         result["push"] = pushed
         result["endpoint_keep"] = keep
         return result

@@ -165,7 +165,7 @@ def test_serve_forwards_every_page_to_the_server(server):
     assert invoke("push", "--endpoint", f"{server}/query").exit_code == 0  # back to the shipped graph
 
 
-def test_serve_endpoint_keep_keeps_a_page_for_its_time(server):
+def test_serve_endpoint_keep_keeps_a_page_for_its_time(server, tmp_path):
     """serve --endpoint-keep SECONDS: a page computed from the server is served again as it was
     for that many seconds (a change on the server does not show yet), then computed anew; with
     0 (the default) the change shows on the next page; the option needs --endpoint."""
@@ -177,7 +177,7 @@ def test_serve_endpoint_keep_keeps_a_page_for_its_time(server):
     late = "Sent tilføjet til serveren"
     now = [1000.0]
     try:
-        with web_client(endpoint=f"{server}/query", timeout=10.0, endpoint_keep=60) as kept, \
+        with web_client(endpoint=f"{server}/query", timeout=10.0, endpoint_keep=60, cache=tmp_path) as kept, \
                 web_client(endpoint=f"{server}/query", timeout=10.0) as anew:
             kept.app.state.web.cache.clock = lambda: now[0]
             first = kept.get(url, headers=html)
@@ -199,7 +199,7 @@ def test_serve_endpoint_keep_keeps_a_page_for_its_time(server):
     assert refused.exit_code == 2 and "--endpoint-keep gælder kun med --endpoint" in refused.stderr
 
 
-def test_serve_endpoint_keep_computes_the_front_page_again_in_the_background(server):
+def test_serve_endpoint_keep_computes_the_front_page_again_in_the_background(server, tmp_path):
     """With --endpoint-keep the front page is computed ahead at the start and again every
     SECONDS, while its readers get the one last computed without a job of their own."""
     import time
@@ -207,7 +207,8 @@ def test_serve_endpoint_keep_computes_the_front_page_again_in_the_background(ser
     from conftest import web_client
     from test_dashboard import jobs_run
 
-    with web_client(endpoint=f"{server}/query", timeout=10.0, endpoint_keep=1.0, warm=True) as http:
+    with web_client(endpoint=f"{server}/query", timeout=10.0, endpoint_keep=1.0, warm=True,
+                    cache=tmp_path) as http:
         web = http.app.state.web
         keys = web.front_page_keys()
         end = time.monotonic() + 60

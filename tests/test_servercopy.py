@@ -221,3 +221,20 @@ def test_serve_computes_the_report_ahead_into_the_page_cache(server, tmp_path):
         for path in ("/rapport.md", "/rapport.html?lang=en"):
             assert anew.get(path).content == kept[path].content
         assert "Statusrapport" in kept["/rapport"].text or "statusrapport" in kept["/rapport"].text.lower()
+
+
+def test_other_servers_copies_unused_for_a_week_are_removed(tmp_path):
+    """A server's copies are read again every keep while an app uses them; another server's
+    not read for UNUSED_FOR seconds are removed when an app starts, ours and recent ones kept."""
+    ours = servercopy.folder_for("http://127.0.0.1:1/sparql", None, tmp_path)
+    recent = servercopy.folder_for("http://127.0.0.1:2/sparql", None, tmp_path)
+    old = servercopy.folder_for("http://127.0.0.1:3/sparql", "urn:g", tmp_path)
+    for folder in (ours, recent, old):
+        folder.mkdir()
+        (folder / facts.FACTS_FILE).write_bytes(b"x")
+    for path in (ours / facts.FACTS_FILE, old / facts.FACTS_FILE):
+        age(path, servercopy.UNUSED_FOR + 60)
+    (tmp_path / "server-notes.txt").write_text("a file, not a copy")
+    assert servercopy.prune(tmp_path, ours) == [old]
+    assert ours.is_dir() and recent.is_dir() and not old.exists()
+    assert (tmp_path / "server-notes.txt").is_file()

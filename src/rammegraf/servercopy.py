@@ -35,6 +35,31 @@ def folder_for(url: str, graph: str | None, cache: Path | None = None) -> Path:
     return (cache or cache_root()) / f"server-{_digest([url, graph or ''])[:16]}"
 
 
+UNUSED_FOR = 7 * 24 * 3600   # seconds after which another server's copies are removed (prune)
+
+
+def prune(cache: Path | None, but: Path) -> list[Path]:
+    """Remove the copies of other servers (``server-…`` folders beside ``but``) that no one
+    has read from their server for UNUSED_FOR seconds: a server's copies are read again every
+    keep while a web app uses them, so older ones belong to no running app (at 1M triples they
+    are 150 MB a server). Returns the folders removed."""
+    import shutil
+
+    removed = []
+    now = time.time()
+    for folder in (cache or cache_root()).glob("server-*"):
+        if folder == but or not folder.is_dir():
+            continue
+        try:
+            newest = max((f.stat().st_mtime for f in folder.iterdir()), default=folder.stat().st_mtime)
+        except OSError:
+            continue
+        if now - newest > UNUSED_FOR:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
 def attach(engine, folder: Path | str, keep: float) -> None:
     """Let ``engine`` (a RemoteEngine) keep its copies in ``folder`` for ``keep`` seconds
     (nothing is kept when the folder cannot be made). The folder is its user's alone: a

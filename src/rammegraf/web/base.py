@@ -117,9 +117,10 @@ class Web:
             if settings.endpoint_keep > 0:
                 # the search index and the derived facts read from the server once for every
                 # worker while its pages are kept (rammegraf.servercopy)
-                from ..servercopy import folder_for
+                from ..servercopy import folder_for, prune
 
                 copies = str(folder_for(settings.endpoint, settings.graph_iri, settings.cache))
+                prune(settings.cache, Path(copies))    # other servers' copies unused for a week
             return ("remote", settings.endpoint, settings.graph_iri, settings.timeout, copies,
                     settings.endpoint_keep)
         from ..store import IN_MEMORY_LIMIT, MANIFEST, ensure_store, graph_files, load_in_memory, store_location
