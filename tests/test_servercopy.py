@@ -176,24 +176,72 @@ def test_a_cache_that_cannot_be_written_keeps_nothing(local, tmp_path, fresh_pro
     assert not (tmp_path / "copies" / facts.FACTS_FILE).exists()
 
 
-def test_serve_reads_the_copies_ahead(server, tmp_path):
-    """serve --endpoint --endpoint-keep reads the server's search index and derived facts into
-    its cache when it starts, before the front page; the search and /frister read them."""
-    from conftest import web_client
+def test_a_replica_holds_the_servers_graph_with_its_index_and_facts(server, tmp_path):
+    """The server's graph read one predicate at a time into an on-disk store, with its search
+    index and derived facts beside it; named in replica.json, not read again while young."""
+    from rammegraf.engine import RemoteEngine
 
-    with web_client(endpoint=f"{server}/query", timeout=10.0, endpoint_keep=60, warm=True,
-                    cache=tmp_path / "cache") as http:
-        web = http.app.state.web
-        end = time.monotonic() + 60
-        while not all(k in web.cache for k in web.front_page_keys()):
-            assert time.monotonic() < end, "the front page was not computed ahead"
-            time.sleep(0.05)
-        folder = servercopy.folder_for(f"{server}/query", None, tmp_path / "cache")
-        assert facts.current(folder / facts.FACTS_FILE)
-        assert (folder / search.INDEX_FILE).is_file()
-        page = http.get("/sok", params={"q": "botilbudsteams"}, headers={"accept": "text/html"})
-        assert page.status_code == 200 and "Botilbudsteams" in page.text
-        assert http.get("/frister", headers={"accept": "text/html"}).status_code == 200
+    remote = RemoteEngine(f"{server}/query")
+    servercopy.attach(remote, tmp_path / "copies", KEEP)
+    assert servercopy.replica(remote) is None
+    folder = servercopy.make_replica(remote)
+    assert folder is not None and servercopy.replica(remote) == folder
+    assert search._current(folder / search.INDEX_FILE) and facts.current(folder / facts.FACTS_FILE)
+    store = ox.Store.read_only(str(folder))
+    every = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+    theirs = remote.query(every).triples
+    assert not any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in theirs)
+    assert sorted(map(str, store.query(every))) == sorted(map(str, theirs)) and len(theirs) > 1000
+    assert facts.read(folder / facts.FACTS_FILE) == facts.compute(OxigraphEngine(store))
+    assert servercopy.make_replica(remote) == folder          # young: not read again
+    age(tmp_path / "copies" / servercopy.REPLICA, KEEP + 1)
+    newer = servercopy.make_replica(remote)
+    assert newer != folder and newer.is_dir() and folder.is_dir()   # the one before stays for its readers
+    age(tmp_path / "copies" / servercopy.REPLICA, KEEP + 1)
+    newest = servercopy.make_replica(remote)
+    assert sorted(p.name for p in (tmp_path / "copies").glob("replica-*")) == sorted([newer.name, newest.name])
+
+
+def test_serve_computes_the_pages_from_the_replica_and_asks_the_server_on_sparql(server, tmp_path):
+    """serve --endpoint --endpoint-keep reads the replica when it starts, before the front page;
+    the pages (search, /frister, a named query) are computed from it, so a change on the server
+    shows there only with the next replica, while /sparql asks the server at once."""
+    import httpx2 as httpx
+    from conftest import web_client
+    from test_endpoint import invoke
+
+    from rammegraf.engine import RemoteEngine
+
+    late = "https://w3id.org/rammegraf/id/initiativ/kvasirlund"
+    try:
+        with web_client(endpoint=f"{server}/query", timeout=10.0, endpoint_keep=600, warm=True,
+                        cache=tmp_path / "cache") as http:
+            web = http.app.state.web
+            end = time.monotonic() + 60
+            while not all(k in web.cache for k in web.front_page_keys()):
+                assert time.monotonic() < end, "the front page was not computed ahead"
+                time.sleep(0.05)
+            folder = servercopy.folder_for(f"{server}/query", None, tmp_path / "cache")
+            replica = servercopy._named(folder / servercopy.REPLICA)
+            assert replica is not None and (replica / servercopy.MADE).is_file()
+            page = http.get("/sok", params={"q": "botilbudsteams"}, headers={"accept": "text/html"})
+            assert page.status_code == 200 and "Botilbudsteams" in page.text
+            assert http.get("/frister", headers={"accept": "text/html"}).status_code == 200
+            added = httpx.post(f"{server}/store?default", headers={"content-type": "application/n-triples"},
+                               content=(f"<{late}> <http://www.w3.org/2000/01/rdf-schema#label> "
+                                        "\"Kvasirlund\"@da .\n"
+                                        f"<{late}> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+                                        "<https://w3id.org/rammegraf/ontology#Initiative> .\n").encode())
+            assert added.status_code in (200, 201, 204)
+            asked = search.open_index(RemoteEngine(f"{server}/query")).search("Kvasirlund", lang="da")
+            assert [h.iri for h in asked] == [late]                      # found when asked of the server
+            ask = http.get("/sparql", params={"query": f"ASK {{ <{late}> ?p ?o }}"},
+                           headers={"accept": "application/sparql-results+json"})
+            assert ask.json()["boolean"] is True                          # the server, at once
+            found = http.get("/sok", params={"q": "kvasirlund"}, headers={"accept": "text/html"})
+            assert found.status_code == 200 and "/id/initiativ/kvasirlund" not in found.text   # the replica
+    finally:
+        assert invoke("push", "--endpoint", f"{server}/query").exit_code == 0   # back to the shipped graph
 
 
 def test_serve_computes_the_report_ahead_into_the_page_cache(server, tmp_path):

@@ -22,7 +22,9 @@ again every ``--endpoint-keep`` seconds, with the front page (``web.base``).
 from __future__ import annotations
 
 import fcntl
+import json
 import os
+import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -43,8 +45,6 @@ def prune(cache: Path | None, but: Path) -> list[Path]:
     has read from their server for UNUSED_FOR seconds: a server's copies are read again every
     keep while a web app uses them, so older ones belong to no running app (at 1M triples they
     are 150 MB a server). Returns the folders removed."""
-    import shutil
-
     removed = []
     now = time.time()
     for folder in (cache or cache_root()).glob("server-*"):
@@ -156,3 +156,74 @@ def copied(engine, name: str, current: Callable[[Path], bool], make: Callable[[P
             return path
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+# --- a replica of the server's graph ----------------------------------------------------------
+REPLICA = "replica.json"      # names the newest whole replica's folder; its mtime is the replica's age
+MADE = "replica-made"         # written in a replica's folder once its store, index and facts are whole
+
+
+def _replica_current(pointer: Path) -> bool:
+    folder = _named(pointer)
+    return folder is not None and (folder / MADE).is_file()
+
+
+def _named(pointer: Path) -> Path | None:
+    try:
+        name = json.loads(pointer.read_text(encoding="utf-8"))["folder"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(name, str) or not name.startswith("replica-") or "/" in name:
+        return None
+    return pointer.parent / name
+
+
+def replica(engine) -> Path | None:
+    """The folder of the server's replica that may be used now (as ``usable``), or None."""
+    pointer = usable(engine, REPLICA, _replica_current)
+    return _named(pointer) if pointer is not None else None
+
+
+def make_replica(engine) -> Path | None:
+    """The folder of the server's replica, read from the server now when there is none young
+    enough (``copied``); None when the engine keeps no copies or it cannot be written."""
+    pointer = copied(engine, REPLICA, _replica_current, lambda path: _make_replica(engine, path))
+    return _named(pointer) if pointer is not None else None
+
+
+def _make_replica(engine, pointer: Path) -> None:
+    """Read every triple of the server, one predicate at a time (Virtuoso 7 refuses one
+    CONSTRUCT of a million: "max vector length"), into a new on-disk store beside ``pointer``,
+    build its search index and derived facts, then name it in ``pointer``; the replica before
+    it stays for the workers still reading it, older ones are removed."""
+    import gc
+
+    import pyoxigraph as ox
+
+    from .engine import OxigraphEngine
+    from .facts import ensure_facts
+    from .search import ensure_index
+    from .store import write_atomic
+
+    before = _named(pointer)
+    folder = pointer.parent / f"replica-{time.time_ns()}"
+    try:
+        store = ox.Store(str(folder))
+        for (p,) in engine.query("SELECT DISTINCT ?p WHERE { ?s ?p ?o }").rows:
+            rows = engine.query("SELECT ?s ?o WHERE { ?s ?p ?o }", {"p": p}).rows
+            store.bulk_extend(ox.Quad(s, p, o) for s, o in rows)
+        store.flush()
+        store.optimize()
+        local = OxigraphEngine(store, folder)
+        ensure_index(folder, local)
+        ensure_facts(folder, local)
+        del local, store
+        gc.collect()
+        (folder / MADE).write_bytes(b"")
+        write_atomic(pointer, json.dumps({"folder": folder.name}).encode("utf-8"))
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    for old in pointer.parent.glob("replica-*"):
+        if old.is_dir() and old not in (folder, before):
+            shutil.rmtree(old, ignore_errors=True)

@@ -231,19 +231,23 @@ class Web:
                 await compute()
 
     async def _copy_server(self) -> None:
-        """From a server whose pages are kept: its search index and derived facts read into
-        the cache (rammegraf.servercopy), both at once, before the front page needs them."""
+        """From a server whose pages are kept: its graph read into a replica with its search
+        index and derived facts (rammegraf.servercopy), which the pages are then computed from,
+        before the front page; when no replica can be made, the index and the facts alone,
+        both at once, for the pages that then ask the server."""
         import logging
 
-        async def one(which):
+        async def one(which) -> bool:
             try:
-                await self.pool.run("server_copies", which, timeout=self.settings.warm_timeout,
-                                    client="rammegraf:warm")
+                return await self.pool.run("server_copies", which, timeout=self.settings.warm_timeout,
+                                           client="rammegraf:warm")
             except asyncio.CancelledError:
                 raise
             except Exception as error:      # each page then reads it for itself; the log says why
                 logging.getLogger("rammegraf.web").warning("the server's %s was not read ahead: %s", which, error)
-        await asyncio.gather(one("facts"), one("search"))
+                return False
+        if not await one("replica"):
+            await asyncio.gather(one("facts"), one("search"))
 
     def beside(self) -> Path | None:
         """The folder of the on-disk store the workers read, where what is computed of it is kept

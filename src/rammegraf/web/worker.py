@@ -107,6 +107,35 @@ def worker_main(conn, spec: tuple, memory: int = 0) -> None:
     runner.join()
 
 
+# jobs that ask the server itself even when a replica of it is kept: /sparql always asks it
+# anew, and a replica is read from the server
+ASK_THE_SERVER = frozenset({"sparql", "server_copies"})
+_REPLICA: dict = {}     # the replica this worker has open: {"engine": OxigraphEngine}
+
+
+def _replica_of(engine):
+    """An engine on the newest usable replica of the server ``engine`` asks (rammegraf.servercopy),
+    opened read-only once per replica; None when there is none (the job then asks the server)."""
+    from ..servercopy import replica
+
+    folder = replica(engine)
+    if folder is None:
+        return None
+    found = _REPLICA.get("engine")
+    if found is not None and found.folder == folder:
+        return found
+    import pyoxigraph as ox
+
+    from ..engine import OxigraphEngine
+
+    try:
+        found = OxigraphEngine(ox.Store.read_only(str(folder)), folder=folder)
+    except (OSError, ValueError):
+        return None
+    _REPLICA["engine"] = found
+    return found
+
+
 def _run_jobs(conn, engine) -> None:
     remote = getattr(engine, "remote", False)
     while True:
@@ -120,7 +149,10 @@ def _run_jobs(conn, engine) -> None:
             # the reader's --timeout by the first slow answer (the front page at 1M on Virtuoso)
             engine.timeout = limit[0]
         try:
-            outcome = ("ok", job_id, jobs.JOBS[name](engine, *args))
+            target = engine
+            if remote and name not in ASK_THE_SERVER:
+                target = _replica_of(engine) or engine
+            outcome = ("ok", job_id, jobs.JOBS[name](target, *args))
         except RammegrafError as error:
             outcome = ("error", job_id, (status_of(error), str(error)))
         except MemoryError:

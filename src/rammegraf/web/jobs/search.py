@@ -51,9 +51,14 @@ def search(engine, text: str, lang: str, limit: int, keep: float = 0.0) -> dict:
 
 
 def server_copies(engine, which: str) -> bool:
-    """Read a SPARQL server's search index (``which`` "search") or derived facts ("facts")
-    into the cache every worker shares, ahead of the pages that need them (``serve
-    --endpoint-keep``; ``rammegraf.servercopy``); False when the engine keeps no copies."""
+    """Read a SPARQL server's graph into a replica with its index and facts (``which``
+    "replica"), or its search index ("search") or derived facts ("facts") alone, into the
+    cache every worker shares, ahead of the pages that need them (``serve --endpoint-keep``;
+    ``rammegraf.servercopy``); False when the engine keeps no copies."""
+    if which == "replica":
+        from ...servercopy import make_replica
+
+        return make_replica(engine) is not None
     if which == "search":
         return server_copy(engine) is not None
     from ...facts import facts_of
