@@ -307,7 +307,7 @@ def serve_pages(size: str, out: Path, runs: int, only: str = "", keep: float = 0
             try:
                 result = _serve_pages(size, out, runs, only, endpoint=endpoint, env=env, keep=keep)
             finally:
-                # the copies serve read of this server (150 MB at 1M): its port is not used again
+                # the copies serve read of this server (the replica, 315 MB at 1M): its port is not used again
                 import shutil
 
                 from rammegraf.servercopy import folder_for

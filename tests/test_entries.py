@@ -413,6 +413,24 @@ def test_the_page_cache_keeps_to_its_byte_budget_and_leaves_out_one_too_large():
     assert frozen({"a": "x"}) != frozen({"a": "y"})
 
 
+def test_what_is_computed_ahead_is_kept_on_disk_where_pages_do_not_push_it_out():
+    """JobCache.put(on_disk=True) keeps a value on disk whatever its size (a server's report,
+    computed ahead): the pages that fill the memory after it do not push it out."""
+    from rammegraf.web.base import JobCache
+
+    cache = JobCache(800, disk_budget=100_000)
+    cache.put(("report_file", ".md"), "the report", 10, on_disk=True)
+    assert ("report_file", ".md") in cache.spilled and ("report_file", ".md") not in cache.entries
+    for n in range(20):
+        cache.put(("page", n), "x" * 90, 90)                   # past the memory budget: pages go
+    assert ("page", 0) not in cache and ("page", 19) in cache
+    assert cache.get(("report_file", ".md")) == "the report"
+    cache.close()
+    nowhere = JobCache(800, disk_budget=0)                      # no disk: in memory as before
+    nowhere.put(("report_file", ".md"), "the report", 10, on_disk=True)
+    assert ("report_file", ".md") in nowhere.entries
+
+
 def test_an_answer_too_large_for_the_page_cache_is_kept_on_disk_until_a_save():
     import stat
 

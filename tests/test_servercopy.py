@@ -262,6 +262,7 @@ def test_serve_computes_the_report_ahead_into_the_page_cache(server, tmp_path):
         while not all(key in web.cache for key in wanted):
             assert time.monotonic() < end, "the report was not computed ahead"
             time.sleep(0.05)
+        assert all(key in web.cache.spilled for key in wanted)      # on disk: pages do not push them out
         ran = jobs_run(web)
         kept = {path: http.get(path) for path in ("/rapport", "/rapport.md", "/rapport.html?lang=en", "/rapport.docx")}
         assert ran == [] and all(answer.status_code == 200 for answer in kept.values())

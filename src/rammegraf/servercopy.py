@@ -1,6 +1,16 @@
 """What is kept of a SPARQL server's data while its pages are kept (``serve --endpoint …
---endpoint-keep SECONDS``): the search index and the derived facts, each read from the
-server once into a folder of the cache and shared by every worker.
+--endpoint-keep SECONDS``), read from the server once into a folder of the cache and shared
+by every worker: a replica of its graph (an on-disk store with its own search index and
+derived facts), which every page but ``/sparql`` is computed from; or, when no replica can
+be made, the search index and the derived facts alone, for pages that ask the server.
+
+The replica (``make_replica``): at a million triples on Virtuoso the graph views took 3-5 s
+cold, the entry forms 3.5-4.4 s, ``aktoerer-efter-antal-initiativer`` 43 s and
+``milepaele-overskredet`` was refused on Virtuoso's cost estimate, all of it the server's
+own time; read one predicate at a time (60 queries; Virtuoso refuses one CONSTRUCT of a
+million triples) into an on-disk store with its index and facts in 64.5 s, every page then
+costs what it costs on a local store. It is named in ``replica.json`` once whole; the one
+before stays for workers still reading it, older ones are removed.
 
 Without it each worker read them from the server for itself, again and again: at a
 million triples on Virtuoso the derived facts took 50 s over HTTP and the search index
@@ -44,7 +54,7 @@ def prune(cache: Path | None, but: Path) -> list[Path]:
     """Remove the copies of other servers (``server-…`` folders beside ``but``) that no one
     has read from their server for UNUSED_FOR seconds: a server's copies are read again every
     keep while a web app uses them, so older ones belong to no running app (at 1M triples they
-    are 150 MB a server). Returns the folders removed."""
+    are 150-470 MB a server). Returns the folders removed."""
     removed = []
     now = time.time()
     for folder in (cache or cache_root()).glob("server-*"):

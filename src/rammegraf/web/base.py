@@ -101,6 +101,7 @@ class Web:
         self.generation = 0                 # counts saves: an answer begun before one is not kept
         self.inflight: dict = {}            # cached jobs running now: a second asker waits for the same answer
         self.warming: asyncio.Task | None = None
+        self.cycle = 0.0                    # when a server's copies were last read (the loop's clock)
         self.ahead: list = []               # what else is computed ahead, after the front page (web.report)
         self.write_lock = asyncio.Lock()    # one save at a time in this server
 
@@ -200,6 +201,7 @@ class Web:
     async def _warm_all(self) -> None:
         # from a server: its copies first, as part of the front page's computation, so that a
         # reader of the front page joins it rather than computing the page without them
+        self.cycle = asyncio.get_running_loop().time()
         await self._warm_front_page(first=self._copy_server if self.settings.endpoint else None)
         for compute in self.ahead:
             await compute()
@@ -213,8 +215,14 @@ class Web:
         by their first reader after they expire."""
         import logging
 
+        loop = asyncio.get_running_loop()
         while True:
-            await asyncio.sleep(self.settings.endpoint_keep)
+            # every endpoint_keep seconds from when the copies were last read (not from when the
+            # front page and the report after them were done): a replica is then read again as
+            # it turns stale, while the workers go on with the one before, and no page in between
+            # finds none young enough and asks the server
+            await asyncio.sleep(max(0.0, self.settings.endpoint_keep - (loop.time() - self.cycle)))
+            self.cycle = loop.time()
             await self._copy_server()
             langs = tuple(key[1][1] for key in self.front_page_keys())
             try:
@@ -355,9 +363,10 @@ class Web:
             return found
         return (await asyncio.shield(self._running(key, start)))[0]
 
-    def _running(self, key, start) -> asyncio.Future:
+    def _running(self, key, start, *, on_disk: bool = False) -> asyncio.Future:
         """The computation of a cached job: the one already running, or a new one
-        (``start()``, answering (result, size)) whose result goes into the cache."""
+        (``start()``, answering (result, size)) whose result goes into the cache (on disk
+        with ``on_disk``: JobCache.put)."""
         running = self.inflight.get(key)
         if running is None:
             generation = self.generation
@@ -368,7 +377,7 @@ class Web:
                 if self.inflight.get(key) is task:
                     del self.inflight[key]
                 if not task.cancelled() and task.exception() is None and generation == self.generation:
-                    self.cache.put(key, *task.result())
+                    self.cache.put(key, *task.result(), on_disk=on_disk)
             running.add_done_callback(done)
         return running
 
@@ -610,13 +619,15 @@ class JobCache:
             raise KeyError(key)
         return value
 
-    def put(self, key, value, size: int) -> None:
+    def put(self, key, value, size: int, *, on_disk: bool = False) -> None:
+        """Keep ``value``; ``on_disk`` keeps it on disk whatever its size (what is computed
+        ahead for its readers, which the pages in memory would otherwise push out)."""
         if key in self.spilled:
             self._unspill(key)
         if not self.budget:
             return
         self.born[key] = self.clock()
-        if size > self.budget // 8:
+        if size > self.budget // 8 or (on_disk and self.disk_budget):
             self._spill(key, value)
             return
         if key in self.entries:

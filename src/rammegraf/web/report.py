@@ -116,8 +116,10 @@ class Report:
 
     async def _cache_ahead(self) -> None:
         """From a server whose pages are kept (``--endpoint-keep``): the latest round's page, then
-        its files, in both languages, into the page cache under the keys their readers ask by; a
-        reader who comes meanwhile joins the job. The page first, as a job of its own (at 1M
+        its files, in both languages, into the page cache under the keys their readers ask by, on
+        its disk (as they are kept beside a local store: in memory the other pages pushed the
+        Markdown out, and its next reader waited past the limit); a reader who comes meanwhile
+        joins the job. The page first, as a job of its own (at 1M
         triples on Virtuoso a large round's summary takes 2.5 s, the whole document for the files
         7-9 s, which a reader of the page would otherwise have waited for); then the files of
         each language from one job (the document gathered once for every format), both at once."""
@@ -129,9 +131,9 @@ class Report:
         web = self.web
         log = logging.getLogger("rammegraf.web")
 
-        async def ahead(key, start) -> bool:
+        async def ahead(key, start, on_disk=False) -> bool:
             try:
-                await asyncio.shield(web._running(key, start))
+                await asyncio.shield(web._running(key, start, on_disk=on_disk))
                 return True
             except asyncio.CancelledError:
                 raise
@@ -143,7 +145,8 @@ class Report:
             return lambda: web.pool.run(name, *args, timeout=web.settings.warm_timeout,
                                         client="rammegraf:warm", sized=True)
         for lang in ("da", "en"):
-            if not await ahead(("report_page", frozen((None, lang, None))), run("report_page", None, lang, None)):
+            if not await ahead(("report_page", frozen((None, lang, None))), run("report_page", None, lang, None),
+                               on_disk=True):
                 return
         jobs = []
         generation = web.generation
@@ -159,7 +162,7 @@ class Report:
             for suffix in FILES:
                 if suffix != ".pdf" and generation == web.generation:
                     # (a PDF of a large round is refused: its reader is told why)
-                    web._running(("report_file", frozen((None, lang, suffix))), file(suffix))
+                    web._running(("report_file", frozen((None, lang, suffix))), file(suffix), on_disk=True)
         try:
             for both in jobs:
                 await both
