@@ -117,17 +117,31 @@ def usable(engine, name: str, current: Callable[[Path], bool]) -> Path | None:
         return None
     if age < keep:
         return path
-    try:
-        lock = open(path.with_name(f".{name}.lock"), "a+b")
-    except OSError:
+    lock = _lock_file(path)
+    if lock is None:
         return None
     with lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+        if not _took(lock):
             return path           # being read again: this one meanwhile
         fcntl.flock(lock, fcntl.LOCK_UN)
     return None
+
+
+def _lock_file(path: Path):
+    """The open lock file of the copy at ``path`` (beside it), or None when it cannot be made."""
+    try:
+        return open(path.with_name(f".{path.name}.lock"), "a+b")
+    except OSError:
+        return None
+
+
+def _took(lock) -> bool:
+    """Whether the lock was free and is now ours (False: another worker reads the copy again)."""
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
 
 
 def copied(engine, name: str, current: Callable[[Path], bool], make: Callable[[Path], object]) -> Path | None:
@@ -142,14 +156,11 @@ def copied(engine, name: str, current: Callable[[Path], bool], make: Callable[[P
     age = _age(path, current)
     if age is not None and age < keep:
         return path
-    try:
-        lock = open(path.with_name(f".{name}.lock"), "a+b")
-    except OSError:
+    lock = _lock_file(path)
+    if lock is None:
         return None
     with lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+        if not _took(lock):
             if age is not None and age < 2 * keep:
                 return path       # being read again by another worker: this one meanwhile
             fcntl.flock(lock, fcntl.LOCK_EX)

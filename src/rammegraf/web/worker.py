@@ -31,8 +31,9 @@ def open_spec(spec: tuple):
     """The engine a worker reads: ("files", paths, index) loads small files into memory
     (with the search index the server built for them, or None);
     ("store", path) opens an on-disk store read-only; ("remote", url, graph,
-    timeout, copies, keep) asks a SPARQL server, keeping its search index and derived
-    facts in the folder ``copies`` for ``keep`` seconds (None: not kept)."""
+    timeout, copies, keep) asks a SPARQL server, keeping a replica of its graph (or its
+    search index and derived facts) in the folder ``copies`` for ``keep`` seconds (None:
+    nothing kept; rammegraf.servercopy)."""
     from ..engine import OxigraphEngine, RemoteEngine
 
     kind = spec[0]

@@ -62,9 +62,10 @@ def server_copies(engine, which: str) -> bool:
     if which == "search":
         return server_copy(engine) is not None
     from ...facts import facts_of
+    from ...servercopy import kept
 
     facts_of(engine)
-    return getattr(engine, "copy_folder", None) is not None
+    return kept(engine)
 
 
 JOBS = (search, server_copies)
