@@ -39,6 +39,7 @@ HERE = Path(__file__).parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 from generate import generate  # noqa: E402
+from run import compiled  # noqa: E402
 from serve import free_port, wait_ready  # noqa: E402
 
 from rammegraf.engine import OxigraphEngine  # noqa: E402
@@ -176,6 +177,7 @@ def code(tree: Path | None) -> tuple[list[str], dict]:
     """The command that runs rammegraf from ``tree`` (today's checkout if None), and its environment."""
     env = dict(os.environ)
     env["PYTHONPATH"] = str((tree or ROOT) / "src")  # both alike: no editable install's import hook
+    compiled((tree or ROOT) / "src")                   # and both as bytecode
     return [sys.executable, "-c", "from rammegraf.cli import main; main()"], env
 
 

@@ -33,7 +33,7 @@ from pathlib import Path
 HERE = Path(__file__).parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
-from run import SYNTHETIC_VALUES  # noqa: E402
+from run import SYNTHETIC_VALUES, compiled  # noqa: E402
 
 RAW = r"""
 import sys, pyoxigraph
@@ -76,6 +76,7 @@ def main() -> int:
     from rammegraf.query import bind, named_queries, prepared_for, queries_dir
     from rammegraf.store import ensure_store
 
+    compiled(ROOT / "src")
     folder = args.data or ROOT / "out" / f"bench-{args.size}"
     store_dir = ensure_store([folder])
     import pyoxigraph as ox

@@ -43,6 +43,9 @@ BOM = b"\xef\xbb\xbf"
 MAX_LITERAL = 1_000_000
 OXIGRAPH_TOKEN = "Reached the buffer maximal size"   # Oxigraph's MemoryError for a token over 16 MB
 MANIFEST = "rammegraf-store.json"
+# Part of every on-disk store's folder name: a store built by an older rammegraf is built
+# again, not read. 2: compacted after its bulk load (build_store).
+STORE_FORMAT = 2
 
 
 def shipped_root() -> Path:
@@ -133,7 +136,7 @@ def store_folder(files: list[Path], key_dirs: list[Path], cache: Path | None = N
     folders, one sub-folder per state of their files (name, size, modification time)."""
     key = _digest(sorted(str(Path(d).resolve()) for d in key_dirs))[:16]
     stamps = [[str(p.resolve()), s.st_size, s.st_mtime_ns] for p in files for s in [_stat(p)]]
-    return (cache or cache_root()) / key / _digest(stamps)[:24]
+    return (cache or cache_root()) / key / _digest([STORE_FORMAT, *stamps])[:24]
 
 
 def ensure_store(data_dirs: Iterable[Path] | None = None, *, cache: Path | None = None,
@@ -197,10 +200,14 @@ def build_store(files: list[Path], target: Path, *, progress: bool | None = None
             for path in files:
                 _load(store, path, bulk=True, meter=meter)
             store.flush()
+            # The bulk loader leaves its sorted runs as many overlapping files (23 at 1M);
+            # compacted into one run per level (5) every query reads fewer files: at 1M
+            # the named queries 1.43× faster in total (17.1 → 12.0 s), for 1.3 s once here.
+            store.optimize()
             count = len(store)
             store = None  # releases the database lock before the rename
             manifest = {"files": [str(p.resolve()) for p in files], "triples": count,
-                        "built": time.strftime("%Y-%m-%dT%H:%M:%S")}
+                        "built": time.strftime("%Y-%m-%dT%H:%M:%S"), "format": STORE_FORMAT}
             (temporary / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
             os.replace(temporary, target)
         except BaseException as error:
@@ -257,7 +264,8 @@ def derive_store(old: Path, files: list[Path], target: Path, *, add: list, remov
             count = len(store)
             store = None
             manifest = {"files": [str(p.resolve()) for p in files], "triples": count,
-                        "built": time.strftime("%Y-%m-%dT%H:%M:%S"), "derived_from": old.name}
+                        "built": time.strftime("%Y-%m-%dT%H:%M:%S"), "derived_from": old.name,
+                        "format": STORE_FORMAT}
             (temporary / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
             os.replace(temporary, target)
         except BaseException:
