@@ -35,7 +35,6 @@ from generate import SIZES, generate, new_status_entry  # noqa: E402
 RDFLIB_CAP = 60.0
 CACHE = ROOT / "out" / "cache"
 
-# Parameter values that exist in the synthetic data (the others' defaults answer there too).
 def compiled(src) -> None:
     """The sources under ``src`` as bytecode, as `make run` leaves them (compileall), so a
     timed process does not compile them where Python may not write bytecode itself
@@ -45,6 +44,7 @@ def compiled(src) -> None:
     compileall.compile_dir(str(src), quiet=1)
 
 
+# Parameter values that exist in the synthetic data (the others' defaults answer there too).
 SYNTHETIC_VALUES = {
     "aktoers-initiativer": {"actor": "https://w3id.org/rammegraf/id/udvalg/syn-midtjylland-styregruppe"},
     "initiativer-i-plan": {"plan": "https://w3id.org/rammegraf/id/aftale/syn-tiaarsplan"},
