@@ -234,11 +234,15 @@ def test_progress_is_shown_on_a_terminal_only_after_a_second():
     out = io.StringIO()
     meter = Progress(1000, enabled=True, after=0.0, stream=out)
     meter.add(500)
+    meter.stage("komprimerer lageret (compacting the store)")
     meter.done()
-    assert "indekserer data (indexing)  50 %" in out.getvalue() and "indekseret (indexed)" in out.getvalue()
+    shown = out.getvalue()
+    assert "indekserer data (indexing)  50 %" in shown and "indekseret (indexed)" in shown
+    assert shown.index("50 %") < shown.index("komprimerer lageret (compacting the store) …") < shown.index("indekseret")
     quiet = io.StringIO()
     slow = Progress(1000, enabled=True, after=60.0, stream=quiet)
     slow.add(500)
+    slow.stage("komprimerer lageret (compacting the store)")
     slow.done()
     assert quiet.getvalue() == ""
 

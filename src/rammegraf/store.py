@@ -203,6 +203,7 @@ def build_store(files: list[Path], target: Path, *, progress: bool | None = None
             # The bulk loader leaves its sorted runs as many overlapping files (23 at 1M);
             # compacted into one run per level (5) every query reads fewer files: at 1M
             # the named queries 1.43× faster in total (17.1 → 12.0 s), for 1.3 s once here.
+            meter.stage("komprimerer lageret (compacting the store)")
             store.optimize()
             count = len(store)
             store = None  # releases the database lock before the rename
@@ -355,6 +356,12 @@ class Progress:
             self.shown = now
             self.stream.write(f"\rrammegraf: indekserer data (indexing) {100 * self.read // self.total:3d} % "
                               f"({self.read / 1e6:.0f} af {self.total / 1e6:.0f} MB)")
+            self.stream.flush()
+
+    def stage(self, text: str) -> None:
+        """A step after the reading (shown only where the reading was)."""
+        if self.shown:
+            self.stream.write(f"\rrammegraf: {text} …" + " " * 30)
             self.stream.flush()
 
     def done(self) -> None:
