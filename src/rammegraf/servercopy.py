@@ -149,21 +149,18 @@ def copied(engine, name: str, current: Callable[[Path], bool], make: Callable[[P
     it: a temporary file, then renamed) when there is none young enough; None when the
     engine keeps no copies or the copy cannot be written. One worker makes it; the others
     wait for it, or use the one before it while it is younger than twice the keep."""
+    found = usable(engine, name, current)
+    if found is not None:
+        return found
     place = _place(engine, name)
     if place is None:
         return None
     path, keep = place
-    age = _age(path, current)
-    if age is not None and age < keep:
-        return path
     lock = _lock_file(path)
     if lock is None:
         return None
     with lock:
-        if not _took(lock):
-            if age is not None and age < 2 * keep:
-                return path       # being read again by another worker: this one meanwhile
-            fcntl.flock(lock, fcntl.LOCK_EX)
+        fcntl.flock(lock, fcntl.LOCK_EX)   # another worker reading it: wait for its copy
         try:
             age = _age(path, current)
             if age is not None and age < keep:
